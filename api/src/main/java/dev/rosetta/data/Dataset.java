@@ -1,0 +1,96 @@
+package dev.rosetta.data;
+
+import dev.rosetta.spec.Shape;
+
+/**
+ * Samples in memory: features as float32 row-major, with integer class labels or float targets.
+ *
+ * @param sampleShape shape of one sample's features
+ * @param features {@code size * sampleShape.size()} values
+ * @param labels class labels, or null for a regression set
+ * @param targets regression targets ({@code size * targetSize} values), or null
+ * @param source where the data came from, for messages
+ */
+public record Dataset(
+    Shape sampleShape, float[] features, int[] labels, float[] targets, int targetSize, String source) {
+
+  public Dataset {
+    int n = labels != null ? labels.length : targets.length / Math.max(1, targetSize);
+    if ((long) n * sampleShape.size() != features.length) {
+      throw new IllegalArgumentException(
+          source + ": " + features.length + " feature values do not make " + n + " samples of shape " + sampleShape);
+    }
+  }
+
+  public static Dataset classification(Shape sampleShape, float[] features, int[] labels, String source) {
+    return new Dataset(sampleShape, features, labels, null, 0, source);
+  }
+
+  public int size() {
+    return labels != null ? labels.length : targets.length / targetSize;
+  }
+
+  public int featureSize() {
+    return (int) sampleShape.size();
+  }
+
+  /** Highest label + 1, or 0 for a regression set. */
+  public int classCount() {
+    int max = -1;
+    if (labels != null) {
+      for (int l : labels) {
+        max = Math.max(max, l);
+      }
+    }
+    return max + 1;
+  }
+
+  /** The same samples seen as another shape with the same number of values, e.g. 28x28 as 784. */
+  public Dataset reshapedTo(Shape shape) {
+    if (shape.size() != sampleShape.size()) {
+      throw new DataException(
+          source + ": samples of shape " + sampleShape + " (" + sampleShape.size() + " values) do not fit the spec input " + shape + " (" + shape.size() + " values)");
+    }
+    return new Dataset(shape, features, labels, targets, targetSize, source);
+  }
+
+  /** The first {@code n} samples. */
+  public Dataset head(int n) {
+    n = Math.min(n, size());
+    float[] f = java.util.Arrays.copyOf(features, n * featureSize());
+    return new Dataset(
+        sampleShape, f,
+        labels == null ? null : java.util.Arrays.copyOf(labels, n),
+        targets == null ? null : java.util.Arrays.copyOf(targets, n * targetSize),
+        targetSize, source);
+  }
+
+  /** Gathers the samples {@code order[from..to)} into one batch. */
+  public Batch batch(int[] order, int from, int to) {
+    int n = to - from;
+    int fs = featureSize();
+    float[] x = new float[n * fs];
+    int[] y = labels == null ? null : new int[n];
+    float[] t = targets == null ? null : new float[n * targetSize];
+    for (int i = 0; i < n; i++) {
+      int s = order[from + i];
+      System.arraycopy(features, s * fs, x, i * fs, fs);
+      if (y != null) {
+        y[i] = labels[s];
+      }
+      if (t != null) {
+        System.arraycopy(targets, s * targetSize, t, i * targetSize, targetSize);
+      }
+    }
+    return new Batch(sampleShape, x, y, t, n);
+  }
+
+  /** Samples {@code [from, to)} in file order. */
+  public Batch slice(int from, int to) {
+    int[] order = new int[to];
+    for (int i = 0; i < to; i++) {
+      order[i] = i;
+    }
+    return batch(order, from, to);
+  }
+}

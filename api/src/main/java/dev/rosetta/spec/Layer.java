@@ -1,0 +1,140 @@
+package dev.rosetta.spec;
+
+/**
+ * One layer of a model spec. Every layer kind is a record under this sealed interface, so each
+ * lowering's exhaustive {@code switch} names every place a new kind must be handled.
+ */
+public sealed interface Layer
+    permits Layer.Dense, Layer.Relu, Layer.Sigmoid, Layer.Tanh, Layer.Softmax, Layer.Flatten,
+        Layer.Dropout {
+
+  /** Unique name; parameters are called {@code <name>.<param>}. */
+  String name();
+
+  /** The spec type name as written in JSON. */
+  String type();
+
+  /** Double dispatch: Java 17 has no pattern switch, and a visitor keeps lowerings exhaustive. */
+  <R> R accept(Visitor<R> visitor);
+
+  /**
+   * One method per layer kind. Every lowering, shape inference and validation implement it, so a
+   * new kind cannot be added without the compiler pointing at each of them.
+   */
+  interface Visitor<R> {
+    R dense(Dense layer);
+
+    R relu(Relu layer);
+
+    R sigmoid(Sigmoid layer);
+
+    R tanh(Tanh layer);
+
+    R softmax(Softmax layer);
+
+    R flatten(Flatten layer);
+
+    R dropout(Dropout layer);
+  }
+
+  /**
+   * Fully connected layer on the last axis: {@code y = x W^T + b}, weight {@code [units, in]}.
+   *
+   * @param weightInit scheme for the weight, see {@link Init}
+   * @param biasInit scheme for the bias, see {@link Init}
+   */
+  record Dense(String name, int units, boolean bias, Init weightInit, Init biasInit)
+      implements Layer {
+    public Dense(String name, int units) {
+      this(name, units, true, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN);
+    }
+
+    @Override
+    public String type() {
+      return "dense";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.dense(this);
+    }
+  }
+
+  record Relu(String name) implements Layer {
+    @Override
+    public String type() {
+      return "relu";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.relu(this);
+    }
+  }
+
+  record Sigmoid(String name) implements Layer {
+    @Override
+    public String type() {
+      return "sigmoid";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.sigmoid(this);
+    }
+  }
+
+  record Tanh(String name) implements Layer {
+    @Override
+    public String type() {
+      return "tanh";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.tanh(this);
+    }
+  }
+
+  /** Softmax over the last axis. */
+  record Softmax(String name) implements Layer {
+    @Override
+    public String type() {
+      return "softmax";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.softmax(this);
+    }
+  }
+
+  /** Flattens every axis but the batch axis, in row-major (NCHW) order. */
+  record Flatten(String name) implements Layer {
+    @Override
+    public String type() {
+      return "flatten";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.flatten(this);
+    }
+  }
+
+  /**
+   * Inverted dropout: in training each element is kept with probability {@code 1 - rate} and
+   * scaled by {@code 1 / (1 - rate)}; identity in evaluation. Masks come from the spec's seed.
+   */
+  record Dropout(String name, double rate) implements Layer {
+    @Override
+    public String type() {
+      return "dropout";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.dropout(this);
+    }
+  }
+}

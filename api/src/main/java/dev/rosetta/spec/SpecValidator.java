@@ -1,0 +1,211 @@
+package dev.rosetta.spec;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Semantic checks on the IR, shared by JSON specs and the Java builder: every error with its JSON
+ * path and layer name, plus lint warnings for specs that are legal but almost surely wrong.
+ */
+public final class SpecValidator {
+  /** Layer type names, as written in JSON. */
+  public static final List<String> LAYER_TYPES =
+      List.of("dense", "relu", "sigmoid", "tanh", "softmax", "flatten", "dropout");
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private SpecValidator() {}
+
+  public static ValidationReport validate(ModelSpec spec) {
+    List<SpecIssue> issues = new ArrayList<>();
+    Shape in = spec.input();
+    boolean inputOk = true;
+    for (int i = 0; i < in.rank(); i++) {
+      if (in.dim(i) <= 0) {
+        issues.add(
+            SpecIssue.error(
+                "$.input.shape[" + i + "]", null,
+                "input dimension must be > 0 (got " + in.dim(i) + ")"));
+        inputOk = false;
+      }
+    }
+    if (in.rank() == 0) {
+      issues.add(SpecIssue.error("$.input.shape", null, "input shape must have at least one axis"));
+      inputOk = false;
+    }
+    if (spec.layers().isEmpty()) {
+      issues.add(SpecIssue.error("$.layers", null, "a model needs at least one layer"));
+    }
+
+    Map<String, Integer> seen = new HashMap<>();
+    Shape current = inputOk ? in : null;
+    for (int i = 0; i < spec.layers().size(); i++) {
+      Layer layer = spec.layers().get(i);
+      String path = "$.layers[" + i + "]";
+      String name = layer.name();
+      if (name == null || !NAME.matcher(name).matches()) {
+        issues.add(
+            SpecIssue.error(
+                path + ".name", name,
+                "layer name \"" + name + "\" must match [A-Za-z_][A-Za-z0-9_]* (it names parameters and graph nodes)"));
+      } else if (seen.containsKey(name)) {
+        issues.add(
+            SpecIssue.error(
+                path + ".name", name,
+                "duplicate layer name '" + name + "' (first used at $.layers[" + seen.get(name) + "])"));
+      } else {
+        seen.put(name, i);
+      }
+      List<SpecIssue> own = checkLayer(layer, path, current);
+      issues.addAll(own);
+      boolean ok = own.stream().noneMatch(x -> x.severity() == SpecIssue.Severity.ERROR);
+      current = current != null && ok ? ShapeInference.inferLayer(layer, current).output() : null;
+    }
+
+    if (current != null) {
+      checkLoss(spec, current, issues);
+    }
+    checkOptimizer(spec.optimizer(), issues);
+    checkTraining(spec.training(), issues);
+    lint(spec, issues);
+    return new ValidationReport(issues);
+  }
+
+  private static List<SpecIssue> checkLayer(Layer layer, String path, Shape in) {
+    List<SpecIssue> out = new ArrayList<>();
+    String n = layer.name();
+    layer.accept(
+        new Layer.Visitor<Void>() {
+          @Override
+          public Void dense(Layer.Dense d) {
+            if (d.units() <= 0) {
+              out.add(SpecIssue.error(path + ".units", n, n + ".units must be > 0 (got " + d.units() + ")"));
+            }
+            return null;
+          }
+
+          @Override
+          public Void relu(Layer.Relu l) {
+            return null;
+          }
+
+          @Override
+          public Void sigmoid(Layer.Sigmoid l) {
+            return null;
+          }
+
+          @Override
+          public Void tanh(Layer.Tanh l) {
+            return null;
+          }
+
+          @Override
+          public Void softmax(Layer.Softmax l) {
+            return null;
+          }
+
+          @Override
+          public Void flatten(Layer.Flatten l) {
+            if (in != null && in.size() > Integer.MAX_VALUE) {
+              out.add(SpecIssue.error(path, n, n + ": flattened size " + in.size() + " is too large"));
+            }
+            return null;
+          }
+
+          @Override
+          public Void dropout(Layer.Dropout d) {
+            if (!(d.rate() >= 0 && d.rate() < 1)) {
+              out.add(SpecIssue.error(path + ".rate", n, n + ".rate must be in [0, 1) (got " + d.rate() + ")"));
+            }
+            return null;
+          }
+        });
+    return out;
+  }
+
+  private static void checkLoss(ModelSpec spec, Shape out, List<SpecIssue> issues) {
+    if (spec.loss() instanceof Loss.CrossEntropy) {
+      if (out.rank() != 1) {
+        issues.add(
+            SpecIssue.error(
+                "$.loss", lastName(spec),
+                "shape mismatch: cross_entropy needs one logit vector per sample, but the last layer '"
+                    + lastName(spec) + "' outputs " + out + " (add a flatten or dense layer)"));
+      } else if (out.dim(0) < 2) {
+        issues.add(
+            SpecIssue.error(
+                "$.loss", lastName(spec),
+                "shape mismatch: cross_entropy needs at least 2 classes, but the last layer '"
+                    + lastName(spec) + "' outputs " + out));
+      }
+    }
+  }
+
+  private static void checkOptimizer(Optimizer o, List<SpecIssue> issues) {
+    String p = "$.optimizer";
+    if (!(o.learningRate() > 0) || Double.isInfinite(o.learningRate())) {
+      issues.add(SpecIssue.error(p + ".learning_rate", null, "learning_rate must be > 0 (got " + o.learningRate() + ")"));
+    }
+    if (!(o.weightDecay() >= 0)) {
+      issues.add(SpecIssue.error(p + ".weight_decay", null, "weight_decay must be >= 0 (got " + o.weightDecay() + ")"));
+    }
+    if (o instanceof Optimizer.Sgd s) {
+      if (!(s.momentum() >= 0 && s.momentum() < 1)) {
+        issues.add(SpecIssue.error(p + ".momentum", null, "momentum must be in [0, 1) (got " + s.momentum() + ")"));
+      }
+      if (s.nesterov() && s.momentum() == 0) {
+        issues.add(SpecIssue.error(p + ".nesterov", null, "nesterov needs momentum > 0"));
+      }
+    } else if (o instanceof Optimizer.Adam a) {
+      if (!(a.beta1() >= 0 && a.beta1() < 1)) {
+        issues.add(SpecIssue.error(p + ".beta1", null, "beta1 must be in [0, 1) (got " + a.beta1() + ")"));
+      }
+      if (!(a.beta2() >= 0 && a.beta2() < 1)) {
+        issues.add(SpecIssue.error(p + ".beta2", null, "beta2 must be in [0, 1) (got " + a.beta2() + ")"));
+      }
+      if (!(a.epsilon() > 0)) {
+        issues.add(SpecIssue.error(p + ".epsilon", null, "epsilon must be > 0 (got " + a.epsilon() + ")"));
+      }
+    }
+  }
+
+  private static void checkTraining(Training t, List<SpecIssue> issues) {
+    if (t.epochs() <= 0) {
+      issues.add(SpecIssue.error("$.training.epochs", null, "epochs must be > 0 (got " + t.epochs() + ")"));
+    }
+    if (t.batchSize() <= 0) {
+      issues.add(SpecIssue.error("$.training.batch_size", null, "batch_size must be > 0 (got " + t.batchSize() + ")"));
+    }
+  }
+
+  /** Legal but almost surely a mistake: the founding text's TensorFlow bug among them. */
+  private static void lint(ModelSpec spec, List<SpecIssue> issues) {
+    List<Layer> layers = spec.layers();
+    if (layers.isEmpty()) {
+      return;
+    }
+    int last = layers.size() - 1;
+    Layer tail = layers.get(last);
+    if (spec.loss() instanceof Loss.CrossEntropy && tail instanceof Layer.Softmax) {
+      issues.add(
+          SpecIssue.warning(
+              "$.layers[" + last + "]", tail.name(),
+              "layer '" + tail.name() + "' applies softmax before cross_entropy, which already applies"
+                  + " softmax to logits: the model would train on softmax(softmax(z)). Remove '"
+                  + tail.name() + "'; apply softmax at prediction time instead"));
+    }
+    if (tail instanceof Layer.Dropout) {
+      issues.add(
+          SpecIssue.warning(
+              "$.layers[" + last + "]", tail.name(),
+              "layer '" + tail.name() + "' is dropout on the model output; outputs will be zeroed in training"));
+    }
+  }
+
+  private static String lastName(ModelSpec spec) {
+    return spec.layers().isEmpty() ? null : spec.layers().get(spec.layers().size() - 1).name();
+  }
+}

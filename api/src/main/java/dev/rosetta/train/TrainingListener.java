@@ -1,0 +1,33 @@
+package dev.rosetta.train;
+
+/** Observes a training run. Methods run on the training thread; keep them cheap. */
+public interface TrainingListener {
+
+  /** After each optimizer step. */
+  default void onStep(StepEvent event) {}
+
+  /** After each epoch, with its evaluation. */
+  default void onEpoch(EpochEvent event) {}
+
+  /**
+   * @param epoch 1-based
+   * @param step 1-based global optimizer step
+   * @param loss the batch's mean loss before the update
+   * @param batchIndex 0-based within the epoch
+   * @param batches batches in the epoch
+   */
+  record StepEvent(int epoch, long step, float loss, int batchSize, int batchIndex, int batches) {}
+
+  /**
+   * @param trainLoss mean of the epoch's step losses, weighted by batch size
+   * @param test evaluation on the test set, or null without one
+   * @param trainSeconds time spent in training steps this epoch (evaluation excluded)
+   */
+  record EpochEvent(
+      int epoch, int epochs, long step, double trainLoss, Evaluation test, double trainSeconds,
+      int samples, TrainableModel model) {
+    public double samplesPerSecond() {
+      return samples / trainSeconds;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.rosetta.train;
+
+import dev.rosetta.data.Batch;
+import dev.rosetta.data.BatchOrder;
+import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.Training;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one engine-neutral training loop: the same batches in the same order for every backend,
+ * a finite-loss check every step, evaluation at every epoch end, listeners for everything else
+ * (progress, metrics, checkpoints).
+ */
+public final class TrainingLoop {
+  private final ModelSpec spec;
+  private final Dataset train;
+  private final Dataset test;
+  private final List<TrainingListener> listeners = new ArrayList<>();
+
+  /**
+   * @param train shaped to the spec input (see {@link Dataset#reshapedTo})
+   * @param test may be null
+   */
+  public TrainingLoop(ModelSpec spec, Dataset train, Dataset test) {
+    this.spec = spec;
+    this.train = train;
+    this.test = test;
+  }
+
+  public TrainingLoop addListener(TrainingListener listener) {
+    listeners.add(listener);
+    return this;
+  }
+
+  public TrainingResult run(TrainableModel model) {
+    return run(model, 0);
+  }
+
+  /**
+   * Trains for the spec's epochs.
+   *
+   * @param firstStep global steps already taken (0 for a fresh run); dropout masks continue from
+   *     it
+   * @throws TrainingDivergedException on a non-finite loss; listeners have seen every good epoch
+   */
+  public TrainingResult run(TrainableModel model, long firstStep) {
+    Training t = spec.training();
+    long step = firstStep;
+    double trainLoss = Double.NaN;
+    Evaluation eval = null;
+    double seconds = 0;
+    long samples = 0;
+    for (int epoch = 1; epoch <= t.epochs(); epoch++) {
+      int[] order = BatchOrder.forEpoch(train.size(), t.seed(), epoch, t.shuffle());
+      int batches = BatchOrder.batchCount(train.size(), t.batchSize());
+      double lossSum = 0;
+      long start = System.nanoTime();
+      for (int b = 0; b < batches; b++) {
+        int from = b * t.batchSize();
+        int to = Math.min(train.size(), from + t.batchSize());
+        Batch batch = train.batch(order, from, to);
+        step++;
+        float loss = model.trainStep(batch, step);
+        if (!Float.isFinite(loss)) {
+          throw new TrainingDivergedException(epoch, step, loss);
+        }
+        lossSum += (double) loss * batch.size();
+        if (!listeners.isEmpty()) {
+          var ev = new TrainingListener.StepEvent(epoch, step, loss, batch.size(), b, batches);
+          for (TrainingListener l : listeners) {
+            l.onStep(ev);
+          }
+        }
+      }
+      double epochSeconds = (System.nanoTime() - start) / 1e9;
+      seconds += epochSeconds;
+      samples += train.size();
+      trainLoss = lossSum / train.size();
+      eval = test == null ? null : Evaluator.evaluate(model, spec, test);
+      var ev =
+          new TrainingListener.EpochEvent(
+              epoch, t.epochs(), step, trainLoss, eval, epochSeconds, train.size(), model);
+      for (TrainingListener l : listeners) {
+        l.onEpoch(ev);
+      }
+    }
+    return new TrainingResult(t.epochs(), step - firstStep, trainLoss, eval, samples / seconds);
+  }
+}
