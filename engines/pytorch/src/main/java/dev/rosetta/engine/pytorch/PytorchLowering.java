@@ -1,0 +1,74 @@
+package dev.rosetta.engine.pytorch;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.ModelSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Lowers the IR to DJL blocks. One DJL block per layer; a parameterised layer's DJL parameters
+ * are named as in PyTorch ({@code weight}, {@code bias}) and map to {@code <layer>.<param>}.
+ */
+final class PytorchLowering {
+  private PytorchLowering() {}
+
+  /** A lowered model: the DJL block and, per IR layer, the DJL block that implements it. */
+  record Lowered(SequentialBlock block, List<Block> perLayer) {}
+
+  static Lowered lower(ModelSpec spec, LongSupplier step) {
+    SequentialBlock seq = new SequentialBlock();
+    List<Block> perLayer = new ArrayList<>();
+    long seed = spec.training().seed();
+    for (Layer layer : spec.layers()) {
+      Block b =
+          layer.accept(
+              new Layer.Visitor<Block>() {
+                @Override
+                public Block dense(Layer.Dense d) {
+                  return Linear.builder().setUnits(d.units()).optBias(d.bias()).build();
+                }
+
+                @Override
+                public Block relu(Layer.Relu l) {
+                  return Activation.reluBlock();
+                }
+
+                @Override
+                public Block sigmoid(Layer.Sigmoid l) {
+                  return Activation.sigmoidBlock();
+                }
+
+                @Override
+                public Block tanh(Layer.Tanh l) {
+                  return Activation.tanhBlock();
+                }
+
+                @Override
+                public Block softmax(Layer.Softmax l) {
+                  return new LambdaBlock(x -> new NDList(x.singletonOrThrow().softmax(-1)), "softmax");
+                }
+
+                @Override
+                public Block flatten(Layer.Flatten l) {
+                  return Blocks.batchFlattenBlock();
+                }
+
+                @Override
+                public Block dropout(Layer.Dropout d) {
+                  return new SeededDropout(d.name(), d.rate(), seed, step);
+                }
+              });
+      seq.add(b);
+      perLayer.add(b);
+    }
+    return new Lowered(seq, perLayer);
+  }
+}

@@ -1,0 +1,170 @@
+package dev.rosetta.engine.pytorch;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.rosetta.data.Batch;
+import dev.rosetta.spec.Loss;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.ParamSpec;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.spec.ShapeInference;
+import dev.rosetta.train.TrainableModel;
+import dev.rosetta.weights.Tensor;
+import dev.rosetta.weights.WeightSet;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A spec lowered to DJL blocks on PyTorch. Parameters and optimizer state live in the DJL
+ * model's manager; everything a step creates lives in a per-step sub-manager closed at the end
+ * of the step, so memory stays flat however long training runs.
+ */
+final class PytorchModel implements TrainableModel {
+  private final ModelSpec spec;
+  private final Engine engine;
+  private final Model model;
+  private final NDManager manager;
+  private final Block block;
+  private final ParameterStore store;
+  private final Map<String, NDArray> params = new LinkedHashMap<>();
+  private final List<ParamSpec> paramSpecs;
+  private final PytorchOptimizer optimizer;
+  private final int outputWidth;
+  private long currentStep;
+
+  PytorchModel(ModelSpec spec, WeightSet weights, Engine engine) {
+    this.spec = spec;
+    this.engine = engine;
+    this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
+    this.manager = model.getNDManager();
+    PytorchLowering.Lowered lowered = PytorchLowering.lower(spec, () -> currentStep);
+    this.block = lowered.block();
+    model.setBlock(block);
+    block.initialize(manager, DataType.FLOAT32, djlShape(spec.input().withBatch(1)));
+    this.paramSpecs = ShapeInference.params(spec);
+    for (int i = 0; i < spec.layers().size(); i++) {
+      String layer = spec.layers().get(i).name();
+      for (var p : lowered.perLayer().get(i).getParameters()) {
+        Parameter djl = p.getValue();
+        params.put(layer + "." + djl.getName(), djl.getArray());
+      }
+    }
+    if (!params.keySet().equals(weights.names())) {
+      throw new IllegalStateException(
+          "PyTorch lowering produced parameters " + params.keySet() + " but the spec declares " + weights.names());
+    }
+    setWeights(weights);
+    this.store = new ParameterStore(manager, false);
+    this.optimizer =
+        new PytorchOptimizer(spec.optimizer(), new ArrayList<>(params.values()), manager);
+    this.outputWidth = (int) ShapeInference.outputShape(spec).size();
+  }
+
+  /** The DJL model, for users who want DJL's own APIs (Predictor, Translator). */
+  Model djlModel() {
+    return model;
+  }
+
+  void setWeights(WeightSet weights) {
+    for (var e : params.entrySet()) {
+      Tensor t = weights.get(e.getKey());
+      e.getValue().set(FloatBuffer.wrap(t.data()));
+    }
+  }
+
+  @Override
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public String backend() {
+    return PytorchBackend.NAME;
+  }
+
+  @Override
+  public float trainStep(Batch batch, long step) {
+    currentStep = step;
+    try (NDManager scope = manager.newSubManager()) {
+      float loss = forwardBackward(batch, scope);
+      optimizer.step(scope);
+      return loss;
+    }
+  }
+
+  @Override
+  public WeightSet gradients(Batch batch, long step) {
+    currentStep = step;
+    try (NDManager scope = manager.newSubManager()) {
+      forwardBackward(batch, scope);
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      for (ParamSpec p : paramSpecs) {
+        NDArray g = params.get(p.name()).getGradient();
+        g.attach(scope);
+        out.put(p.name(), new Tensor(p.shape(), g.toFloatArray()));
+        g.subi(g);
+      }
+      return new WeightSet(out);
+    }
+  }
+
+  private float forwardBackward(Batch batch, NDManager scope) {
+    NDArray x = scope.create(FloatBuffer.wrap(batch.features()), djlShape(batch.sampleShape().withBatch(batch.size())));
+    try (GradientCollector collector = engine.newGradientCollector()) {
+      NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
+      NDArray loss = loss(out, batch, scope);
+      collector.backward(loss);
+      return loss.getFloat();
+    }
+  }
+
+  private NDArray loss(NDArray out, Batch batch, NDManager scope) {
+    if (spec.loss() instanceof Loss.CrossEntropy) {
+      long[] labels = new long[batch.size()];
+      for (int i = 0; i < labels.length; i++) {
+        labels[i] = batch.labels()[i];
+      }
+      NDArray y = scope.create(labels, new ai.djl.ndarray.types.Shape(batch.size(), 1));
+      return out.logSoftmax(-1).gather(y, 1).mean().neg();
+    }
+    NDArray t = scope.create(batch.targets(outputWidth), out.getShape());
+    return out.sub(t).square().mean();
+  }
+
+  @Override
+  public float[] predict(float[] inputs, int n) {
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray x = scope.create(FloatBuffer.wrap(inputs), djlShape(spec.input().withBatch(n)));
+      return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+    }
+  }
+
+  @Override
+  public WeightSet weights() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (ParamSpec p : paramSpecs) {
+      out.put(p.name(), new Tensor(p.shape(), params.get(p.name()).toFloatArray()));
+    }
+    return new WeightSet(out);
+  }
+
+  static ai.djl.ndarray.types.Shape djlShape(Shape s) {
+    return new ai.djl.ndarray.types.Shape(s.dimsLong());
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}
