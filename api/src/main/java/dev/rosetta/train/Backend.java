@@ -29,4 +29,12 @@ public interface Backend {
    * returned model and closes it.
    */
   TrainableModel create(ModelSpec spec, WeightSet weights);
+
+  /**
+   * A model for evaluation and prediction only. Backends with a separate inference face (a
+   * TensorFlow SavedModel loaded through DJL) override this; the default is {@link #create}.
+   */
+  default InferenceModel inference(ModelSpec spec, WeightSet weights) {
+    return create(spec, weights);
+  }
 }
