@@ -14,6 +14,17 @@ public class TrainingDivergedException extends RuntimeException {
     this.step = step;
   }
 
+  private TrainingDivergedException(int epoch, long step, String message) {
+    super(message);
+    this.epoch = epoch;
+    this.step = step;
+  }
+
+  /** The same failure with a note appended, e.g. where the last good checkpoint is. */
+  public TrainingDivergedException withNote(String note) {
+    return new TrainingDivergedException(epoch, step, getMessage() + "; " + note);
+  }
+
   public int epoch() {
     return epoch;
   }

@@ -1,0 +1,164 @@
+package dev.rosetta.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.data.Batch;
+import dev.rosetta.data.BatchOrder;
+import dev.rosetta.data.DataSplit;
+import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.Training;
+import dev.rosetta.train.Backend;
+import dev.rosetta.train.Backends;
+import dev.rosetta.train.TrainableModel;
+import dev.rosetta.train.TrainingListener;
+import dev.rosetta.train.TrainingLoop;
+import dev.rosetta.weights.Initializer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "bench",
+    description = {
+      "Training throughput (samples/s after warm-up) and memory of one backend.",
+      "With --epochs N it also trains N whole epochs and reports resident memory after each, to show it stays flat."
+    })
+final class BenchCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "SPEC", description = "Spec file.")
+  Path specFile;
+
+  @Option(names = "--backend", required = true, description = "pytorch or tensorflow.")
+  String backendName;
+
+  @Mixin DataOptions data;
+
+  @Option(names = "--batch-size", description = "Override training.batch_size.")
+  Integer batchSize;
+
+  @Option(names = "--steps", defaultValue = "3000", description = "Timed optimizer steps (default ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--warmup", defaultValue = "300", description = "Untimed steps first (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--epochs", defaultValue = "0", description = "Then train this many full epochs and track resident memory (default ${DEFAULT-VALUE}: skip).")
+  int epochs;
+
+  @Option(names = "--json", description = "End with one JSON object of the figures.")
+  boolean json;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec cmd;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = cmd.commandLine().getOut();
+    if (steps <= 0 || warmup < 0 || epochs < 0) {
+      throw new Rosetta.UserInputException("--steps must be > 0, --warmup and --epochs >= 0");
+    }
+    ModelSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    Training t = spec.training();
+    if (batchSize != null) {
+      if (batchSize <= 0) {
+        throw new Rosetta.UserInputException("--batch-size must be > 0 (got " + batchSize + ")");
+      }
+      spec = spec.withTraining(new Training(epochs > 0 ? epochs : t.epochs(), batchSize, t.seed(), t.shuffle()));
+    } else if (epochs > 0) {
+      spec = spec.withTraining(new Training(epochs, t.batchSize(), t.seed(), t.shuffle()));
+    }
+    Backend backend = Backends.get(backendName);
+    SpecFiles.requireSupported(backend, spec, specFile);
+    Dataset train = data.load(spec).train();
+    int bs = spec.training().batchSize();
+    out.printf(Locale.ROOT, "bench %s on %s: batch %d, %d warm-up + %d timed steps, %,d samples (%s)%n",
+        spec.name(), backend.name(), bs, warmup, steps, train.size(), data.describe());
+    out.flush();
+    double samplesPerSecond;
+    List<Double> rssByEpoch = new ArrayList<>();
+    try (TrainableModel model = backend.create(spec, Initializer.initialize(spec))) {
+      BatchCycle cycle = new BatchCycle(train, spec.training());
+      long step = 0;
+      for (int i = 0; i < warmup; i++) {
+        model.trainStep(cycle.next(), ++step);
+      }
+      long samples = 0;
+      long start = System.nanoTime();
+      for (int i = 0; i < steps; i++) {
+        Batch b = cycle.next();
+        model.trainStep(b, ++step);
+        samples += b.size();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      samplesPerSecond = samples / seconds;
+      out.printf(Locale.ROOT, "training throughput: %,.0f samples/s (%.2f s for %,d samples)%n", samplesPerSecond, seconds, samples);
+      out.flush();
+      if (epochs > 0) {
+        new TrainingLoop(spec, train, null)
+            .addListener(
+                new TrainingListener() {
+                  @Override
+                  public void onEpoch(EpochEvent e) {
+                    double rss = ProcessMemory.rssMb();
+                    rssByEpoch.add(rss);
+                    out.printf(Locale.ROOT, "epoch %d/%d  %,.0f samples/s  rss %.1f MB%n", e.epoch(), e.epochs(), e.samplesPerSecond(), rss);
+                    out.flush();
+                  }
+                })
+            .run(model, step);
+      }
+    }
+    double peak = ProcessMemory.peakRssMb();
+    double growth = rssByEpoch.size() >= 2 ? rssByEpoch.get(rssByEpoch.size() - 1) - rssByEpoch.get(Math.min(1, rssByEpoch.size() - 1)) : Double.NaN;
+    out.printf(Locale.ROOT, "peak rss: %.1f MB%n", peak);
+    if (rssByEpoch.size() >= 2) {
+      out.printf(Locale.ROOT, "rss growth from epoch 2 to %d: %+.1f MB%n", rssByEpoch.size(), growth);
+    }
+    if (json) {
+      ObjectNode o = Json.object();
+      o.put("backend", backend.name());
+      o.put("batch_size", bs);
+      o.put("steps", steps);
+      Json.put(o, "samples_per_second", samplesPerSecond);
+      Json.put(o, "peak_rss_mb", peak);
+      ArrayNode a = o.putArray("rss_mb_by_epoch");
+      rssByEpoch.forEach(a::add);
+      Json.put(o, "rss_growth_mb", growth);
+      out.println(Json.line(o));
+    }
+    out.flush();
+    return Rosetta.OK;
+  }
+
+  /** Endless batches in training order: epoch after epoch, as the training loop draws them. */
+  static final class BatchCycle {
+    private final Dataset data;
+    private final Training training;
+    private int epoch;
+    private int[] order;
+    private int from;
+
+    BatchCycle(Dataset data, Training training) {
+      this.data = data;
+      this.training = training;
+    }
+
+    Batch next() {
+      if (order == null || from >= data.size()) {
+        epoch++;
+        order = BatchOrder.forEpoch(data.size(), training.seed(), epoch, training.shuffle());
+        from = 0;
+      }
+      int to = Math.min(data.size(), from + training.batchSize());
+      Batch b = data.batch(order, from, to);
+      from = to;
+      return b;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.rosetta.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.data.Batch;
+import dev.rosetta.data.DataSplit;
+import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.ShapeInference;
+import dev.rosetta.train.Evaluator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "predict", description = "Print the model's outputs for the first test samples.")
+final class PredictCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "SPEC", description = "Spec file.")
+  Path specFile;
+
+  @Mixin ModelSource source;
+
+  @Mixin DataOptions data;
+
+  @Option(names = "--count", description = "How many samples (default ${DEFAULT-VALUE}).", defaultValue = "10")
+  int count;
+
+  @Option(names = "--json", description = "End with one JSON object holding the outputs.")
+  boolean json;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec cmd;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = cmd.commandLine().getOut();
+    if (count <= 0) {
+      throw new Rosetta.UserInputException("--count must be > 0 (got " + count + ")");
+    }
+    ModelSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    DataSplit split = data.load(spec);
+    Dataset set = split.test() != null ? split.test() : split.train();
+    int n = Math.min(count, set.size());
+    Batch b = set.slice(0, n);
+    int width = (int) ShapeInference.outputShape(spec).size();
+    float[] y;
+    String runtime;
+    try (ModelSource.Opened model = source.open(spec, specFile)) {
+      runtime = model.runtime();
+      y = model.model().predict(b.features(), n);
+    }
+    ObjectNode o = Json.object();
+    o.put("backend", runtime);
+    ArrayNode rows = o.putArray("predictions");
+    for (int i = 0; i < n; i++) {
+      ObjectNode row = rows.addObject();
+      row.put("index", i);
+      ArrayNode outputs = row.putArray("output");
+      for (int k = 0; k < width; k++) {
+        outputs.add(y[i * width + k]);
+      }
+      if (b.labels() != null) {
+        int cls = Evaluator.argmax(y, i * width, width);
+        row.put("predicted", cls);
+        row.put("label", b.labels()[i]);
+        out.printf(Locale.ROOT, "sample %d: predicted %d (p=%.3f)  label %d%n", i, cls, softmax(y, i * width, width)[cls], b.labels()[i]);
+      } else {
+        out.printf(Locale.ROOT, "sample %d: output %s%n", i, java.util.Arrays.toString(java.util.Arrays.copyOfRange(y, i * width, (i + 1) * width)));
+      }
+    }
+    if (json) {
+      out.println(Json.line(o));
+    }
+    out.flush();
+    return Rosetta.OK;
+  }
+
+  private static double[] softmax(float[] z, int off, int width) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < width; k++) {
+      max = Math.max(max, z[off + k]);
+    }
+    double[] p = new double[width];
+    double s = 0;
+    for (int k = 0; k < width; k++) {
+      p[k] = Math.exp(z[off + k] - max);
+      s += p[k];
+    }
+    for (int k = 0; k < width; k++) {
+      p[k] /= s;
+    }
+    return p;
+  }
+}

@@ -1,0 +1,99 @@
+package dev.rosetta.cli;
+
+import dev.rosetta.RosettaVersion;
+import dev.rosetta.data.DataException;
+import dev.rosetta.spec.SpecException;
+import dev.rosetta.train.TrainingDivergedException;
+import dev.rosetta.weights.WeightSet;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code rosetta} command. Exit codes: 0 success, 1 a check failed, 2 bad input or usage. */
+@Command(
+    name = "rosetta",
+    mixinStandardHelpOptions = true,
+    versionProvider = Rosetta.Version.class,
+    description = "Define a network once; train it on PyTorch or TensorFlow with the same numbers; export to ONNX.",
+    subcommands = {
+      ValidateCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
+      BenchCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Rosetta implements Runnable {
+  public static final int OK = 0;
+  public static final int CHECK_FAILED = 1;
+  public static final int BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the CLI in-process and returns its exit code (tests use this). */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    CommandLine cl = new CommandLine(new Rosetta());
+    cl.setExecutionExceptionHandler(Rosetta::handle);
+    return cl;
+  }
+
+  /** Turns the exceptions that mean "bad input" into a one-paragraph message and exit 2. */
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    Throwable t = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
+    if (t instanceof SpecException
+        || t instanceof DataException
+        || t instanceof WeightSet.WeightMismatchException
+        || t instanceof IOException
+        || t instanceof UserInputException) {
+      err.println("rosetta: " + t.getMessage());
+      return BAD_INPUT;
+    }
+    if (t instanceof IllegalArgumentException && t.getMessage() != null && t.getMessage().startsWith("unknown backend")) {
+      err.println("rosetta: " + t.getMessage());
+      return BAD_INPUT;
+    }
+    if (t instanceof TrainingDivergedException) {
+      err.println("rosetta: " + t.getMessage());
+      return CHECK_FAILED;
+    }
+    err.println("rosetta: internal error: " + t);
+    t.printStackTrace(err);
+    return 70;
+  }
+
+  /** Bad input found by a command itself: exit 2 with this message. */
+  static final class UserInputException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UserInputException(String message) {
+      super(message);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"rosetta " + RosettaVersion.VERSION};
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.rosetta.cli;
+
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.SpecIssue;
+import dev.rosetta.spec.SpecJson;
+import dev.rosetta.spec.ValidationReport;
+import dev.rosetta.train.Backend;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reading a spec file for a command: errors become exit 2, warnings go to stderr. */
+final class SpecFiles {
+  private SpecFiles() {}
+
+  static ModelSpec load(Path file, PrintWriter err) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new Rosetta.UserInputException("spec file not found: " + file);
+    } catch (IOException e) {
+      throw new Rosetta.UserInputException("cannot read spec " + file + ": " + e.getMessage());
+    }
+    SpecJson.ParseResult r = SpecJson.parseWithReport(text, file.toString());
+    ValidationReport report = r.report();
+    if (report.hasErrors()) {
+      throw new dev.rosetta.spec.SpecException(file.toString(), report.issues());
+    }
+    for (SpecIssue w : report.warnings()) {
+      err.println(file + ": " + w);
+    }
+    return r.spec();
+  }
+
+  /** Rejects, at validation time, what the chosen backend cannot lower. */
+  static void requireSupported(Backend backend, ModelSpec spec, Path file) {
+    List<SpecIssue> issues = backend.unsupported(spec);
+    if (!issues.isEmpty()) {
+      throw new dev.rosetta.spec.SpecException(file.toString(), issues);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.rosetta.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.spec.LayerShape;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.ShapeInference;
+import dev.rosetta.spec.SpecIssue;
+import dev.rosetta.spec.SpecJson;
+import dev.rosetta.train.Backend;
+import dev.rosetta.train.Backends;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "validate",
+    description = "Check a spec: every error with its JSON path, layer shapes, parameter count, backend support.")
+final class ValidateCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "SPEC", description = "Spec file (JSON, format rosetta/v1).")
+  Path specFile;
+
+  @Option(names = "--backend", description = "Also check that this backend can lower the spec (default: every backend present).")
+  String backend;
+
+  @Option(names = "--json", description = "End with one JSON object: valid, errors, warnings, layers, parameters.")
+  boolean json;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec cmd;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = cmd.commandLine().getOut();
+    String text;
+    try {
+      text = Files.readString(specFile);
+    } catch (NoSuchFileException e) {
+      throw new Rosetta.UserInputException("spec file not found: " + specFile);
+    } catch (IOException e) {
+      throw new Rosetta.UserInputException("cannot read spec " + specFile + ": " + e.getMessage());
+    }
+    SpecJson.ParseResult r = SpecJson.parseWithReport(text, specFile.toString());
+    List<SpecIssue> issues = new ArrayList<>(r.report().issues());
+    ModelSpec spec = r.spec();
+    if (spec != null && !r.report().hasErrors()) {
+      List<Backend> backends = backend == null ? Backends.available() : List.of(Backends.get(backend));
+      for (Backend b : backends) {
+        issues.addAll(b.unsupported(spec));
+      }
+    }
+    List<SpecIssue> errors = issues.stream().filter(i -> i.severity() == SpecIssue.Severity.ERROR).toList();
+    List<SpecIssue> warnings = issues.stream().filter(i -> i.severity() == SpecIssue.Severity.WARNING).toList();
+    for (SpecIssue i : issues) {
+      out.println(specFile + ": " + i);
+    }
+    boolean valid = errors.isEmpty();
+    ObjectNode o = Json.object();
+    o.put("spec", specFile.toString());
+    o.put("valid", valid);
+    ArrayNode errs = o.putArray("errors");
+    ArrayNode warns = o.putArray("warnings");
+    for (SpecIssue i : issues) {
+      ObjectNode n = (i.severity() == SpecIssue.Severity.ERROR ? errs : warns).addObject();
+      n.put("path", i.path());
+      if (i.layer() == null) {
+        n.putNull("layer");
+      } else {
+        n.put("layer", i.layer());
+      }
+      n.put("message", i.message());
+    }
+    if (valid) {
+      out.println(table(spec));
+      ArrayNode layers = o.putArray("layers");
+      for (LayerShape ls : ShapeInference.infer(spec)) {
+        ObjectNode n = layers.addObject();
+        n.put("name", ls.layer().name());
+        n.put("type", ls.layer().type());
+        ArrayNode shape = n.putArray("output_shape");
+        for (int d : ls.output().dims()) {
+          shape.add(d);
+        }
+        n.put("parameters", ls.paramCount());
+      }
+      o.put("parameters", ShapeInference.paramCount(spec));
+      out.printf(Locale.ROOT, "%s: valid (%d errors, %d warnings)%n", specFile, 0, warnings.size());
+    } else {
+      out.printf(Locale.ROOT, "%s: invalid (%d errors, %d warnings)%n", specFile, errors.size(), warnings.size());
+    }
+    if (json) {
+      out.println(Json.line(o));
+    }
+    out.flush();
+    return valid ? Rosetta.OK : Rosetta.BAD_INPUT;
+  }
+
+  /** Layer table: name, type, output shape, parameters. */
+  static String table(ModelSpec spec) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%-16s %-10s %-18s %12s%n", "layer", "type", "output", "parameters"));
+    sb.append(String.format(Locale.ROOT, "%-16s %-10s %-18s %12s%n", "(input)", "", spec.input(), ""));
+    for (LayerShape ls : ShapeInference.infer(spec)) {
+      sb.append(String.format(Locale.ROOT, "%-16s %-10s %-18s %,12d%n", ls.layer().name(), ls.layer().type(), ls.output(), ls.paramCount()));
+    }
+    sb.append(String.format(Locale.ROOT, "total parameters: %,d", ShapeInference.paramCount(spec)));
+    return sb.toString();
+  }
+}
