@@ -1,0 +1,45 @@
+package dev.rosetta.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ShapeInferenceTest {
+  @Test
+  void seedMlpShapesAndParameterCount() {
+    ModelSpec s = SpecJson.parse(SpecJsonTest.SEED, "seed");
+    List<LayerShape> shapes = ShapeInference.infer(s);
+    assertEquals(List.of(Shape.of(128), Shape.of(128), Shape.of(64), Shape.of(64), Shape.of(10)),
+        shapes.stream().map(LayerShape::output).toList());
+    assertEquals(List.of(100_480L, 0L, 8_256L, 0L, 650L), shapes.stream().map(LayerShape::paramCount).toList());
+    assertEquals(109_386L, ShapeInference.paramCount(s));
+    assertEquals(List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"),
+        ShapeInference.params(s).stream().map(ParamSpec::name).toList());
+    assertEquals(Shape.of(128, 784), ShapeInference.params(s).get(0).shape());
+  }
+
+  @Test
+  void flattenAndDenseOnHigherRankInputs() {
+    assertEquals(Shape.of(784), ShapeInference.inferLayer(new Layer.Flatten("f"), Shape.of(1, 28, 28)).output());
+    LayerShape d = ShapeInference.inferLayer(new Layer.Dense("d", 7, false, Init.XAVIER_UNIFORM, Init.ZEROS), Shape.of(3, 4));
+    assertEquals(Shape.of(3, 7), d.output());
+    assertEquals(28, d.paramCount());
+    assertEquals(1, d.params().size());
+  }
+
+  @Test
+  void elementwiseLayersKeepTheShape() {
+    Shape in = Shape.of(2, 3);
+    for (Layer l : List.of(new Layer.Relu("a"), new Layer.Sigmoid("b"), new Layer.Tanh("c"), new Layer.Softmax("d"), new Layer.Dropout("e", 0.5))) {
+      assertEquals(in, ShapeInference.inferLayer(l, in).output(), l.type());
+      assertEquals(0, ShapeInference.inferLayer(l, in).paramCount(), l.type());
+    }
+  }
+
+  @Test
+  void everyLayerTypeIsKnownToTheValidator() {
+    // The JSON reader and the validator's list must cover the same kinds as the sealed interface.
+    assertEquals(Layer.class.getPermittedSubclasses().length, SpecValidator.LAYER_TYPES.size());
+  }
+}
