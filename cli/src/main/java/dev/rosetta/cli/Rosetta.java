@@ -47,6 +47,17 @@ public final class Rosetta implements Runnable {
     return commandLine().execute(args);
   }
 
+  /** Runs the CLI in-process with the given streams and returns its exit code. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = commandLine();
+    cl.setOut(out);
+    cl.setErr(err);
+    int rc = cl.execute(args);
+    out.flush();
+    err.flush();
+    return rc;
+  }
+
   static CommandLine commandLine() {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
