@@ -19,6 +19,8 @@ import dev.rosetta.spec.ShapeInference;
 import dev.rosetta.train.TrainableModel;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +44,8 @@ final class PytorchModel implements TrainableModel {
   private final PytorchOptimizer optimizer;
   private final int outputWidth;
   private long currentStep;
+  /** Reused input staging memory: libtorch reads inputs from it without another copy. */
+  private ByteBuffer staging;
 
   PytorchModel(ModelSpec spec, WeightSet weights, Engine engine) {
     this.spec = spec;
@@ -120,7 +124,7 @@ final class PytorchModel implements TrainableModel {
   }
 
   private float forwardBackward(Batch batch, NDManager scope) {
-    NDArray x = scope.create(FloatBuffer.wrap(batch.features()), djlShape(batch.sampleShape().withBatch(batch.size())));
+    NDArray x = input(scope, batch.features(), spec.input().withBatch(batch.size()));
     try (GradientCollector collector = engine.newGradientCollector()) {
       NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
       NDArray loss = loss(out, batch, scope);
@@ -145,7 +149,7 @@ final class PytorchModel implements TrainableModel {
   @Override
   public float[] predict(float[] inputs, int n) {
     try (NDManager scope = manager.newSubManager()) {
-      NDArray x = scope.create(FloatBuffer.wrap(inputs), djlShape(spec.input().withBatch(n)));
+      NDArray x = input(scope, inputs, spec.input().withBatch(n));
       return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
     }
   }
@@ -157,6 +161,21 @@ final class PytorchModel implements TrainableModel {
       out.put(p.name(), new Tensor(p.shape(), params.get(p.name()).toFloatArray()));
     }
     return new WeightSet(out);
+  }
+
+  /**
+   * An input array backed by the staging buffer. libtorch aliases the buffer, which is safe
+   * because each input dies with its step's scope before the next step refills the buffer.
+   */
+  private NDArray input(NDManager scope, float[] data, Shape shape) {
+    int bytes = 4 * data.length;
+    if (staging == null || staging.capacity() < bytes) {
+      staging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+    staging.clear();
+    staging.asFloatBuffer().put(data);
+    staging.limit(bytes);
+    return scope.create(staging, djlShape(shape), DataType.FLOAT32);
   }
 
   static ai.djl.ndarray.types.Shape djlShape(Shape s) {

@@ -1,0 +1,57 @@
+package dev.rosetta.tests.quickstart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rosetta.data.DataSplit;
+import dev.rosetta.data.IdxReader;
+import dev.rosetta.spec.Loss;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.Optimizer;
+import dev.rosetta.spec.SpecJson;
+import dev.rosetta.train.Backend;
+import dev.rosetta.train.Backends;
+import dev.rosetta.train.Checkpoint;
+import dev.rosetta.train.TrainableModel;
+import dev.rosetta.train.TrainingLoop;
+import dev.rosetta.train.TrainingResult;
+import dev.rosetta.weights.Initializer;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's Java quickstart, kept compiling and working. */
+class QuickstartTest {
+  @TempDir Path dir;
+
+  @Test
+  void readmeJavaQuickstart() throws Exception {
+    ModelSpec spec = ModelSpec.builder()
+        .optName("seed-mlp")
+        .setInput(784)
+        .dense("fc1", 128).relu("relu1")
+        .dense("fc2", 64).relu("relu2")
+        .dense("fc3", 10)
+        .setLoss(new Loss.CrossEntropy())
+        .setOptimizer(new Optimizer.Sgd(0.01))
+        .optTraining(1, 64, 42, true)
+        .build();
+    // The builder and examples/seed-mlp.json describe the same network.
+    assertEquals(SpecJson.read(Path.of("../examples/seed-mlp.json")).withTraining(spec.training()), spec);
+
+    DataSplit data = IdxReader.readEmbedded();
+    Backend backend = Backends.get("pytorch");
+    Path file = dir.resolve("seed.safetensors");
+    TrainingResult r;
+    try (TrainableModel model = backend.create(spec, Initializer.initialize(spec))) {
+      r = new TrainingLoop(spec, data.train().reshapedTo(spec.input()),
+                           data.test().reshapedTo(spec.input())).run(model);
+      Checkpoint.save(file, spec, model.weights(),
+          new Checkpoint.Provenance(backend.name(), backend.versions(), 42, r.epochs(), r.steps(), Map.of()));
+    }
+    assertEquals(94, r.steps());
+    assertTrue(r.test().accuracy() > 0.3, "one SGD epoch on 6,000 images: " + r.test().accuracy());
+    assertEquals("pytorch", Checkpoint.load(file, spec).backend());
+  }
+}
