@@ -39,12 +39,21 @@ final class OrtSessionModel implements InferenceModel {
   static OrtSessionModel load(Path file, ModelSpec spec) throws IOException {
     ModelProto proto = OnnxInspector.read(file);
     int outputSize = OnnxSignature.check(file, proto, spec);
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = environment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       return new OrtSessionModel(file, env, env.createSession(file.toString(), options), spec.input(), outputSize);
     } catch (OrtException e) {
       throw new OnnxFileException(file, "ONNX Runtime cannot load the model: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The process-wide ONNX Runtime environment. DJL's engine creates it with its own threading
+   * options and fails if it already exists, so DJL must always be the one to create it.
+   */
+  static OrtEnvironment environment() {
+    OnnxRuntimeModel.engine();
+    return OrtEnvironment.getEnvironment();
   }
 
   @Override
