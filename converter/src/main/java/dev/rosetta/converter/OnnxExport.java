@@ -1,20 +1,26 @@
 package dev.rosetta.converter;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rosetta.io.AtomicFile;
 import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.train.Checkpoint;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Writes a spec and its weights as an ONNX file. */
 public final class OnnxExport {
   /** Checkpoint metadata keys that describe how the weights were produced. */
   private static final List<String> PROVENANCE_KEYS =
       List.of("backend", "versions", "seed", "epoch", "step", "metrics");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private OnnxExport() {}
 
@@ -44,6 +50,30 @@ public final class OnnxExport {
     ModelProto model = OnnxLowering.lower(spec, weights, provenance, opset);
     AtomicFile.write(out, model::writeTo);
     return model;
+  }
+
+  /**
+   * Provenance of weights still in memory (right after training), written as {@code
+   * Checkpoint.save} writes it, so an ONNX file exported from a run and one exported from that
+   * run's checkpoint carry the same values.
+   */
+  public static Map<String, String> provenance(Checkpoint.Provenance p) {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("backend", p.backend());
+    out.put("versions", json(new TreeMap<>(p.versions())));
+    out.put("seed", Long.toString(p.seed()));
+    out.put("epoch", Integer.toString(p.epoch()));
+    out.put("step", Long.toString(p.step()));
+    out.put("metrics", json(new TreeMap<>(p.metrics())));
+    return out;
+  }
+
+  private static String json(Object o) {
+    try {
+      return JSON.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

@@ -82,6 +82,20 @@ class OnnxExportTest {
   }
 
   @Test
+  void provenanceOfATrainingRunMatchesWhatItsCheckpointWouldCarry() throws IOException {
+    ModelSpec spec = TestSpecs.dense2d(true);
+    WeightSet w = Initializer.initialize(spec);
+    var p = new dev.rosetta.train.Checkpoint.Provenance(
+        "pytorch", Map.of("pytorch", "2.7.1", "djl", "0.36.0"), 42, 2, 300, Map.of("test_accuracy", 0.8));
+    Path ckpt = dir.resolve("run.safetensors");
+    dev.rosetta.train.Checkpoint.save(ckpt, spec, w, p);
+    Map<String, String> fromCheckpoint =
+        OnnxExport.provenanceFromCheckpoint(dev.rosetta.train.Checkpoint.load(ckpt, spec).metadata());
+    assertEquals(fromCheckpoint, OnnxExport.provenance(p));
+    assertEquals("{\"djl\":\"0.36.0\",\"pytorch\":\"2.7.1\"}", OnnxExport.provenance(p).get("versions"));
+  }
+
+  @Test
   void provenanceFromACheckpointKeepsWhatDescribesTheWeights() {
     Map<String, String> checkpoint = new LinkedHashMap<>();
     checkpoint.put("format", "rosetta-checkpoint/v1");

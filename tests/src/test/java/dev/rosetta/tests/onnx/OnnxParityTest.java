@@ -24,6 +24,7 @@ import dev.rosetta.spec.SpecJson;
 import dev.rosetta.spec.SpecValidator;
 import dev.rosetta.train.Backend;
 import dev.rosetta.train.Backends;
+import dev.rosetta.train.Checkpoint;
 import dev.rosetta.train.InferenceModel;
 import dev.rosetta.train.TrainableModel;
 import dev.rosetta.weights.Initializer;
@@ -121,14 +122,14 @@ class OnnxParityTest {
     }
     assertNotEquals(initial, trained, "training must change the weights, or the check proves less");
 
-    Map<String, String> provenance = new LinkedHashMap<>();
-    provenance.put("backend", backend.name());
-    provenance.put("versions", backend.versions().toString());
-    provenance.put("seed", Long.toString(spec.training().seed()));
-    provenance.put("step", Integer.toString(TRAIN_STEPS));
+    Map<String, String> provenance = OnnxExport.provenance(
+        new Checkpoint.Provenance(backend.name(), backend.versions(), spec.training().seed(), 1, TRAIN_STEPS, Map.of()));
     Path file = dir.resolve(c.id() + ".onnx");
     OnnxExport.export(spec, trained, provenance, file);
-    assertEquals(SpecJson.hash(spec), OnnxInspector.inspect(file).metadata().get("spec_hash"));
+    Map<String, String> meta = OnnxInspector.inspect(file).metadata();
+    assertEquals(SpecJson.hash(spec), meta.get("spec_hash"));
+    assertEquals(backendName, meta.get("backend"));
+    assertEquals(Integer.toString(TRAIN_STEPS), meta.get("step"));
 
     try (InferenceModel reference = backend.inference(spec, trained)) {
       OnnxVerifier.Verification ort = OnnxVerifier.verify(file, spec, reference, data.test());
