@@ -15,7 +15,13 @@ public final class OnnxBenchmark {
 
   public static InferenceBenchmark.Result run(Path onnx, ModelSpec spec, InferenceBenchmark.Options options)
       throws IOException {
-    try (OnnxRuntimeModel model = OnnxRuntimeModel.load(onnx, spec)) {
+    return run(onnx, spec, options, 0);
+  }
+
+  /** @param intraOpThreads threads per inference, 0 for ONNX Runtime's default (one per core) */
+  public static InferenceBenchmark.Result run(
+      Path onnx, ModelSpec spec, InferenceBenchmark.Options options, int intraOpThreads) throws IOException {
+    try (OnnxRuntimeModel model = OnnxRuntimeModel.load(onnx, spec, intraOpThreads)) {
       return InferenceBenchmark.run(model, spec.input(), options, spec.training().seed());
     }
   }

@@ -57,16 +57,31 @@ public final class OnnxRuntimeModel implements InferenceModel {
    *     the spec
    */
   public static OnnxRuntimeModel load(Path file, ModelSpec spec) throws IOException {
+    return load(file, spec, 0);
+  }
+
+  /**
+   * As {@link #load(Path, ModelSpec)}, with the number of threads one inference may use.
+   *
+   * @param intraOpThreads 0 for ONNX Runtime's default (one per core)
+   */
+  public static OnnxRuntimeModel load(Path file, ModelSpec spec, int intraOpThreads) throws IOException {
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("intraOpThreads must be >= 0 (got " + intraOpThreads + ")");
+    }
     ModelProto proto = OnnxInspector.read(file);
     int outputSize = OnnxSignature.check(file, proto, spec);
     engine();
-    Criteria<NDList, NDList> criteria =
+    Criteria.Builder<NDList, NDList> builder =
         Criteria.builder()
             .setTypes(NDList.class, NDList.class)
             .optEngine(ENGINE)
             .optModelPath(file.toAbsolutePath())
-            .optTranslator(new NoopTranslator())
-            .build();
+            .optTranslator(new NoopTranslator());
+    if (intraOpThreads > 0) {
+      builder.optOption("intraOpNumThreads", Integer.toString(intraOpThreads));
+    }
+    Criteria<NDList, NDList> criteria = builder.build();
     try {
       return new OnnxRuntimeModel(file, criteria.loadModel(), spec.input(), outputSize);
     } catch (ModelNotFoundException | MalformedModelException e) {

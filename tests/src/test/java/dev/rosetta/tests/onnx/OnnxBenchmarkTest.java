@@ -21,6 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * smoke run that only checks the figures are sane; the real measurement is opt-in:
  *
  * <pre>mvn -B -o test -pl tests -am -Dtest=OnnxBenchmarkTest -Dsurefire.failIfNoSpecifiedTests=false -Drosetta.bench=true</pre>
+ *
+ * <p>Add {@code -Drosetta.bench.threads=1 -Dai.djl.pytorch.num_threads=1} to pin ONNX Runtime and
+ * PyTorch to one thread each: on a loaded machine, multi-threaded PyTorch (OpenMP) slows down
+ * far more than ONNX Runtime, and single-threaded figures are the comparable ones.
  */
 class OnnxBenchmarkTest {
   @TempDir Path dir;
@@ -35,8 +39,9 @@ class OnnxBenchmarkTest {
     Path file = dir.resolve("seed-mlp.onnx");
     OnnxExport.export(spec, w, Map.of(), file);
 
-    InferenceBenchmark.Result ort = OnnxBenchmark.run(file, spec, options);
-    report("onnxruntime", ort, full);
+    int threads = Integer.getInteger("rosetta.bench.threads", 0);
+    InferenceBenchmark.Result ort = OnnxBenchmark.run(file, spec, options, threads);
+    report("onnxruntime" + (threads > 0 ? " (" + threads + " thread" + (threads > 1 ? "s" : "") + ")" : ""), ort, full);
     for (Backend b : Backends.available()) {
       try (InferenceModel m = b.inference(spec, w)) {
         report(b.name(), InferenceBenchmark.run(m, spec.input(), options, spec.training().seed()), full);
