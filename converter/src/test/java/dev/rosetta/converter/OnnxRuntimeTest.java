@@ -123,6 +123,19 @@ class OnnxRuntimeTest {
   }
 
   @Test
+  void aPinnedThreadCountComputesTheSameOutputs() throws IOException {
+    ModelSpec spec = TestSpecs.seedMlp();
+    Path file = export(spec, Initializer.initialize(spec), OnnxOpset.DEFAULT);
+    float[] x = OnnxVerifier.syntheticInputs(spec, 37);
+    try (OnnxRuntimeModel one = OnnxRuntimeModel.load(file, spec, 1);
+        OnnxRuntimeModel all = OnnxRuntimeModel.load(file, spec)) {
+      assertEquals(0.0, OnnxVerifier.compare(one, all, spec, x).worst());
+    }
+    var e = assertThrows(IllegalArgumentException.class, () -> OnnxRuntimeModel.load(file, spec, -1));
+    assertEquals("intraOpThreads must be >= 0 (got -1)", e.getMessage());
+  }
+
+  @Test
   void verifierPassesAFaithfulExportAndCatchesAWrongOne() throws IOException {
     ModelSpec spec = TestSpecs.everyLayer();
     WeightSet w = Initializer.initialize(spec);
