@@ -2,6 +2,7 @@ package dev.rosetta.train;
 
 import dev.rosetta.spec.Shape;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -43,7 +44,7 @@ public final class InferenceBenchmark {
 
     /** {@code batch-1 latency p50 0.051 ms, p99 0.090 ms (2000 runs); batch-256 throughput 812,345 samples/s}. */
     public String toText() {
-      return String.format(
+      return String.format(Locale.ROOT,
           "batch-1 latency p50 %.3f ms, p99 %.3f ms, mean %.3f ms (%d runs); batch-%d throughput %,.0f samples/s (%d runs)",
           p50Millis, p99Millis, meanMillis, latencyRuns, throughputBatch, samplesPerSecond, throughputRuns);
     }

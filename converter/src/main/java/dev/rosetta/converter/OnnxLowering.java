@@ -69,7 +69,8 @@ public final class OnnxLowering implements Layer.Visitor<String> {
   /**
    * Builds the ONNX model.
    *
-   * @param provenance stored in {@code metadata_props} (backend, versions, seed, step, ...);
+   * @param provenance stored in {@code metadata_props} (backend, versions, seed, step, ...), may
+   *     be null;
    *     {@value #SPEC_HASH}, {@value #SPEC_NAME} and {@value #ROSETTA_VERSION} are always taken
    *     from the spec and this build
    * @param opset {@link OnnxOpset#MIN}..{@link OnnxOpset#MAX}; fixes the IR version
@@ -88,7 +89,7 @@ public final class OnnxLowering implements Layer.Visitor<String> {
     }
     GraphProto graph = lowering.finish(spec);
 
-    Map<String, String> meta = new TreeMap<>(provenance);
+    Map<String, String> meta = new TreeMap<>(provenance == null ? Map.of() : provenance);
     meta.put(SPEC_HASH, SpecJson.hash(spec));
     meta.put(SPEC_NAME, spec.name());
     meta.put(ROSETTA_VERSION, RosettaVersion.VERSION);

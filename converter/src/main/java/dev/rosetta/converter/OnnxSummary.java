@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -86,7 +87,7 @@ public record OnnxSummary(
     for (Value v : outputs) {
       s.append("output:     ").append(v).append('\n');
     }
-    s.append("parameters: ").append(String.format("%,d", parameterCount))
+    s.append("parameters: ").append(String.format(Locale.ROOT, "%,d", parameterCount))
         .append(" in ").append(initializerCount).append(initializerCount == 1 ? " initializer" : " initializers").append('\n');
     s.append("operators:  ").append(nodeCount).append(nodeCount == 1 ? " node" : " nodes");
     if (!operators.isEmpty()) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
@@ -48,9 +49,9 @@ public final class OnnxVerifier {
 
     /** {@code PASS max abs diff 1.2e-07 (batch 1: 5.9e-08, batch 37: 1.2e-07; bound 1.0e-05)}. */
     public String toText() {
-      return (pass ? "PASS" : "FAIL") + String.format(" max abs diff %.2e (", worst())
-          + maxAbsDiff.entrySet().stream().map(e -> String.format("batch %d: %.2e", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
-          + String.format("; bound %.1e)", tolerance);
+      return (pass ? "PASS" : "FAIL") + String.format(Locale.ROOT, " max abs diff %.2e (", worst())
+          + maxAbsDiff.entrySet().stream().map(e -> String.format(Locale.ROOT, "batch %d: %.2e", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
+          + String.format(Locale.ROOT, "; bound %.1e)", tolerance);
     }
   }
 
