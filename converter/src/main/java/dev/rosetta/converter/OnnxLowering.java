@@ -1,0 +1,260 @@
+package dev.rosetta.converter;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.ByteString;
+import dev.rosetta.RosettaVersion;
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.LayerShape;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.spec.ShapeInference;
+import dev.rosetta.spec.SpecJson;
+import dev.rosetta.weights.Tensor;
+import dev.rosetta.weights.WeightSet;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Lowers the IR plus canonical weights to an ONNX model: the third lowering beside PyTorch and
+ * TensorFlow. It is a {@link Layer.Visitor}, so a new layer kind does not compile until it has
+ * an ONNX lowering here.
+ *
+ * <p>The graph reads {@value #INPUT} of shape {@code [batch, ...spec.input]} (the batch axis is
+ * the symbolic dimension {@value #BATCH}) and writes {@value #OUTPUT}. Initialisers carry the
+ * canonical parameter names ({@code fc1.weight}, PyTorch layout {@code [out, in]}), so a weight
+ * in the file can be traced to the checkpoint it came from.
+ */
+public final class OnnxLowering implements Layer.Visitor<String> {
+  public static final String INPUT = "input";
+  public static final String OUTPUT = "output";
+  public static final String BATCH = "batch";
+  public static final String PRODUCER = "rosetta";
+
+  /** Metadata keys the lowering derives from the spec itself; they override a caller's. */
+  public static final String SPEC_HASH = "spec_hash";
+  public static final String SPEC_NAME = "spec_name";
+  public static final String ROSETTA_VERSION = "rosetta_version";
+
+  private final WeightSet weights;
+  private final GraphProto.Builder graph = GraphProto.newBuilder();
+  private final List<NodeProto.Builder> nodes = new ArrayList<>();
+  /** Name of the tensor holding the current activation. */
+  private String current = INPUT;
+  /** Per-sample shape of the current activation. */
+  private Shape currentShape;
+
+  private OnnxLowering(WeightSet weights, Shape input) {
+    this.weights = weights;
+    this.currentShape = input;
+  }
+
+  /** {@link #lower(ModelSpec, WeightSet, Map, int)} at the default opset. */
+  public static ModelProto lower(ModelSpec spec, WeightSet weights, Map<String, String> provenance) {
+    return lower(spec, weights, provenance, OnnxOpset.DEFAULT);
+  }
+
+  /**
+   * Builds the ONNX model.
+   *
+   * @param provenance stored in {@code metadata_props} (backend, versions, seed, step, ...), may
+   *     be null;
+   *     {@value #SPEC_HASH}, {@value #SPEC_NAME} and {@value #ROSETTA_VERSION} are always taken
+   *     from the spec and this build
+   * @param opset {@link OnnxOpset#MIN}..{@link OnnxOpset#MAX}; fixes the IR version
+   * @throws WeightSet.WeightMismatchException when the weights do not fit the spec
+   */
+  public static ModelProto lower(
+      ModelSpec spec, WeightSet weights, Map<String, String> provenance, int opset) {
+    long irVersion = OnnxOpset.irVersion(opset);
+    weights.requireMatches(spec, "weights");
+    OnnxLowering lowering = new OnnxLowering(weights, spec.input());
+    List<LayerShape> shapes = ShapeInference.infer(spec);
+    for (int i = 0; i < spec.layers().size(); i++) {
+      Layer layer = spec.layers().get(i);
+      lowering.current = layer.accept(lowering);
+      lowering.currentShape = shapes.get(i).output();
+    }
+    GraphProto graph = lowering.finish(spec);
+
+    Map<String, String> meta = new TreeMap<>(provenance == null ? Map.of() : provenance);
+    meta.put(SPEC_HASH, SpecJson.hash(spec));
+    meta.put(SPEC_NAME, spec.name());
+    meta.put(ROSETTA_VERSION, RosettaVersion.VERSION);
+    ModelProto.Builder model =
+        ModelProto.newBuilder()
+            .setIrVersion(irVersion)
+            .setProducerName(PRODUCER)
+            .setProducerVersion(RosettaVersion.VERSION)
+            .setDocString("Rosetta model '" + spec.name() + "'")
+            .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
+            .setGraph(graph);
+    meta.forEach(
+        (k, v) -> model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+    return model.build();
+  }
+
+  /**
+   * Gemm when the activation is {@code [batch, features]}: one fused node, and the layout ONNX
+   * Runtime's fastest path expects. Gemm is defined on matrices only, so a dense layer on a
+   * higher-rank activation ({@code [batch, 3, 4]}) becomes MatMul (which broadcasts over leading
+   * axes) on the transposed weight, plus Add for the bias. The weight stays in the file in its
+   * canonical {@code [out, in]} layout under its canonical name; a Transpose node named after
+   * the layer makes the {@code [in, out]} view, which ONNX Runtime folds at load time.
+   */
+  @Override
+  public String dense(Layer.Dense d) {
+    String weight = initializer(d.name() + ".weight");
+    String bias = d.bias() ? initializer(d.name() + ".bias") : null;
+    String out = d.name() + ".output";
+    if (currentShape.rank() == 1) {
+      NodeProto.Builder gemm = node("Gemm", d.name(), out, current, weight);
+      if (bias != null) {
+        gemm.addInput(bias);
+      }
+      gemm.addAttribute(intAttribute("transB", 1));
+      return out;
+    }
+    String transposed = d.name() + ".weight_transposed";
+    node("Transpose", d.name() + "/transpose_weight", transposed, weight)
+        .addAttribute(intsAttribute("perm", 1, 0));
+    if (bias == null) {
+      node("MatMul", d.name() + "/matmul", out, current, transposed);
+      return out;
+    }
+    String product = d.name() + ".matmul";
+    node("MatMul", d.name() + "/matmul", product, current, transposed);
+    node("Add", d.name() + "/add_bias", out, product, bias);
+    return out;
+  }
+
+  @Override
+  public String relu(Layer.Relu l) {
+    return unary("Relu", l);
+  }
+
+  @Override
+  public String sigmoid(Layer.Sigmoid l) {
+    return unary("Sigmoid", l);
+  }
+
+  @Override
+  public String tanh(Layer.Tanh l) {
+    return unary("Tanh", l);
+  }
+
+  @Override
+  public String softmax(Layer.Softmax l) {
+    String out = l.name() + ".output";
+    node("Softmax", l.name(), out, current).addAttribute(intAttribute("axis", -1));
+    return out;
+  }
+
+  @Override
+  public String flatten(Layer.Flatten l) {
+    String out = l.name() + ".output";
+    node("Flatten", l.name(), out, current).addAttribute(intAttribute("axis", 1));
+    return out;
+  }
+
+  /** Identity at inference: no node, the activation passes through under its own name. */
+  @Override
+  public String dropout(Layer.Dropout l) {
+    return current;
+  }
+
+  private String unary(String op, Layer l) {
+    String out = l.name() + ".output";
+    node(op, l.name(), out, current);
+    return out;
+  }
+
+  private NodeProto.Builder node(String op, String name, String output, String... inputs) {
+    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addOutput(output);
+    for (String in : inputs) {
+      n.addInput(in);
+    }
+    nodes.add(n);
+    return n;
+  }
+
+  private String initializer(String name) {
+    Tensor t = weights.get(name);
+    ByteBuffer raw = ByteBuffer.allocate(t.data().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    raw.asFloatBuffer().put(t.data());
+    TensorProto.Builder tp =
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(TensorProto.DataType.FLOAT.getNumber())
+            .setRawData(ByteString.copyFrom(raw.array()));
+    for (long d : t.shape().dimsLong()) {
+      tp.addDims(d);
+    }
+    graph.addInitializer(tp);
+    return name;
+  }
+
+  private GraphProto finish(ModelSpec spec) {
+    if (current.equals(INPUT)) {
+      // Every layer was an inference-time identity: the graph still needs a node writing OUTPUT.
+      node("Identity", "output_identity", OUTPUT, INPUT);
+    } else {
+      // The last node wrote the current activation and nothing reads it yet: rename in place.
+      NodeProto.Builder last = nodes.get(nodes.size() - 1);
+      last.setOutput(last.getOutputCount() - 1, OUTPUT);
+    }
+    for (NodeProto.Builder n : nodes) {
+      graph.addNode(n);
+    }
+    return graph
+        .setName(spec.name())
+        .addInput(valueInfo(INPUT, spec.input()))
+        .addOutput(valueInfo(OUTPUT, currentShape))
+        .build();
+  }
+
+  private static ValueInfoProto valueInfo(String name, Shape perSample) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH));
+    for (long d : perSample.dimsLong()) {
+      shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    }
+    TypeProto type =
+        TypeProto.newBuilder()
+            .setTensorType(
+                TypeProto.Tensor.newBuilder()
+                    .setElemType(TensorProto.DataType.FLOAT.getNumber())
+                    .setShape(shape))
+            .build();
+    return ValueInfoProto.newBuilder().setName(name).setType(type).build();
+  }
+
+  private static AttributeProto intAttribute(String name, long value) {
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.INT)
+        .setI(value)
+        .build();
+  }
+
+  private static AttributeProto intsAttribute(String name, long... values) {
+    AttributeProto.Builder a =
+        AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+    for (long v : values) {
+      a.addInts(v);
+    }
+    return a.build();
+  }
+}

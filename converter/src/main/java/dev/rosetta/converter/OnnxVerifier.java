@@ -1,0 +1,138 @@
+package dev.rosetta.converter;
+
+import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.train.InferenceModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+
+/**
+ * Proves an exported file computes what the backend that trained it computes: the same inputs
+ * through ONNX Runtime and through the reference model, compared element by element. Two batch
+ * sizes, 1 and 37, show that the symbolic batch axis works (37 is no power of two and not the
+ * training batch size, so it catches a batch size baked into the graph).
+ */
+public final class OnnxVerifier {
+  /** The parity contract's bound for forward outputs (ARCHITECTURE.md). */
+  public static final double TOLERANCE = 1e-5;
+  public static final List<Integer> BATCH_SIZES = List.of(1, 37);
+
+  private OnnxVerifier() {}
+
+  /**
+   * @param maxAbsDiff per batch size, the largest |onnx - reference| over all outputs (NaN when
+   *     either side produced a non-finite value where the other did not)
+   */
+  public record Verification(Map<Integer, Double> maxAbsDiff, double tolerance, boolean pass) {
+    public Verification {
+      maxAbsDiff = Collections.unmodifiableMap(new LinkedHashMap<>(maxAbsDiff));
+    }
+
+    /** The largest difference over every batch size; NaN if any was NaN. */
+    public double worst() {
+      double w = 0;
+      for (double d : maxAbsDiff.values()) {
+        if (Double.isNaN(d)) {
+          return Double.NaN;
+        }
+        w = Math.max(w, d);
+      }
+      return w;
+    }
+
+    /** {@code PASS max abs diff 1.2e-07 (batch 1: 5.9e-08, batch 37: 1.2e-07; bound 1.0e-05)}. */
+    public String toText() {
+      return (pass ? "PASS" : "FAIL") + String.format(Locale.ROOT, " max abs diff %.2e (", worst())
+          + maxAbsDiff.entrySet().stream().map(e -> String.format(Locale.ROOT, "batch %d: %.2e", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
+          + String.format(Locale.ROOT, "; bound %.1e)", tolerance);
+    }
+  }
+
+  /** Verifies on seeded standard-normal inputs (seed: the spec's training seed). */
+  public static Verification verify(Path onnx, ModelSpec spec, InferenceModel reference) throws IOException {
+    return verify(onnx, spec, reference, syntheticInputs(spec, BATCH_SIZES.get(BATCH_SIZES.size() - 1)));
+  }
+
+  /**
+   * Verifies on real samples: the first 37 of {@code data} (repeated when it has fewer), which
+   * must already be shaped to the spec input (see {@link Dataset#reshapedTo}).
+   */
+  public static Verification verify(Path onnx, ModelSpec spec, InferenceModel reference, Dataset data) throws IOException {
+    if (!data.sampleShape().equals(spec.input())) {
+      throw new IllegalArgumentException(
+          data.source() + ": samples of shape " + data.sampleShape() + " do not fit the spec input " + spec.input());
+    }
+    if (data.size() == 0) {
+      throw new IllegalArgumentException(data.source() + ": no samples to verify with");
+    }
+    int size = data.featureSize();
+    int need = BATCH_SIZES.get(BATCH_SIZES.size() - 1);
+    float[] x = new float[need * size];
+    for (int i = 0; i < need; i++) {
+      System.arraycopy(data.features(), (i % data.size()) * size, x, i * size, size);
+    }
+    return verify(onnx, spec, reference, x);
+  }
+
+  private static Verification verify(Path onnx, ModelSpec spec, InferenceModel reference, float[] pool) throws IOException {
+    try (OrtSessionModel ort = OrtSessionModel.load(onnx, spec)) {
+      return compare(ort, reference, spec, pool);
+    }
+  }
+
+  /**
+   * Runs the leading samples of {@code pool} at each batch size through both models. Public so
+   * any two inference faces (DJL's ONNX Runtime, a TensorFlow SavedModel) can be compared too.
+   *
+   * @param pool at least 37 samples, row-major
+   */
+  public static Verification compare(InferenceModel candidate, InferenceModel reference, ModelSpec spec, float[] pool) {
+    int size = (int) spec.input().size();
+    Map<Integer, Double> diffs = new LinkedHashMap<>();
+    boolean pass = true;
+    for (int n : BATCH_SIZES) {
+      float[] x = java.util.Arrays.copyOf(pool, n * size);
+      float[] a = candidate.predict(x, n);
+      float[] b = reference.predict(x, n);
+      double d = maxAbsDiff(a, b);
+      diffs.put(n, d);
+      pass &= d <= TOLERANCE;
+    }
+    return new Verification(diffs, TOLERANCE, pass);
+  }
+
+  /** Largest |a - b|; NaN for different lengths or a non-finite value on one side only. */
+  static double maxAbsDiff(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return Double.NaN;
+    }
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      if (Float.compare(a[i], b[i]) == 0) {
+        continue;
+      }
+      double d = Math.abs((double) a[i] - b[i]);
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        return Double.NaN;
+      }
+      max = Math.max(max, d);
+    }
+    return max;
+  }
+
+  static float[] syntheticInputs(ModelSpec spec, int n) {
+    SplittableRandom r = new SplittableRandom(spec.training().seed());
+    float[] x = new float[(int) (n * spec.input().size())];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    return x;
+  }
+}

@@ -1,0 +1,122 @@
+package dev.rosetta.converter;
+
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.LayerShape;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.spec.ShapeInference;
+import dev.rosetta.train.InferenceModel;
+import dev.rosetta.weights.WeightSet;
+import java.util.List;
+
+/**
+ * The IR's forward pass written out in plain Java (double accumulation), as an engine-free
+ * reference for the converter's own tests: if ONNX Runtime agrees with this, the lowering
+ * computes the function the IR documents.
+ */
+final class JavaReferenceModel implements InferenceModel {
+  private final ModelSpec spec;
+  private final WeightSet weights;
+  private final List<LayerShape> shapes;
+
+  JavaReferenceModel(ModelSpec spec, WeightSet weights) {
+    this.spec = spec;
+    this.weights = weights;
+    this.shapes = ShapeInference.infer(spec);
+  }
+
+  @Override
+  public float[] predict(float[] inputs, int n) {
+    int inSize = (int) spec.input().size();
+    int outSize = (int) ShapeInference.outputShape(spec).size();
+    float[] out = new float[n * outSize];
+    for (int s = 0; s < n; s++) {
+      float[] x = java.util.Arrays.copyOfRange(inputs, s * inSize, (s + 1) * inSize);
+      for (int i = 0; i < spec.layers().size(); i++) {
+        x = apply(spec.layers().get(i), shapes.get(i).input(), x);
+      }
+      System.arraycopy(x, 0, out, s * outSize, outSize);
+    }
+    return out;
+  }
+
+  private float[] apply(Layer layer, Shape in, float[] x) {
+    return layer.accept(
+        new Layer.Visitor<float[]>() {
+          @Override
+          public float[] dense(Layer.Dense d) {
+            int fanIn = in.dim(-1);
+            int rows = x.length / fanIn;
+            float[] w = weights.get(d.name() + ".weight").data();
+            float[] b = d.bias() ? weights.get(d.name() + ".bias").data() : null;
+            float[] y = new float[rows * d.units()];
+            for (int r = 0; r < rows; r++) {
+              for (int o = 0; o < d.units(); o++) {
+                double acc = b == null ? 0 : b[o];
+                for (int k = 0; k < fanIn; k++) {
+                  acc += (double) x[r * fanIn + k] * w[o * fanIn + k];
+                }
+                y[r * d.units() + o] = (float) acc;
+              }
+            }
+            return y;
+          }
+
+          @Override
+          public float[] relu(Layer.Relu l) {
+            return map(v -> Math.max(0, v));
+          }
+
+          @Override
+          public float[] sigmoid(Layer.Sigmoid l) {
+            return map(v -> 1 / (1 + Math.exp(-v)));
+          }
+
+          @Override
+          public float[] tanh(Layer.Tanh l) {
+            return map(Math::tanh);
+          }
+
+          @Override
+          public float[] softmax(Layer.Softmax l) {
+            int width = in.dim(-1);
+            float[] y = new float[x.length];
+            for (int r = 0; r < x.length / width; r++) {
+              double max = Double.NEGATIVE_INFINITY;
+              for (int k = 0; k < width; k++) {
+                max = Math.max(max, x[r * width + k]);
+              }
+              double sum = 0;
+              for (int k = 0; k < width; k++) {
+                sum += Math.exp(x[r * width + k] - max);
+              }
+              for (int k = 0; k < width; k++) {
+                y[r * width + k] = (float) (Math.exp(x[r * width + k] - max) / sum);
+              }
+            }
+            return y;
+          }
+
+          @Override
+          public float[] flatten(Layer.Flatten l) {
+            return x;
+          }
+
+          @Override
+          public float[] dropout(Layer.Dropout l) {
+            return x;
+          }
+
+          private float[] map(java.util.function.DoubleUnaryOperator f) {
+            float[] y = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+              y[i] = (float) f.applyAsDouble(x[i]);
+            }
+            return y;
+          }
+        });
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,207 @@
+package dev.rosetta.converter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import dev.rosetta.RosettaVersion;
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.Loss;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.Optimizer;
+import dev.rosetta.spec.SpecJson;
+import dev.rosetta.weights.Initializer;
+import dev.rosetta.weights.Tensor;
+import dev.rosetta.weights.WeightSet;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class OnnxLoweringTest {
+
+  static ModelProto lower(ModelSpec spec) {
+    return OnnxLowering.lower(spec, Initializer.initialize(spec), TestSpecs.PROVENANCE);
+  }
+
+  static List<String> ops(ModelProto m) {
+    return m.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+  }
+
+  static NodeProto node(ModelProto m, String name) {
+    return m.getGraph().getNodeList().stream().filter(n -> n.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  static long intAttr(NodeProto n, String name) {
+    AttributeProto a = n.getAttributeList().stream().filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
+    assertEquals(AttributeProto.AttributeType.INT, a.getType());
+    return a.getI();
+  }
+
+  @Test
+  void everyLayerKindLowersToItsOperatorAndDropoutToNothing() {
+    ModelProto m = lower(TestSpecs.everyLayer());
+    assertEquals(
+        List.of("Transpose", "MatMul", "Add", "Tanh", "Flatten", "Gemm", "Relu", "Gemm", "Sigmoid", "Gemm", "Softmax"),
+        ops(m));
+    assertEquals(1, intAttr(node(m, "flat"), "axis"));
+    assertEquals(-1, intAttr(node(m, "probs"), "axis"));
+    assertEquals(1, intAttr(node(m, "fc1"), "transB"));
+    // fc1 has no bias: Gemm gets no C input. fc2 reads relu1's output directly: drop1 left no trace.
+    assertEquals(List.of("flat.output", "fc1.weight"), node(m, "fc1").getInputList());
+    assertEquals(List.of("relu1.output", "fc2.weight", "fc2.bias"), node(m, "fc2").getInputList());
+    assertTrue(m.getGraph().getNodeList().stream().noneMatch(n -> n.getName().startsWith("drop1")));
+    // The last node writes the graph output.
+    assertEquals(List.of(OnnxLowering.OUTPUT), node(m, "probs").getOutputList());
+  }
+
+  @Test
+  void denseUsesGemmOnMatricesAndMatMulOnHigherRanks() {
+    ModelProto flat = lower(TestSpecs.dense2d(true));
+    assertEquals(List.of("Gemm"), ops(flat));
+    assertEquals(List.of("input", "fc.weight", "fc.bias"), node(flat, "fc").getInputList());
+
+    ModelProto withBias = lower(TestSpecs.dense3d(true));
+    assertEquals(List.of("Transpose", "MatMul", "Add"), ops(withBias));
+    NodeProto t = node(withBias, "fc/transpose_weight");
+    assertEquals(List.of("fc.weight"), t.getInputList());
+    assertEquals(List.of(1L, 0L), t.getAttribute(0).getIntsList());
+    assertEquals(List.of("input", "fc.weight_transposed"), node(withBias, "fc/matmul").getInputList());
+    assertEquals(List.of("fc.matmul", "fc.bias"), node(withBias, "fc/add_bias").getInputList());
+    assertEquals(List.of("output"), node(withBias, "fc/add_bias").getOutputList());
+
+    ModelProto noBias = lower(TestSpecs.dense3d(false));
+    assertEquals(List.of("Transpose", "MatMul"), ops(noBias));
+    assertEquals(List.of("output"), node(noBias, "fc/matmul").getOutputList());
+  }
+
+  @Test
+  void batchAxisIsSymbolicOnInputAndOutput() {
+    ModelProto m = lower(TestSpecs.dense3d(true));
+    var in = m.getGraph().getInput(0);
+    var out = m.getGraph().getOutput(0);
+    assertEquals("input", in.getName());
+    assertEquals("output", out.getName());
+    List<TensorShapeProto.Dimension> inDims = in.getType().getTensorType().getShape().getDimList();
+    List<TensorShapeProto.Dimension> outDims = out.getType().getTensorType().getShape().getDimList();
+    assertEquals("batch", inDims.get(0).getDimParam());
+    assertFalse(inDims.get(0).hasDimValue());
+    assertEquals(List.of(3L, 4L), inDims.subList(1, 3).stream().map(TensorShapeProto.Dimension::getDimValue).toList());
+    assertEquals("batch", outDims.get(0).getDimParam());
+    assertEquals(List.of(3L, 6L), outDims.subList(1, 3).stream().map(TensorShapeProto.Dimension::getDimValue).toList());
+    assertEquals(TensorProto.DataType.FLOAT.getNumber(), in.getType().getTensorType().getElemType());
+  }
+
+  @Test
+  void initializersCarryCanonicalNamesShapesAndLittleEndianValues() {
+    ModelSpec spec = TestSpecs.everyLayer();
+    WeightSet w = Initializer.initialize(spec);
+    ModelProto m = OnnxLowering.lower(spec, w, Map.of());
+    assertEquals(List.copyOf(w.names()), m.getGraph().getInitializerList().stream().map(TensorProto::getName).toList());
+    for (TensorProto t : m.getGraph().getInitializerList()) {
+      Tensor want = w.get(t.getName());
+      assertEquals(List.of(want.shape().dimsLong()[0]), t.getDimsList().subList(0, 1));
+      assertArrayEquals(want.shape().dimsLong(), t.getDimsList().stream().mapToLong(Long::longValue).toArray());
+      assertEquals(TensorProto.DataType.FLOAT.getNumber(), t.getDataType());
+      assertEquals(0, t.getFloatDataCount(), "values travel in raw_data only");
+      float[] got = new float[want.data().length];
+      ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(got);
+      assertArrayEquals(want.data(), got, t.getName());
+    }
+  }
+
+  @Test
+  void irVersionFollowsTheOpset() {
+    Map<Integer, Long> want = new LinkedHashMap<>();
+    for (int o = 13; o <= 22; o++) {
+      want.put(o, o <= 14 ? 7L : o <= 18 ? 8L : o <= 20 ? 9L : 10L);
+    }
+    ModelSpec spec = TestSpecs.dense2d(true);
+    WeightSet w = Initializer.initialize(spec);
+    Map<Integer, Long> got = new LinkedHashMap<>();
+    for (int o = 13; o <= 22; o++) {
+      ModelProto m = OnnxLowering.lower(spec, w, Map.of(), o);
+      got.put(o, m.getIrVersion());
+      assertEquals(1, m.getOpsetImportCount());
+      assertEquals("", m.getOpsetImport(0).getDomain());
+      assertEquals(o, m.getOpsetImport(0).getVersion());
+    }
+    assertEquals(want, got);
+    ModelProto byDefault = OnnxLowering.lower(spec, w, Map.of());
+    assertEquals(17, byDefault.getOpsetImport(0).getVersion());
+    assertEquals(8, byDefault.getIrVersion());
+    for (int bad : new int[] {12, 23}) {
+      var e = assertThrows(IllegalArgumentException.class, () -> OnnxLowering.lower(spec, w, Map.of(), bad));
+      assertTrue(e.getMessage().contains("opset " + bad + " is not supported: choose 13..22"), e.getMessage());
+    }
+  }
+
+  @Test
+  void provenanceTravelsInMetadataAndSpecFieldsComeFromTheSpec() {
+    ModelSpec spec = TestSpecs.seedMlp();
+    Map<String, String> given = new LinkedHashMap<>(TestSpecs.PROVENANCE);
+    given.put("spec_hash", "stale");
+    ModelProto m = OnnxLowering.lower(spec, Initializer.initialize(spec), given);
+    Map<String, String> meta =
+        m.getMetadataPropsList().stream().collect(Collectors.toMap(e -> e.getKey(), e -> e.getValue()));
+    assertEquals(SpecJson.hash(spec), meta.get("spec_hash"));
+    assertEquals(64, meta.get("spec_hash").length());
+    assertEquals("seed-mlp", meta.get("spec_name"));
+    assertEquals(RosettaVersion.VERSION, meta.get("rosetta_version"));
+    assertEquals("pytorch", meta.get("backend"));
+    assertEquals("{\"djl\":\"0.36.0\",\"pytorch\":\"2.7.1\"}", meta.get("versions"));
+    assertEquals("42", meta.get("seed"));
+    assertEquals("7", meta.get("step"));
+    assertEquals("rosetta", m.getProducerName());
+    assertEquals(RosettaVersion.VERSION, m.getProducerVersion());
+    assertEquals("seed-mlp", m.getGraph().getName());
+  }
+
+  @Test
+  void aModelOfOnlyDropoutStillWritesItsOutput() {
+    ModelSpec spec =
+        ModelSpec.builder().setInput(5).dropout("d", 0.5)
+            .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    ModelProto m = lower(spec);
+    assertEquals(List.of("Identity"), ops(m));
+    assertEquals(List.of("input"), m.getGraph().getNode(0).getInputList());
+    assertEquals(List.of("output"), m.getGraph().getNode(0).getOutputList());
+  }
+
+  @Test
+  void trailingDropoutLeavesThePreviousNodeWritingTheOutput() {
+    ModelSpec spec =
+        ModelSpec.builder().setInput(5).dense("fc", 2).dropout("d", 0.5)
+            .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    ModelProto m = lower(spec);
+    assertEquals(List.of("output"), node(m, "fc").getOutputList());
+  }
+
+  @Test
+  void weightsThatDoNotFitTheSpecAreRefusedWithEveryDifference() {
+    ModelSpec spec = TestSpecs.dense2d(true);
+    Map<String, Tensor> t = new LinkedHashMap<>(Initializer.initialize(spec).tensors());
+    t.put("fc.weight", new Tensor(dev.rosetta.spec.Shape.of(3, 5), new float[15]));
+    t.remove("fc.bias");
+    var e = assertThrows(WeightSet.WeightMismatchException.class, () -> OnnxLowering.lower(spec, new WeightSet(t), Map.of()));
+    assertTrue(e.getMessage().contains("tensor 'fc.weight' has shape [3, 5] but the spec needs [3, 4]"), e.getMessage());
+    assertTrue(e.getMessage().contains("missing tensor 'fc.bias'"), e.getMessage());
+  }
+
+  /** Guards the visitor: a layer kind the lowering misses would not compile, this keeps the list honest. */
+  @Test
+  void everyDeclaredLayerTypeAppearsInTheEveryLayerSpec() {
+    var types = TestSpecs.everyLayer().layers().stream().map(Layer::type).collect(Collectors.toSet());
+    assertEquals(new java.util.TreeSet<>(dev.rosetta.spec.SpecValidator.LAYER_TYPES), new java.util.TreeSet<>(types));
+  }
+}

@@ -1,0 +1,53 @@
+package dev.rosetta.converter;
+
+import dev.rosetta.spec.Init;
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.Loss;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.Optimizer;
+import java.util.Map;
+
+/** Small specs the converter tests share. */
+final class TestSpecs {
+  private TestSpecs() {}
+
+  static final Map<String, String> PROVENANCE =
+      Map.of("backend", "pytorch", "versions", "{\"djl\":\"0.36.0\",\"pytorch\":\"2.7.1\"}", "seed", "42", "step", "7");
+
+  /** The seed MLP: 784 -> 128 -> relu -> 64 -> relu -> 10. */
+  static ModelSpec seedMlp() {
+    return ModelSpec.builder().optName("seed-mlp").setInput(784)
+        .dense("fc1", 128).relu("relu1").dense("fc2", 64).relu("relu2").dense("fc3", 10)
+        .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.01))
+        .optTraining(1, 64, 42, true).build();
+  }
+
+  /** Every layer kind once, on a 3-D input so that both dense paths appear. */
+  static ModelSpec everyLayer() {
+    return ModelSpec.builder().optName("every-layer").setInput(3, 4)
+        .dense("proj", 5)
+        .tanh("tanh1")
+        .flatten("flat")
+        .add(new Layer.Dense("fc1", 8, false, Init.XAVIER_UNIFORM, Init.ZEROS))
+        .relu("relu1")
+        .dropout("drop1", 0.25)
+        .dense("fc2", 6)
+        .sigmoid("sig1")
+        .dense("fc3", 4)
+        .softmax("probs")
+        .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Adam(0.01))
+        .optTraining(1, 8, 3, true).build();
+  }
+
+  static ModelSpec dense3d(boolean bias) {
+    return ModelSpec.builder().optName("dense3d").setInput(3, 4)
+        .add(new Layer.Dense("fc", 6, bias, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN))
+        .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+  }
+
+  static ModelSpec dense2d(boolean bias) {
+    return ModelSpec.builder().optName("dense2d").setInput(4)
+        .add(new Layer.Dense("fc", 3, bias, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN))
+        .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.rosetta.tests.onnx;
+
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.SpecJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The specs the ONNX suites run on: every file in examples/, plus one using every layer kind. */
+final class ExampleSpecs {
+  private ExampleSpecs() {}
+
+  /** A spec and the id its golden file and test names use. */
+  record Named(String id, ModelSpec spec) {
+    @Override
+    public String toString() {
+      return id;
+    }
+  }
+
+  static Path examplesDir() {
+    String dir = System.getProperty("rosetta.examplesDir");
+    Path p = dir != null ? Path.of(dir) : Path.of("..", "examples");
+    if (!Files.isDirectory(p)) {
+      throw new IllegalStateException("examples folder not found at " + p.toAbsolutePath() + " (set -Drosetta.examplesDir)");
+    }
+    return p;
+  }
+
+  static List<Named> examples() {
+    List<Named> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(examplesDir())) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+        String name = f.getFileName().toString();
+        out.add(new Named(name.substring(0, name.length() - ".json".length()), SpecJson.read(f)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalStateException("no example specs in " + examplesDir().toAbsolutePath());
+    }
+    return out;
+  }
+
+  static Named everyLayer() {
+    try (InputStream in = ExampleSpecs.class.getResourceAsStream("/specs/every-layer.json")) {
+      return new Named("every-layer", SpecJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "specs/every-layer.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The examples and the every-layer spec. */
+  static List<Named> all() {
+    List<Named> out = new ArrayList<>(examples());
+    out.add(everyLayer());
+    return out;
+  }
+}
