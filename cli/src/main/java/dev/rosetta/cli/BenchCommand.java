@@ -29,14 +29,21 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     description = {
       "Training throughput (samples/s after warm-up) and memory of one backend.",
-      "With --epochs N it also trains N whole epochs and reports resident memory after each, to show it stays flat."
+      "With --epochs N it also trains N whole epochs and reports resident memory after each, to show it stays flat.",
+      "With --inference it instead times inference (batch-1 latency p50/p99, batch-256 throughput) on every backend and in ONNX Runtime, in one run."
     })
 final class BenchCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
   Path specFile;
 
-  @Option(names = "--backend", required = true, description = "pytorch or tensorflow.")
+  @Option(names = "--backend", description = "pytorch or tensorflow (training benchmark; required without --inference).")
   String backendName;
+
+  @Option(names = "--inference", description = "Time inference on every backend and ONNX Runtime instead of training.")
+  boolean inference;
+
+  @Option(names = "--weights", paramLabel = "CKPT", description = "With --inference: weights to time (default: the seeded initialisation; timing does not depend on values).")
+  Path weights;
 
   @Mixin DataOptions data;
 
@@ -58,12 +65,18 @@ final class BenchCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec cmd;
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     PrintWriter out = cmd.commandLine().getOut();
     if (steps <= 0 || warmup < 0 || epochs < 0) {
       throw new Rosetta.UserInputException("--steps must be > 0, --warmup and --epochs >= 0");
     }
     ModelSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    if (inference) {
+      return new InferenceBench(out, json).run(spec, specFile, weights);
+    }
+    if (backendName == null) {
+      throw new Rosetta.UserInputException("bench needs --backend B (or --inference)");
+    }
     Training t = spec.training();
     if (batchSize != null) {
       if (batchSize <= 0) {

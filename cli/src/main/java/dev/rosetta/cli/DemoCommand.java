@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The whole mission on the embedded data: lint the founding text's TensorFlow mistake, train the
- * seed MLP, evaluate the saved checkpoint.
+ * seed MLP, evaluate the saved checkpoint, export it to ONNX and check it in ONNX Runtime.
  */
 @Command(name = "demo", description = "Run the mission end to end on the embedded Fashion-MNIST subset.")
 final class DemoCommand implements Callable<Integer> {
@@ -59,6 +59,16 @@ final class DemoCommand implements Callable<Integer> {
 
     section(o, "4. Evaluate the saved checkpoint, reloaded from disk");
     rc = run(o, withData("eval", seed.toString(), "--weights", ptOut.resolve("checkpoint.safetensors").toString()));
+    if (rc != 0) {
+      return rc;
+    }
+    section(o, "5. Export to ONNX and check it in ONNX Runtime against PyTorch");
+    Path onnx = out.resolve("seed-mlp.onnx");
+    rc = run(o, withData("export", seed.toString(), "--weights", ptOut.resolve("checkpoint.safetensors").toString(), "--out", onnx.toString(), "--verify"));
+    if (rc != 0) {
+      return rc;
+    }
+    rc = run(o, withData("eval", seed.toString(), "--backend", "onnxruntime", "--model", onnx.toString()));
     if (rc != 0) {
       return rc;
     }

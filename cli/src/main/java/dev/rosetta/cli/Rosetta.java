@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       PredictCommand.class,
       BenchCommand.class,
+      ExportCommand.class,
+      InspectCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

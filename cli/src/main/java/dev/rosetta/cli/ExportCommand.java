@@ -1,0 +1,134 @@
+package dev.rosetta.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.converter.OnnxExport;
+import dev.rosetta.converter.OnnxOpset;
+import dev.rosetta.converter.OnnxVerifier;
+import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.train.Backend;
+import dev.rosetta.train.Backends;
+import dev.rosetta.train.Checkpoint;
+import dev.rosetta.train.InferenceModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "export",
+    description = {
+      "Convert a checkpoint to ONNX (opset " + OnnxOpset.DEFAULT + " by default), written atomically.",
+      "--verify runs the file in ONNX Runtime at batch sizes 1 and 37 against the backend that trained the checkpoint;"
+          + " the file is kept only if every output agrees within 1e-5 (else exit 1)."
+    })
+final class ExportCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "SPEC", description = "Spec file.")
+  Path specFile;
+
+  @Option(names = "--weights", paramLabel = "CKPT", required = true, description = "Checkpoint (.safetensors) from any backend.")
+  Path weights;
+
+  @Option(names = "--out", paramLabel = "FILE", required = true, description = "The .onnx file to write.")
+  Path out;
+
+  @Option(names = "--opset", description = "ONNX opset, " + OnnxOpset.MIN + ".." + OnnxOpset.MAX + " (default ${DEFAULT-VALUE}); the IR version follows it.", defaultValue = "" + OnnxOpset.DEFAULT)
+  int opset;
+
+  @Option(names = "--verify", description = "Check the export in ONNX Runtime against the training backend.")
+  boolean verify;
+
+  @Option(names = "--backend", description = "Reference backend for --verify (default: the one that wrote the checkpoint).")
+  String backend;
+
+  @Mixin DataOptions data;
+
+  @Option(names = "--json", description = "End with one JSON object of the results.")
+  boolean json;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec cmd;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter o = cmd.commandLine().getOut();
+    if (opset < OnnxOpset.MIN || opset > OnnxOpset.MAX) {
+      throw new Rosetta.UserInputException("--opset must be in " + OnnxOpset.MIN + ".." + OnnxOpset.MAX + " (the bundled ONNX Runtime's range), got " + opset);
+    }
+    ModelSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    Checkpoint.Loaded ckpt = Checkpoint.load(weights, spec);
+    var provenance = OnnxExport.provenanceFromCheckpoint(ckpt.metadata());
+    ObjectNode j = Json.object();
+    j.put("onnx", out.toString());
+    j.put("opset", opset);
+    j.put("ir_version", OnnxOpset.irVersion(opset));
+    if (!verify) {
+      OnnxExport.export(spec, ckpt.weights(), provenance, opset, out);
+      o.printf(Locale.ROOT, "wrote %s (opset %d, IR %d)%n", out, opset, OnnxOpset.irVersion(opset));
+      if (json) {
+        o.println(Json.line(j));
+      }
+      o.flush();
+      return Rosetta.OK;
+    }
+    // Verify a staged copy; only a verified export is moved into place.
+    Path dir = out.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path staged = Files.createTempFile(dir, "." + out.getFileName() + ".", ".verify");
+    try {
+      OnnxExport.export(spec, ckpt.weights(), provenance, opset, staged);
+      String name = backend != null ? backend : ckpt.backend();
+      Backend ref = Backends.get(Backends.names().contains(name) || backend != null ? name : "pytorch");
+      OnnxVerifier.Verification v;
+      try (InferenceModel reference = ref.inference(spec, ckpt.weights())) {
+        Dataset samples = verificationSamples(spec);
+        v = samples != null
+            ? OnnxVerifier.verify(staged, spec, reference, samples)
+            : OnnxVerifier.verify(staged, spec, reference);
+      }
+      o.printf(Locale.ROOT, "ONNX Runtime vs %s: %s%n", ref.name(), v.toText());
+      j.put("reference", ref.name());
+      for (var e : v.maxAbsDiff().entrySet()) {
+        j.put("max_abs_diff_batch_" + e.getKey(), e.getValue());
+      }
+      j.put("tolerance", v.tolerance());
+      j.put("pass", v.pass());
+      if (!v.pass()) {
+        o.printf(Locale.ROOT, "verification FAILED: %s not written%n", out);
+        if (json) {
+          o.println(Json.line(j));
+        }
+        o.flush();
+        return Rosetta.CHECK_FAILED;
+      }
+      Files.move(staged, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      o.printf(Locale.ROOT, "wrote %s (opset %d, IR %d), verified%n", out, opset, OnnxOpset.irVersion(opset));
+      if (json) {
+        o.println(Json.line(j));
+      }
+      o.flush();
+      return Rosetta.OK;
+    } finally {
+      Files.deleteIfExists(staged);
+    }
+  }
+
+  /** Real test samples when the data fits the spec input, else null (synthetic inputs). */
+  private Dataset verificationSamples(ModelSpec spec) {
+    try {
+      var split = data.load(spec);
+      return split.test() != null ? split.test() : split.train();
+    } catch (RuntimeException e) {
+      if (data.data != null) {
+        throw e;
+      }
+      return null;
+    }
+  }
+}
