@@ -3,6 +3,7 @@ package dev.rosetta.train;
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.data.EpochBatches;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Training;
 import java.util.ArrayList;
@@ -54,23 +55,22 @@ public final class TrainingLoop {
     long samples = 0;
     for (int epoch = 1; epoch <= t.epochs(); epoch++) {
       int[] order = BatchOrder.forEpoch(train.size(), t.seed(), epoch, t.shuffle());
-      int batches = BatchOrder.batchCount(train.size(), t.batchSize());
       double lossSum = 0;
       long start = System.nanoTime();
-      for (int b = 0; b < batches; b++) {
-        int from = b * t.batchSize();
-        int to = Math.min(train.size(), from + t.batchSize());
-        Batch batch = train.batch(order, from, to);
-        step++;
-        float loss = model.trainStep(batch, step);
-        if (!Float.isFinite(loss)) {
-          throw new TrainingDivergedException(epoch, step, loss);
-        }
-        lossSum += (double) loss * batch.size();
-        if (!listeners.isEmpty()) {
-          var ev = new TrainingListener.StepEvent(epoch, step, loss, batch.size(), b, batches);
-          for (TrainingListener l : listeners) {
-            l.onStep(ev);
+      try (EpochBatches batches = new EpochBatches(train, order, t.batchSize())) {
+        for (int b = 0; batches.hasNext(); b++) {
+          Batch batch = batches.next();
+          step++;
+          float loss = model.trainStep(batch, step);
+          if (!Float.isFinite(loss)) {
+            throw new TrainingDivergedException(epoch, step, loss);
+          }
+          lossSum += (double) loss * batch.size();
+          if (!listeners.isEmpty()) {
+            var ev = new TrainingListener.StepEvent(epoch, step, loss, batch.size(), b, batches.count());
+            for (TrainingListener l : listeners) {
+              l.onStep(ev);
+            }
           }
         }
       }

@@ -6,6 +6,7 @@ import dev.rosetta.data.Batch;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.data.EpochBatches;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Training;
 import dev.rosetta.train.Backend;
@@ -95,8 +96,8 @@ final class BenchCommand implements Callable<Integer> {
     out.flush();
     double samplesPerSecond;
     List<Double> rssByEpoch = new ArrayList<>();
-    try (TrainableModel model = backend.create(spec, Initializer.initialize(spec))) {
-      BatchCycle cycle = new BatchCycle(train, spec.training());
+    try (TrainableModel model = backend.create(spec, Initializer.initialize(spec));
+        BatchCycle cycle = new BatchCycle(train, spec.training())) {
       long step = 0;
       for (int i = 0; i < warmup; i++) {
         model.trainStep(cycle.next(), ++step);
@@ -149,13 +150,12 @@ final class BenchCommand implements Callable<Integer> {
     return Rosetta.OK;
   }
 
-  /** Endless batches in training order: epoch after epoch, as the training loop draws them. */
-  static final class BatchCycle {
+  /** Endless batches in training order: epoch after epoch, gathered ahead as the training loop does. */
+  static final class BatchCycle implements AutoCloseable {
     private final Dataset data;
     private final Training training;
     private int epoch;
-    private int[] order;
-    private int from;
+    private EpochBatches current;
 
     BatchCycle(Dataset data, Training training) {
       this.data = data;
@@ -163,15 +163,19 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     Batch next() {
-      if (order == null || from >= data.size()) {
+      if (current == null || !current.hasNext()) {
+        close();
         epoch++;
-        order = BatchOrder.forEpoch(data.size(), training.seed(), epoch, training.shuffle());
-        from = 0;
+        current = new EpochBatches(data, BatchOrder.forEpoch(data.size(), training.seed(), epoch, training.shuffle()), training.batchSize());
       }
-      int to = Math.min(data.size(), from + training.batchSize());
-      Batch b = data.batch(order, from, to);
-      from = to;
-      return b;
+      return current.next();
+    }
+
+    @Override
+    public void close() {
+      if (current != null) {
+        current.close();
+      }
     }
   }
 }

@@ -14,10 +14,22 @@ import java.util.Map;
 public final class PytorchBackend implements Backend {
   public static final String NAME = "pytorch";
 
-  /** DJL must never download: libtorch comes from the pytorch-native-cpu jar. */
+  /**
+   * DJL must never download: libtorch comes from the pytorch-native-cpu jar. libtorch runs its
+   * ops on the calling thread unless told otherwise: measured on the seed MLP (2 cores), one
+   * intra-op thread trains at ~55k samples/s and two at ~35k, because OpenMP workers compete
+   * with the JVM thread that feeds them (and collapse when the machine is busy).
+   * {@code -Dai.djl.pytorch.num_threads=N} overrides it for models with larger ops.
+   */
   static Engine engine() {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
+    }
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", "1");
+    }
+    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
     return Engine.getEngine("PyTorch");
   }
