@@ -1,0 +1,44 @@
+package dev.rosetta.engine.tensorflow;
+
+import ai.djl.engine.Engine;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.Loader;
+
+/**
+ * Loads TensorFlow's native libraries offline, once. DJL 0.36's own TensorFlow native jar is
+ * not on Maven Central, so DJL would try to download it; the same TF 2.16.1 build ships in
+ * {@code tensorflow-core-native}, whose JNI library JavaCPP extracts and loads. Pointing DJL's
+ * {@code TENSORFLOW_LIBRARY_PATH} at that folder before the TfEngine starts makes DJL reuse it.
+ */
+final class TensorflowNatives {
+  private static volatile boolean loaded;
+
+  private TensorflowNatives() {}
+
+  static synchronized void load() {
+    if (loaded) {
+      return;
+    }
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    String lib = Loader.load(org.tensorflow.internal.c_api.global.tensorflow.class);
+    if (lib == null) {
+      throw new IllegalStateException(
+          "TensorFlow native library not found: is org.tensorflow:tensorflow-core-native"
+              + " (linux-x86_64) on the class path?");
+    }
+    // A user's explicit choice wins; otherwise DJL finds the library JavaCPP just loaded.
+    if (System.getProperty("TENSORFLOW_LIBRARY_PATH") == null
+        && System.getenv("TENSORFLOW_LIBRARY_PATH") == null) {
+      System.setProperty("TENSORFLOW_LIBRARY_PATH", Path.of(lib).getParent().toString());
+    }
+    loaded = true;
+  }
+
+  /** DJL's TfEngine, started on the natives loaded above. */
+  static Engine djlEngine() {
+    load();
+    return Engine.getEngine("TensorFlow");
+  }
+}
