@@ -22,6 +22,15 @@ final class TensorflowNatives {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
+    // JavaCPP otherwise reads /proc/self/statm on every native allocation to enforce a memory
+    // cap, which costs more than a training step's own work for small models. TF tensors are
+    // closed deterministically here, so the cap buys nothing. (DJL's TfEngine sets the same.)
+    if (System.getProperty("org.bytedeco.javacpp.maxBytes") == null) {
+      System.setProperty("org.bytedeco.javacpp.maxBytes", "0");
+    }
+    if (System.getProperty("org.bytedeco.javacpp.maxPhysicalBytes") == null) {
+      System.setProperty("org.bytedeco.javacpp.maxPhysicalBytes", "0");
+    }
     String lib = Loader.load(org.tensorflow.internal.c_api.global.tensorflow.class);
     if (lib == null) {
       throw new IllegalStateException(
