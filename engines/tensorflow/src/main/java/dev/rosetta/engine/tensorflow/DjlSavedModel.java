@@ -5,6 +5,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
@@ -15,6 +16,8 @@ import dev.rosetta.train.InferenceModel;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -30,6 +33,7 @@ final class DjlSavedModel implements InferenceModel {
   private final Path dir;
   private final ZooModel<NDList, NDList> model;
   private final Predictor<NDList, NDList> predictor;
+  private ByteBuffer staging;
 
   private DjlSavedModel(ModelSpec spec, Path dir, ZooModel<NDList, NDList> model) {
     this.spec = spec;
@@ -65,11 +69,29 @@ final class DjlSavedModel implements InferenceModel {
   public float[] predict(float[] inputs, int n) {
     try (NDManager scope = model.getNDManager().newSubManager()) {
       NDArray x =
-          scope.create(inputs, new ai.djl.ndarray.types.Shape(spec.input().withBatch(n).dimsLong()));
+          scope.create(
+              staged(inputs), new ai.djl.ndarray.types.Shape(spec.input().withBatch(n).dimsLong()),
+              DataType.FLOAT32);
       return predictor.predict(new NDList(x)).singletonOrThrow().toFloatArray();
     } catch (TranslateException e) {
       throw new IllegalStateException("DJL TensorFlow prediction failed", e);
     }
+  }
+
+  /**
+   * The inputs in a direct buffer this model owns and reuses. Given a heap array, DJL's TF
+   * manager stages it in a fresh direct buffer per call that only the garbage collector frees:
+   * resident memory then grows by the input size per call until a GC runs.
+   */
+  private ByteBuffer staged(float[] inputs) {
+    int bytes = inputs.length * Float.BYTES;
+    if (staging == null || staging.capacity() < bytes) {
+      staging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+    staging.clear();
+    staging.asFloatBuffer().put(inputs);
+    staging.limit(bytes);
+    return staging;
   }
 
   @Override
