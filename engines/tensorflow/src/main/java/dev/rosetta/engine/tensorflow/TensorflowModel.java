@@ -63,7 +63,7 @@ public final class TensorflowModel implements TrainableModel {
     this.params = ShapeInference.params(spec);
     this.outputWidth = (int) ShapeInference.outputShape(spec).size();
     this.graph = new Graph();
-    boolean ok = false;
+    Session opened = null;
     try {
       Ops tf = Ops.create(graph);
       Map<String, Variable<TFloat32>> varMap = TensorflowLowering.variables(tf, spec);
@@ -92,7 +92,8 @@ public final class TensorflowModel implements TrainableModel {
           tf.withName("targets").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, outputWidth)));
       this.loss = loss(tf.withSubScope("loss"), trainOut);
       this.grads = new ArrayList<>();
-      for (Operand<?> g : tf.withSubScope("gradients").gradients(loss, vars)) {
+      // TF rejects a gradient request for no variables; a parameter-free model has none.
+      for (Operand<?> g : vars.isEmpty() ? List.<Operand<?>>of() : tf.withSubScope("gradients").gradients(loss, vars)) {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> gf = (Operand<TFloat32>) g;
         grads.add(gf);
@@ -113,16 +114,19 @@ public final class TensorflowModel implements TrainableModel {
         weightValues.add(value);
         weightAssigns.add(tf.assign(v, value));
       }
-      this.session = new Session(graph, sessionConfig());
+      opened = new Session(graph, sessionConfig());
+      this.session = opened;
       setWeights(weights);
       Session.Runner r = session.runner();
       optimizerResets.forEach(r::addTarget);
       r.run().close();
-      ok = true;
-    } finally {
-      if (!ok) {
-        graph.close();
+    } catch (RuntimeException | Error e) {
+      // A graph cannot close while a session on it is open: Graph.close would wait forever.
+      if (opened != null) {
+        opened.close();
       }
+      graph.close();
+      throw e;
     }
   }
 
@@ -151,6 +155,9 @@ public final class TensorflowModel implements TrainableModel {
   /** Replaces every parameter with the given canonical weights; optimizer state is kept. */
   public void setWeights(WeightSet weights) {
     weights.requireMatches(spec, "weights");
+    if (vars.isEmpty()) {
+      return;
+    }
     List<TFloat32> fed = new ArrayList<>();
     try {
       Session.Runner r = session.runner();
@@ -191,6 +198,9 @@ public final class TensorflowModel implements TrainableModel {
 
   @Override
   public WeightSet gradients(Batch batch, long step) {
+    if (grads.isEmpty()) {
+      return new WeightSet(Map.of());
+    }
     List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
     try {
       Session.Runner r = feedBatch(session.runner(), batch, step, fed);
@@ -242,6 +252,9 @@ public final class TensorflowModel implements TrainableModel {
 
   @Override
   public WeightSet weights() {
+    if (vars.isEmpty()) {
+      return new WeightSet(Map.of());
+    }
     Session.Runner r = session.runner();
     vars.forEach(r::fetch);
     try (Result res = r.run()) {

@@ -260,4 +260,19 @@ class TensorflowBackendTest {
       assertTrue(Files.isDirectory(dir.resolve("variables")));
     }
   }
+
+  @Test
+  void aModelWithoutParametersPredictsAndStepsAsANoOp() {
+    ModelSpec spec =
+        ModelSpec.builder().setInput(3).softmax("soft")
+            .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    try (TrainableModel m = new TensorflowBackend().create(spec, Initializer.initialize(spec))) {
+      float[] p = m.predict(new float[] {0, 0, (float) Math.log(2)}, 1);
+      assertArrayEquals(new float[] {0.25f, 0.25f, 0.5f}, p, 1e-6f);
+      Batch b = new Batch(Shape.of(3), new float[] {0, 0, (float) Math.log(2)}, null, new float[] {0, 0, 1}, 1);
+      // mean((0.25, 0.25, -0.5)^2) = 0.125
+      assertEquals(0.125f, m.trainStep(b, 1), 1e-6f);
+      assertTrue(m.weights().names().isEmpty());
+    }
+  }
 }
