@@ -50,6 +50,7 @@ public final class TensorflowModel implements TrainableModel {
   private final Operand<TFloat32> loss;
   private final List<Operand<TFloat32>> grads;
   private final Op trainOp;
+  private final List<Op> updates;
   private final List<Placeholder<TFloat32>> weightValues = new ArrayList<>();
   private final List<Op> weightAssigns = new ArrayList<>();
   private final List<Op> optimizerResets;
@@ -103,7 +104,8 @@ public final class TensorflowModel implements TrainableModel {
       grads.forEach(g -> computed.add(g.op()));
       TensorflowOptimizer opt =
           new TensorflowOptimizer(spec.optimizer(), tf.withControlDependencyOps(computed), tf, vars, grads);
-      this.trainOp = tf.withName("train_step").withControlDependencies(opt.updates()).noOp();
+      this.updates = opt.updates();
+      this.trainOp = tf.withName("train_step").withControlDependencies(updates).noOp();
       this.optimizerResets = opt.resets();
       this.weightShapes = new org.tensorflow.ndarray.Shape[vars.size()];
       for (int i = 0; i < vars.size(); i++) {
@@ -269,6 +271,19 @@ public final class TensorflowModel implements TrainableModel {
     try (Result res = r.run()) {
       return canonical(res);
     }
+  }
+
+  /** The ops that write a parameter or optimizer state in a step, for structural checks. */
+  List<Operation> updateOps() {
+    return updates.stream().map(Op::op).toList();
+  }
+
+  /** The ops whose outputs are the gradients and the loss, for structural checks. */
+  List<Operation> computedOps() {
+    List<Operation> ops = new ArrayList<>();
+    ops.add(loss.op());
+    grads.forEach(g -> ops.add(g.op()));
+    return ops;
   }
 
   /** Writes a SavedModel of the evaluation graph with the current weights to {@code dir}. */

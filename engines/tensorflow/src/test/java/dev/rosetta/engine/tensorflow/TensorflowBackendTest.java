@@ -19,6 +19,15 @@ import dev.rosetta.train.TrainingResult;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.WeightSet;
 import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Operation;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -274,5 +283,74 @@ class TensorflowBackendTest {
       assertEquals(0.125f, m.trainStep(b, 1), 1e-6f);
       assertTrue(m.weights().names().isEmpty());
     }
+  }
+
+  /**
+   * With graph variables, an update that may run before a backward op reading the same weight
+   * silently breaks parity, or not, depending on the executor's order that day. So the
+   * ordering is checked on the graph itself: every op that writes a variable must have every
+   * gradient and the loss among its ancestors.
+   */
+  @Test
+  void everyUpdateWaitsForAllGradients() {
+    for (Optimizer opt :
+        List.of(new Optimizer.Sgd(0.1), new Optimizer.Sgd(0.1, 0.9, 1e-3, true), new Optimizer.Adam(0.01, 0.9, 0.99, 1e-8, 1e-3))) {
+      ModelSpec spec = mlp(opt);
+      try (TensorflowModel m = new TensorflowBackend().createModel(spec, Initializer.initialize(spec))) {
+        List<Operation> computed = m.computedOps();
+        assertEquals(1 + 4, computed.size(), "loss and two dense layers' weight and bias gradients");
+        List<Operation> writes = new ArrayList<>();
+        for (Operation u : m.updateOps()) {
+          writes.addAll(writers(u));
+        }
+        assertTrue(writes.size() >= 4, "at least one write per parameter, got " + writes);
+        for (Operation w : writes) {
+          Set<String> ancestors = ancestors((GraphOperation) w);
+          for (Operation c : computed) {
+            assertTrue(ancestors.contains(c.name()), w.name() + " (" + w.type() + ") may run before " + c.name() + " with " + opt);
+          }
+        }
+      }
+    }
+  }
+
+  /** The variable-writing ops at or above an update op. */
+  private static List<Operation> writers(Operation u) {
+    List<Operation> out = new ArrayList<>();
+    Deque<GraphOperation> todo = new ArrayDeque<>(List.of((GraphOperation) u));
+    Set<String> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      GraphOperation op = todo.pop();
+      if (!seen.add(op.name())) {
+        continue;
+      }
+      if (op.type().startsWith("Assign")) {
+        out.add(op);
+      }
+      for (Operand<?> in : op.inputs()) {
+        todo.push((GraphOperation) in.op());
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> ancestors(GraphOperation start) {
+    Set<String> seen = new HashSet<>();
+    Deque<GraphOperation> todo = new ArrayDeque<>();
+    todo.push(start);
+    while (!todo.isEmpty()) {
+      GraphOperation op = todo.pop();
+      for (Operand<?> in : op.inputs()) {
+        if (seen.add(in.op().name())) {
+          todo.push((GraphOperation) in.op());
+        }
+      }
+      for (GraphOperation c : op.controlInputs()) {
+        if (seen.add(c.name())) {
+          todo.push(c);
+        }
+      }
+    }
+    return seen;
   }
 }
