@@ -1,0 +1,172 @@
+package dev.rosetta.parity;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How closely two backends agree when they train the same spec from the same weights on the
+ * same batches, checked against the parity contract (docs: ARCHITECTURE.md, "Parity
+ * contract"). Relative L2 is {@code ||a - b|| / ||a||} over all parameters concatenated, with
+ * {@code a} the reference backend.
+ *
+ * @param reference name of the reference backend (the {@code a} of every relative figure)
+ * @param candidate name of the backend checked against it
+ * @param forwardMaxAbs max abs difference of the outputs at initialisation on one test batch
+ * @param gradRelL2 relative L2 of the step-1 gradients
+ * @param lossMaxRel max over every step of {@code |la - lb| / max(|la|, |lb|)}
+ * @param lossMaxRelStep the 1-based step where {@link #lossMaxRel} occurs
+ * @param weightsStep the step after which {@link #weightsRelL2} was taken (N, or the last
+ *     step if the run is shorter)
+ * @param weightsRelL2 relative L2 of the weights after {@link #weightsStep} steps
+ * @param weightsRelL2End relative L2 of the weights at the end of the run
+ * @param accuracyReference test accuracy (fraction) of the reference at the end, NaN without a
+ *     labelled test set
+ * @param accuracyCandidate the same for the candidate
+ */
+public record ParityReport(
+    String reference, String candidate, int epochs, long steps, double forwardMaxAbs,
+    double gradRelL2, double lossMaxRel, long lossMaxRelStep, long weightsStep,
+    double weightsRelL2, double weightsRelL2End, double accuracyReference,
+    double accuracyCandidate) {
+
+  public static final double FORWARD_MAX_ABS = 1e-5;
+  public static final double GRAD_REL_L2 = 1e-5;
+  public static final double WEIGHTS_REL_L2_AFTER_N = 1e-5;
+  public static final double LOSS_MAX_REL = 1e-3;
+  public static final double WEIGHTS_REL_L2_END = 5e-3;
+  /** Accuracy points (percent), not a fraction. */
+  public static final double ACCURACY_POINTS = 0.5;
+
+  /**
+   * One row of the contract.
+   *
+   * @param key the JSON key of the value
+   */
+  public record Check(String name, String key, double value, double bound, boolean pass) {}
+
+  /** Every row that applies to this run; accuracy only with a labelled test set. */
+  public List<Check> checks() {
+    List<Check> c = new ArrayList<>();
+    c.add(check("forward output at init, max abs diff", "forward_max_abs", forwardMaxAbs, FORWARD_MAX_ABS));
+    c.add(check("gradients at step 1, relative L2", "grad_rel_l2", gradRelL2, GRAD_REL_L2));
+    c.add(check("weights after " + weightsStep + " steps, relative L2", "weights_rel_l2", weightsRelL2, WEIGHTS_REL_L2_AFTER_N));
+    c.add(check("per-step loss, max relative diff (step " + lossMaxRelStep + ")", "loss_max_rel", lossMaxRel, LOSS_MAX_REL));
+    c.add(check("weights after " + epochs + " epoch" + (epochs == 1 ? "" : "s") + " (" + steps + " steps), relative L2",
+        "weights_rel_l2_end", weightsRelL2End, WEIGHTS_REL_L2_END));
+    if (!Double.isNaN(accuracyReference) || !Double.isNaN(accuracyCandidate)) {
+      c.add(check("test accuracy, points apart", "accuracy_points_apart", accuracyPointsApart(), ACCURACY_POINTS));
+    }
+    return c;
+  }
+
+  /** {@code |accA - accB|} in percentage points. */
+  public double accuracyPointsApart() {
+    return Math.abs(accuracyReference - accuracyCandidate) * 100;
+  }
+
+  /** Every row within its bound (a NaN value never is). */
+  public boolean pass() {
+    return checks().stream().allMatch(Check::pass);
+  }
+
+  private static Check check(String name, String key, double value, double bound) {
+    return new Check(name, key, value, bound, value <= bound);
+  }
+
+  /** An aligned text table: check, value, bound, PASS/FAIL; then the accuracies. */
+  public String toTable() {
+    List<Check> checks = checks();
+    String h1 = "check (" + candidate + " vs " + reference + ")";
+    int w = h1.length();
+    for (Check c : checks) {
+      w = Math.max(w, c.name().length());
+    }
+    StringBuilder sb = new StringBuilder();
+    String fmt = "%-" + w + "s  %-10s  %-8s  %s%n";
+    sb.append(String.format(Locale.ROOT, fmt, h1, "value", "bound", "result"));
+    sb.append("-".repeat(w + 32)).append('\n');
+    for (Check c : checks) {
+      sb.append(String.format(Locale.ROOT, fmt, c.name(), sci(c.value()), sci(c.bound()), c.pass() ? "PASS" : "FAIL"));
+    }
+    if (!Double.isNaN(accuracyReference) || !Double.isNaN(accuracyCandidate)) {
+      sb.append(String.format(Locale.ROOT, "test accuracy: %s %.2f%%, %s %.2f%%%n",
+          reference, accuracyReference * 100, candidate, accuracyCandidate * 100));
+    }
+    sb.append(pass() ? "PASS" : "FAIL").append('\n');
+    return sb.toString();
+  }
+
+  private static String sci(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2e", v) : String.valueOf(v);
+  }
+
+  /**
+   * One line of JSON: the figures under fixed keys ({@code accuracy_<backend>} per backend), the
+   * verdict, and every row with its bound.
+   */
+  public String toJson() {
+    String accA = "accuracy_" + reference;
+    String accB = "accuracy_" + candidate;
+    if (accA.equals(accB)) {
+      accA += "_reference";
+      accB += "_candidate";
+    }
+    StringBuilder sb = new StringBuilder("{");
+    field(sb, "reference", quote(reference));
+    field(sb, "candidate", quote(candidate));
+    field(sb, "epochs", Integer.toString(epochs));
+    field(sb, "steps", Long.toString(steps));
+    field(sb, "forward_max_abs", num(forwardMaxAbs));
+    field(sb, "grad_rel_l2", num(gradRelL2));
+    field(sb, "loss_max_rel", num(lossMaxRel));
+    field(sb, "loss_max_rel_step", Long.toString(lossMaxRelStep));
+    field(sb, "weights_step", Long.toString(weightsStep));
+    field(sb, "weights_rel_l2", num(weightsRelL2));
+    field(sb, "weights_rel_l2_end", num(weightsRelL2End));
+    field(sb, accA, num(accuracyReference));
+    field(sb, accB, num(accuracyCandidate));
+    field(sb, "pass", Boolean.toString(pass()));
+    StringBuilder rows = new StringBuilder("[");
+    for (Check c : checks()) {
+      if (rows.length() > 1) {
+        rows.append(',');
+      }
+      rows.append(String.format(Locale.ROOT, "{\"check\":%s,\"key\":%s,\"value\":%s,\"bound\":%s,\"pass\":%b}",
+          quote(c.name()), quote(c.key()), num(c.value()), num(c.bound()), c.pass()));
+    }
+    field(sb, "checks", rows.append(']').toString());
+    return sb.append('}').toString();
+  }
+
+  private static void field(StringBuilder sb, String key, String json) {
+    if (sb.length() > 1) {
+      sb.append(',');
+    }
+    sb.append(quote(key)).append(':').append(json);
+  }
+
+  /** JSON has no NaN or infinity: those become null. */
+  private static String num(double v) {
+    return Double.isFinite(v) ? Double.toString(v) : "null";
+  }
+
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char ch : s.toCharArray()) {
+      switch (ch) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        default -> {
+          if (ch < 0x20) {
+            b.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+          } else {
+            b.append(ch);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+}

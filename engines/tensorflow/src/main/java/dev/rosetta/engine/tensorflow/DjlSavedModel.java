@@ -1,0 +1,116 @@
+package dev.rosetta.engine.tensorflow;
+
+import ai.djl.MalformedModelException;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.train.InferenceModel;
+import dev.rosetta.weights.WeightSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The DJL face of a TensorFlow model: a SavedModel exported to a temporary directory and loaded
+ * back through DJL's TfEngine, predicting through a DJL {@link Predictor}. The directory is
+ * deleted on close.
+ */
+final class DjlSavedModel implements InferenceModel {
+  private final ModelSpec spec;
+  private final Path dir;
+  private final ZooModel<NDList, NDList> model;
+  private final Predictor<NDList, NDList> predictor;
+  private ByteBuffer staging;
+
+  private DjlSavedModel(ModelSpec spec, Path dir, ZooModel<NDList, NDList> model) {
+    this.spec = spec;
+    this.dir = dir;
+    this.model = model;
+    this.predictor = model.newPredictor();
+  }
+
+  static DjlSavedModel open(ModelSpec spec, WeightSet weights) throws IOException {
+    TensorflowNatives.load();
+    Path dir = Files.createTempDirectory("rosetta-savedmodel-");
+    try {
+      SavedModelExport.export(spec, weights, dir);
+      Criteria<NDList, NDList> criteria =
+          Criteria.builder()
+              .setTypes(NDList.class, NDList.class)
+              .optEngine("TensorFlow")
+              .optModelPath(dir)
+              .optTranslator(new NoopTranslator())
+              .build();
+      TensorflowNatives.djlEngine();
+      return new DjlSavedModel(spec, dir, criteria.loadModel());
+    } catch (IOException | RuntimeException e) {
+      deleteTree(dir);
+      throw e;
+    } catch (ModelNotFoundException | MalformedModelException e) {
+      deleteTree(dir);
+      throw new IOException("DJL cannot load the SavedModel exported to " + dir, e);
+    }
+  }
+
+  @Override
+  public float[] predict(float[] inputs, int n) {
+    try (NDManager scope = model.getNDManager().newSubManager()) {
+      NDArray x =
+          scope.create(
+              staged(inputs), new ai.djl.ndarray.types.Shape(spec.input().withBatch(n).dimsLong()),
+              DataType.FLOAT32);
+      return predictor.predict(new NDList(x)).singletonOrThrow().toFloatArray();
+    } catch (TranslateException e) {
+      throw new IllegalStateException("DJL TensorFlow prediction failed", e);
+    }
+  }
+
+  /**
+   * The inputs in a direct buffer this model owns and reuses. Given a heap array, DJL's TF
+   * manager stages it in a fresh direct buffer per call that only the garbage collector frees:
+   * resident memory then grows by the input size per call until a GC runs.
+   */
+  private ByteBuffer staged(float[] inputs) {
+    int bytes = inputs.length * Float.BYTES;
+    if (staging == null || staging.capacity() < bytes) {
+      staging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+    staging.clear();
+    staging.asFloatBuffer().put(inputs);
+    staging.limit(bytes);
+    return staging;
+  }
+
+  @Override
+  public void close() {
+    try {
+      predictor.close();
+      model.close();
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.rosetta.engine.tensorflow;
+
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.LayerShape;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.ParamSpec;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.spec.ShapeInference;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Lowers the IR to TensorFlow graph ops. Parameters are graph variables named exactly as the
+ * canonical parameters ({@code fc1.weight}) and kept in the canonical layout: a dense weight
+ * stays {@code [out, in]} and the layer multiplies by its transpose, so weights and gradients
+ * leave the graph with no permute.
+ */
+final class TensorflowLowering {
+  private TensorflowLowering() {}
+
+  /** One variable per parameter, in the order of {@link ShapeInference#params}. */
+  static Map<String, Variable<TFloat32>> variables(Ops tf, ModelSpec spec) {
+    Map<String, Variable<TFloat32>> vars = new LinkedHashMap<>();
+    for (ParamSpec p : ShapeInference.params(spec)) {
+      vars.put(
+          p.name(),
+          tf.withName(p.name()).variable(org.tensorflow.ndarray.Shape.of(p.shape().dimsLong()), TFloat32.class));
+    }
+    return vars;
+  }
+
+  /** Shape with an unknown leading batch axis, as TF wants it for placeholders. */
+  static org.tensorflow.ndarray.Shape batched(Shape sample) {
+    long[] d = new long[sample.rank() + 1];
+    d[0] = -1;
+    System.arraycopy(sample.dimsLong(), 0, d, 1, sample.rank());
+    return org.tensorflow.ndarray.Shape.of(d);
+  }
+
+  /**
+   * The forward pass.
+   *
+   * @param masks dropout mask placeholder per dropout layer name for training, null for
+   *     evaluation (dropout is then the identity)
+   */
+  static Operand<TFloat32> forward(
+      Ops tf, ModelSpec spec, Operand<TFloat32> input, Map<String, Variable<TFloat32>> vars,
+      Map<String, Placeholder<TFloat32>> masks) {
+    List<LayerShape> shapes = ShapeInference.infer(spec);
+    Operand<TFloat32> x = input;
+    for (int i = 0; i < spec.layers().size(); i++) {
+      x = spec.layers().get(i).accept(new LayerOps(tf, x, shapes.get(i), vars, masks));
+    }
+    return x;
+  }
+
+  /**
+   * Dropout masks the training graph is fed, one placeholder per dropout layer with a rate
+   * above 0, shaped like the layer's input.
+   */
+  static Map<String, Placeholder<TFloat32>> maskPlaceholders(Ops tf, ModelSpec spec) {
+    Map<String, Placeholder<TFloat32>> masks = new LinkedHashMap<>();
+    List<LayerShape> shapes = ShapeInference.infer(spec);
+    for (int i = 0; i < spec.layers().size(); i++) {
+      if (spec.layers().get(i) instanceof Layer.Dropout d && d.rate() > 0) {
+        masks.put(
+            d.name(),
+            tf.withSubScope(d.name()).withName("mask")
+                .placeholder(TFloat32.class, Placeholder.shape(batched(shapes.get(i).input()))));
+      }
+    }
+    return masks;
+  }
+
+  private static final class LayerOps implements Layer.Visitor<Operand<TFloat32>> {
+    private final Ops tf;
+    private final Operand<TFloat32> x;
+    private final LayerShape shape;
+    private final Map<String, Variable<TFloat32>> vars;
+    private final Map<String, Placeholder<TFloat32>> masks;
+
+    LayerOps(
+        Ops tf, Operand<TFloat32> x, LayerShape shape, Map<String, Variable<TFloat32>> vars,
+        Map<String, Placeholder<TFloat32>> masks) {
+      this.tf = tf;
+      this.x = x;
+      this.shape = shape;
+      this.vars = vars;
+      this.masks = masks;
+    }
+
+    @Override
+    public Operand<TFloat32> dense(Layer.Dense d) {
+      Ops s = tf.withSubScope(d.name());
+      int in = shape.input().dim(-1);
+      // MatMul is rank 2: a dense layer on the last axis of a wider sample folds the other axes
+      // into the batch and unfolds them after.
+      boolean wide = shape.input().rank() > 1;
+      Operand<TFloat32> x2 = wide ? s.reshape(x, s.constant(new long[] {-1, in})) : x;
+      Operand<TFloat32> y =
+          s.linalg.matMul(x2, vars.get(d.name() + ".weight"), MatMul.transposeB(true));
+      if (d.bias()) {
+        y = s.nn.biasAdd(y, vars.get(d.name() + ".bias"));
+      }
+      if (wide) {
+        y = s.reshape(y, s.constant(batched(shape.output()).asArray()));
+      }
+      return y;
+    }
+
+    @Override
+    public Operand<TFloat32> relu(Layer.Relu l) {
+      return tf.withName(l.name()).nn.relu(x);
+    }
+
+    @Override
+    public Operand<TFloat32> sigmoid(Layer.Sigmoid l) {
+      return tf.withName(l.name()).math.sigmoid(x);
+    }
+
+    @Override
+    public Operand<TFloat32> tanh(Layer.Tanh l) {
+      return tf.withName(l.name()).math.tanh(x);
+    }
+
+    @Override
+    public Operand<TFloat32> softmax(Layer.Softmax l) {
+      // tf.nn.softmax works on the last axis, which is the IR's softmax axis.
+      return tf.withName(l.name()).nn.softmax(x);
+    }
+
+    @Override
+    public Operand<TFloat32> flatten(Layer.Flatten l) {
+      // Row-major reshape of the sample axes is the IR's (NCHW) flatten order.
+      return tf.withName(l.name())
+          .reshape(x, tf.constant(new long[] {-1, shape.output().dim(0)}));
+    }
+
+    @Override
+    public Operand<TFloat32> dropout(Layer.Dropout l) {
+      if (masks == null || !masks.containsKey(l.name())) {
+        return x;
+      }
+      return tf.withName(l.name()).math.mul(x, masks.get(l.name()));
+    }
+  }
+}

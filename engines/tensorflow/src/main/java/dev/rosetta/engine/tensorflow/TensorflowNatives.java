@@ -1,0 +1,53 @@
+package dev.rosetta.engine.tensorflow;
+
+import ai.djl.engine.Engine;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.Loader;
+
+/**
+ * Loads TensorFlow's native libraries offline, once. DJL 0.36's own TensorFlow native jar is
+ * not on Maven Central, so DJL would try to download it; the same TF 2.16.1 build ships in
+ * {@code tensorflow-core-native}, whose JNI library JavaCPP extracts and loads. Pointing DJL's
+ * {@code TENSORFLOW_LIBRARY_PATH} at that folder before the TfEngine starts makes DJL reuse it.
+ */
+final class TensorflowNatives {
+  private static volatile boolean loaded;
+
+  private TensorflowNatives() {}
+
+  static synchronized void load() {
+    if (loaded) {
+      return;
+    }
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    // JavaCPP otherwise reads /proc/self/statm on every native allocation to enforce a memory
+    // cap, which costs more than a training step's own work for small models. TF tensors are
+    // closed deterministically here, so the cap buys nothing. (DJL's TfEngine sets the same.)
+    if (System.getProperty("org.bytedeco.javacpp.maxBytes") == null) {
+      System.setProperty("org.bytedeco.javacpp.maxBytes", "0");
+    }
+    if (System.getProperty("org.bytedeco.javacpp.maxPhysicalBytes") == null) {
+      System.setProperty("org.bytedeco.javacpp.maxPhysicalBytes", "0");
+    }
+    String lib = Loader.load(org.tensorflow.internal.c_api.global.tensorflow.class);
+    if (lib == null) {
+      throw new IllegalStateException(
+          "TensorFlow native library not found: is org.tensorflow:tensorflow-core-native"
+              + " (linux-x86_64) on the class path?");
+    }
+    // A user's explicit choice wins; otherwise DJL finds the library JavaCPP just loaded.
+    if (System.getProperty("TENSORFLOW_LIBRARY_PATH") == null
+        && System.getenv("TENSORFLOW_LIBRARY_PATH") == null) {
+      System.setProperty("TENSORFLOW_LIBRARY_PATH", Path.of(lib).getParent().toString());
+    }
+    loaded = true;
+  }
+
+  /** DJL's TfEngine, started on the natives loaded above. */
+  static Engine djlEngine() {
+    load();
+    return Engine.getEngine("TensorFlow");
+  }
+}

@@ -1,0 +1,102 @@
+package dev.rosetta.engine.tensorflow;
+
+import dev.rosetta.spec.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.AssignAdd;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+
+/**
+ * The optimizer math of docs/spec.md as graph ops on TF variables, written out op by op in the
+ * same float32 order as the PyTorch backend (TF's ApplyAdam kernel uses the epsilon-hat form,
+ * which is not PyTorch's). Every op is built under control dependencies on all gradients and
+ * the loss: otherwise a later layer's update can land before an earlier layer's backward pass
+ * reads that weight, and TF silently drifts from PyTorch.
+ */
+final class TensorflowOptimizer {
+  private final List<Op> updates = new ArrayList<>();
+  private final List<Op> resets = new ArrayList<>();
+
+  /**
+   * @param after ops scoped with control dependencies on every gradient and the loss
+   * @param init ops without those dependencies, for the state-resetting ops
+   */
+  TensorflowOptimizer(
+      Optimizer spec, Ops after, Ops init, List<Variable<TFloat32>> params,
+      List<Operand<TFloat32>> grads) {
+    Variable<TFloat64> step =
+        init.withSubScope("optimizer").withName("step").variable(org.tensorflow.ndarray.Shape.scalar(), TFloat64.class);
+    resets.add(init.assign(step, init.constant(0.0)));
+    // The step counter lives in the graph; bias corrections are computed in float64 and cast
+    // once, as the PyTorch backend computes them in Java doubles.
+    AssignAdd<TFloat64> t = after.withSubScope("optimizer").withName("next_step").assignAdd(step, after.constant(1.0));
+    updates.add(t);
+    Ops o = after.withSubScope("optimizer");
+    Operand<TFloat32> lrOverBc1 = null;
+    Operand<TFloat32> sqrtBc2 = null;
+    if (spec instanceof Optimizer.Adam a) {
+      Operand<TFloat64> one = o.constant(1.0);
+      lrOverBc1 =
+          o.dtypes.cast(
+              o.math.div(o.constant(a.learningRate()), o.math.sub(one, o.math.pow(o.constant(a.beta1()), t))),
+              TFloat32.class);
+      sqrtBc2 =
+          o.dtypes.cast(
+              o.math.sqrt(o.math.sub(one, o.math.pow(o.constant(a.beta2()), t))), TFloat32.class);
+    }
+    for (int i = 0; i < params.size(); i++) {
+      Variable<TFloat32> w = params.get(i);
+      Ops s = o.withSubScope(w.op().name().replace('.', '_'));
+      Operand<TFloat32> g = grads.get(i);
+      if (spec.weightDecay() != 0) {
+        g = s.math.add(g, s.math.mul(w, f(s, spec.weightDecay())));
+      }
+      if (spec instanceof Optimizer.Sgd sgd) {
+        if (sgd.momentum() != 0) {
+          Variable<TFloat32> buf = slot(init, w, "momentum");
+          Operand<TFloat32> m = f(s, sgd.momentum());
+          Operand<TFloat32> bufNew = s.assign(buf, s.math.add(s.math.mul(buf, m), g));
+          g = sgd.nesterov() ? s.math.add(g, s.math.mul(bufNew, m)) : bufNew;
+        }
+        updates.add(s.assignSub(w, s.math.mul(g, f(s, sgd.learningRate()))));
+      } else if (spec instanceof Optimizer.Adam a) {
+        Variable<TFloat32> m = slot(init, w, "m");
+        Variable<TFloat32> v = slot(init, w, "v");
+        Operand<TFloat32> mNew =
+            s.assign(m, s.math.add(s.math.mul(m, f(s, a.beta1())), s.math.mul(g, f(s, 1 - a.beta1()))));
+        Operand<TFloat32> vNew =
+            s.assign(
+                v, s.math.add(s.math.mul(v, f(s, a.beta2())), s.math.mul(s.math.square(g), f(s, 1 - a.beta2()))));
+        Operand<TFloat32> denom = s.math.add(s.math.div(s.math.sqrt(vNew), sqrtBc2), f(s, a.epsilon()));
+        updates.add(s.assignSub(w, s.math.mul(s.math.div(mNew, denom), lrOverBc1)));
+      }
+    }
+  }
+
+  private Variable<TFloat32> slot(Ops init, Variable<TFloat32> w, String kind) {
+    Variable<TFloat32> slot =
+        init.withSubScope(w.op().name()).withName(kind).variable(w.shape(), TFloat32.class);
+    resets.add(init.assign(slot, init.zeros(init.constant(w.shape().asArray()), TFloat32.class)));
+    return slot;
+  }
+
+  /** A float32 constant rounded from the double the spec holds, as the PyTorch backend does. */
+  private static Operand<TFloat32> f(Ops s, double v) {
+    return s.constant((float) v);
+  }
+
+  /** Ops that apply one step; run them as targets. */
+  List<Op> updates() {
+    return updates;
+  }
+
+  /** Ops that zero the optimizer state and the step counter. */
+  List<Op> resets() {
+    return resets;
+  }
+}

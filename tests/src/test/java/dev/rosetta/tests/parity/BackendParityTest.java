@@ -1,0 +1,140 @@
+package dev.rosetta.tests.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rosetta.data.Dataset;
+import dev.rosetta.parity.ParityReport;
+import dev.rosetta.parity.ParityRunner;
+import dev.rosetta.spec.Init;
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.Loss;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.Optimizer;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.spec.SpecValidator;
+import dev.rosetta.train.Backend;
+import dev.rosetta.train.Backends;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one parity harness: every layer kind, both losses and every optimizer setting go through
+ * PyTorch and TensorFlow from the same weights on the same batches, and must meet the parity
+ * contract. Each case runs 3 epochs of 13 batches (the last one partial, so a second batch size
+ * goes through both graphs) and evaluates on 400 held-out samples.
+ */
+class BackendParityTest {
+  static final int TRAIN = 200;
+  static final int TEST = 400;
+  static final int BATCH = 16;
+  static final int EPOCHS = 3;
+
+  record Case(String name, ModelSpec spec, Dataset train, Dataset test) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static ModelSpec.Builder net(int... input) {
+    return ModelSpec.builder().setInput(input).optTraining(EPOCHS, BATCH, 1234, true);
+  }
+
+  static Case classification(String name, ModelSpec spec, int classes) {
+    return new Case(
+        name, spec, SyntheticData.blobs(spec.input(), classes, TRAIN, 11),
+        SyntheticData.blobs(spec.input(), classes, TEST, 12));
+  }
+
+  static Case regression(String name, ModelSpec spec, int targetSize) {
+    return new Case(
+        name, spec, SyntheticData.regression(spec.input(), targetSize, TRAIN, 21),
+        SyntheticData.regression(spec.input(), targetSize, TEST, 22));
+  }
+
+  static Stream<Case> cases() {
+    return Stream.of(
+        classification(
+            "dense + relu, cross_entropy, plain sgd",
+            net(8).dense("fc1", 16).relu("relu1").dense("fc2", 4)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1)).build(),
+            4),
+        classification(
+            "dense without bias + sigmoid, mse on one-hot labels, sgd momentum",
+            net(8)
+                .add(new Layer.Dense("fc1", 16, false, Init.XAVIER_UNIFORM, Init.ZEROS))
+                .sigmoid("sig1").dense("fc2", 4)
+                .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.2, 0.9, 0, false)).build(),
+            4),
+        classification(
+            "tanh + softmax before a dense layer, cross_entropy, sgd nesterov",
+            net(8).dense("fc1", 16).tanh("tanh1").dense("fc2", 8).softmax("soft1").dense("fc3", 4)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1, 0.8, 0, true)).build(),
+            4),
+        classification(
+            "flatten of a 2-D sample, cross_entropy, sgd weight decay",
+            net(4, 6).flatten("flat").dense("fc1", 12).relu("relu1").dense("fc2", 3)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.05, 0, 0.01, false)).build(),
+            3),
+        classification(
+            "dropout, cross_entropy, adam with weight decay and non-default betas",
+            net(8).dense("fc1", 32).relu("relu1").dropout("drop1", 0.3).dense("fc2", 4)
+                .setLoss(new Loss.CrossEntropy())
+                .setOptimizer(new Optimizer.Adam(0.01, 0.85, 0.99, 1e-7, 0.001)).build(),
+            4),
+        classification(
+            "flatten + sigmoid + dropout 0.5, mse, nesterov momentum with weight decay",
+            net(2, 4).flatten("flat").dense("fc1", 16).sigmoid("sig1").dropout("drop1", 0.5).dense("fc2", 3)
+                .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.3, 0.9, 5e-4, true)).build(),
+            3),
+        regression(
+            "dense on the last axis of a 2-D sample, mse on float targets, adam",
+            net(3, 5).dense("fc1", 8).tanh("tanh1").dense("fc2", 2)
+                .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Adam(0.005)).build(),
+            6));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void pytorchAndTensorflowMeetTheContract(Case c) {
+    Backend pytorch = Backends.get("pytorch");
+    Backend tensorflow = Backends.get("tensorflow");
+    assertTrue(tensorflow.unsupported(c.spec()).isEmpty(), () -> tensorflow.unsupported(c.spec()).toString());
+    ParityReport r = new ParityRunner(c.spec(), c.train(), c.test(), pytorch, tensorflow).optSteps(20).run();
+    // The figures go to the build log so a drift can be seen before it crosses a bound.
+    System.out.println("parity [" + c.name() + "] " + r.toJson());
+    assertEquals(EPOCHS * 13L, r.steps());
+    assertEquals(20, r.weightsStep());
+    assertTrue(r.pass(), () -> c.name() + "\n" + r.toTable());
+    // Training moved the weights enough that agreement is not the trivial agreement of two
+    // models that never left their (identical) initialisation.
+    assertTrue(r.weightsRelL2End() > 0, () -> "bit-identical runs are suspicious: " + r.toJson());
+  }
+
+  @Test
+  void everyLayerTypeHasAParityCase() {
+    Set<String> covered = new TreeSet<>();
+    cases().forEach(c -> c.spec().layers().forEach(l -> covered.add(l.type())));
+    for (String type : SpecValidator.LAYER_TYPES) {
+      assertTrue(covered.contains(type), "layer type '" + type + "' has no case in BackendParityTest");
+    }
+  }
+
+  @Test
+  void everyLossAndOptimizerSettingHasAParityCase() {
+    List<ModelSpec> specs = cases().map(Case::spec).toList();
+    assertTrue(specs.stream().anyMatch(s -> s.loss() instanceof Loss.CrossEntropy));
+    assertTrue(specs.stream().anyMatch(s -> s.loss() instanceof Loss.Mse));
+    assertTrue(specs.stream().anyMatch(s -> s.optimizer() instanceof Optimizer.Sgd o && o.momentum() == 0 && o.weightDecay() == 0), "plain sgd");
+    assertTrue(specs.stream().anyMatch(s -> s.optimizer() instanceof Optimizer.Sgd o && o.momentum() > 0 && !o.nesterov()), "momentum");
+    assertTrue(specs.stream().anyMatch(s -> s.optimizer() instanceof Optimizer.Sgd o && o.nesterov()), "nesterov");
+    assertTrue(specs.stream().anyMatch(s -> s.optimizer() instanceof Optimizer.Sgd o && o.weightDecay() > 0), "sgd weight decay");
+    assertTrue(specs.stream().anyMatch(s -> s.optimizer() instanceof Optimizer.Adam o && o.weightDecay() > 0), "adam weight decay");
+  }
+}
