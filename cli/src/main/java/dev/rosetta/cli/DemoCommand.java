@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The whole mission on the embedded data: lint the founding text's TensorFlow mistake, train the
- * seed MLP, evaluate the saved checkpoint, export it to ONNX and check it in ONNX Runtime.
+ * seed MLP on PyTorch and on TensorFlow, evaluate each checkpoint on both, check parity, export to
+ * ONNX and check the export in ONNX Runtime.
  */
 @Command(name = "demo", description = "Run the mission end to end on the embedded Fashion-MNIST subset.")
 final class DemoCommand implements Callable<Integer> {
@@ -50,19 +51,36 @@ final class DemoCommand implements Callable<Integer> {
       return rc;
     }
 
-    section(o, "3. Train on PyTorch (DJL)");
+    section(o, "3. Train on PyTorch (DJL blocks on libtorch)");
     Path ptOut = out.resolve("pytorch");
     rc = run(o, withData("train", seed.toString(), "--backend", "pytorch", "--out", ptOut.toString()));
     if (rc != 0) {
       return rc;
     }
 
-    section(o, "4. Evaluate the saved checkpoint, reloaded from disk");
-    rc = run(o, withData("eval", seed.toString(), "--weights", ptOut.resolve("checkpoint.safetensors").toString()));
+    section(o, "4. Train the same spec on TensorFlow (TF graph through DJL's tensorflow-api)");
+    Path tfOut = out.resolve("tensorflow");
+    rc = run(o, withData("train", seed.toString(), "--backend", "tensorflow", "--out", tfOut.toString()));
     if (rc != 0) {
       return rc;
     }
-    section(o, "5. Export to ONNX and check it in ONNX Runtime against PyTorch");
+
+    section(o, "5. Evaluate both checkpoints, reloaded from disk, each on the other backend too");
+    for (String ckpt : new String[] {ptOut.resolve("checkpoint.safetensors").toString(), tfOut.resolve("checkpoint.safetensors").toString()}) {
+      for (String backend : new String[] {"pytorch", "tensorflow"}) {
+        rc = run(o, withData("eval", seed.toString(), "--weights", ckpt, "--backend", backend));
+        if (rc != 0) {
+          return rc;
+        }
+      }
+    }
+
+    section(o, "6. Parity: both backends in lockstep, checked against the contract");
+    rc = run(o, withData("parity", seed.toString(), "--epochs", "1"));
+    if (rc != 0) {
+      return rc;
+    }
+    section(o, "7. Export to ONNX and check it in ONNX Runtime against PyTorch");
     Path onnx = out.resolve("seed-mlp.onnx");
     rc = run(o, withData("export", seed.toString(), "--weights", ptOut.resolve("checkpoint.safetensors").toString(), "--out", onnx.toString(), "--verify"));
     if (rc != 0) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EvalCommand.class,
       PredictCommand.class,
+      ParityCommand.class,
       BenchCommand.class,
       ExportCommand.class,
       InspectCommand.class,

@@ -1,0 +1,61 @@
+package dev.rosetta.tests.cli;
+
+import static dev.rosetta.tests.cli.CliTest.rosetta;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code rosetta parity} and training on TensorFlow from the command line. */
+class ParityCliTest {
+  @TempDir Path dir;
+
+  Path small() throws IOException {
+    Path p = dir.resolve("small.json");
+    Files.writeString(p, Files.readString(CliTest.SEED).replace("\"units\": 128", "\"units\": 32").replace("\"units\": 64", "\"units\": 16"));
+    return p;
+  }
+
+  @Test
+  void parityPrintsEveryRowWithItsBoundAndPasses() throws IOException {
+    CliTest.Run r = rosetta("parity", small().toString(), "--epochs", "1", "--json");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("PASS"), r.out());
+    JsonNode j = r.json();
+    assertTrue(j.get("pass").asBoolean());
+    assertTrue(j.get("forward_max_abs").asDouble() <= 1e-5, j.toString());
+    assertTrue(j.get("grad_rel_l2").asDouble() <= 1e-5, j.toString());
+    assertTrue(j.get("loss_max_rel").asDouble() <= 1e-3, j.toString());
+    assertTrue(j.get("weights_rel_l2").asDouble() <= 1e-5, j.toString());
+    assertEquals(j.get("accuracy_pytorch").asDouble(), j.get("accuracy_tensorflow").asDouble(), 0.005);
+  }
+
+  @Test
+  void tensorflowTrainsAndItsCheckpointEvaluatesTheSameOnPytorch() throws IOException {
+    Path spec = small();
+    Path out = dir.resolve("tf");
+    CliTest.Run t = rosetta("train", spec.toString(), "--backend", "tensorflow", "--epochs", "1", "--out", out.toString(), "--json");
+    assertEquals(0, t.code(), t.err());
+    assertEquals("tensorflow", t.json().get("backend").asText());
+    String ckpt = out.resolve("checkpoint.safetensors").toString();
+    CliTest.Run onTf = rosetta("eval", spec.toString(), "--weights", ckpt, "--json");
+    CliTest.Run onPt = rosetta("eval", spec.toString(), "--weights", ckpt, "--backend", "pytorch", "--json");
+    assertEquals(0, onTf.code(), onTf.err());
+    assertEquals("tensorflow", onTf.json().get("backend").asText());
+    assertEquals(t.json().get("test_accuracy").asDouble(), onTf.json().get("accuracy").asDouble(), 1e-9);
+    assertEquals(onTf.json().get("accuracy").asDouble(), onPt.json().get("accuracy").asDouble(), 1e-9);
+    assertEquals(onTf.json().get("loss").asDouble(), onPt.json().get("loss").asDouble(), 1e-5);
+  }
+
+  @Test
+  void unknownBackendForParityIsBadInput() throws IOException {
+    CliTest.Run r = rosetta("parity", small().toString(), "--candidate", "mxnet");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("unknown backend 'mxnet'"), r.err());
+  }
+}
