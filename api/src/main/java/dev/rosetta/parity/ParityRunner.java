@@ -170,7 +170,6 @@ public final class ParityRunner {
       double weightsEnd = relL2(wa, b.weights());
       double accA = Double.NaN;
       double accB = Double.NaN;
-      double accN = Double.NaN;
       boolean labelled = test != null && test.labels() != null;
       if (labelled) {
         accA = Evaluator.evaluate(a, spec, test).accuracy();
@@ -178,11 +177,8 @@ public final class ParityRunner {
       }
       ParityReport.NoiseFloor floor = ParityReport.NoiseFloor.NONE;
       if (n != null) {
-        if (labelled) {
-          accN = Evaluator.evaluate(n, spec, test).accuracy();
-        }
-        floor = new ParityReport.NoiseFloor(floorWeightsAfterN, floorLossMaxRel, relL2(wa, n.weights()),
-            labelled ? Math.abs(accA - accN) * 100 : Double.NaN);
+        double accPoints = labelled ? Math.abs(accA - Evaluator.evaluate(n, spec, test).accuracy()) * 100 : Double.NaN;
+        floor = new ParityReport.NoiseFloor(floorWeightsAfterN, floorLossMaxRel, relL2(wa, n.weights()), accPoints);
       }
       return new ParityReport(
           reference.name(), candidate.name(), epochs, step, forward, grad, lossMaxRel,
