@@ -12,6 +12,8 @@ import dev.rosetta.train.TrainingDivergedException;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -32,6 +34,7 @@ public final class ParityRunner {
   private final Backend candidate;
   private int steps = 20;
   private int epochs;
+  private boolean noiseFloor;
 
   /**
    * @param train shaped to the spec input
@@ -67,15 +70,48 @@ public final class ParityRunner {
   }
 
   /**
-   * Runs both backends.
+   * Also measure the float32 noise floor (default off): a third model, the reference backend
+   * started from {@link #nudge nudged} initial weights, trains in lockstep on the same batches
+   * and dropout steps, and the trajectory rows are measured for it against the reference (see
+   * {@link ParityReport.NoiseFloor}). ReLU training in float32 amplifies rounding differences
+   * chaotically; this tells how far one backend drifts from itself from a one-ulp start, the
+   * scale below which no second implementation can be expected to agree. Costs a third model's
+   * memory and time.
+   */
+  public ParityRunner optNoiseFloor(boolean on) {
+    this.noiseFloor = on;
+    return this;
+  }
+
+  /**
+   * The noise-floor start: a copy of {@code w} where value 0, 7, 14, ... of every tensor (flat,
+   * canonical layout) is replaced by {@link Math#nextUp(float)}, the next float toward +infinity
+   * (one ulp up; a zero becomes the smallest subnormal). Deterministic, so reports repeat.
+   */
+  public static WeightSet nudge(WeightSet w) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : w.tensors().entrySet()) {
+      float[] v = e.getValue().data().clone();
+      for (int i = 0; i < v.length; i += 7) {
+        v[i] = Math.nextUp(v[i]);
+      }
+      out.put(e.getKey(), new Tensor(e.getValue().shape(), v));
+    }
+    return new WeightSet(out);
+  }
+
+  /**
+   * Runs both backends (and the nudged reference with {@link #optNoiseFloor}).
    *
-   * @throws TrainingDivergedException when either backend produces a non-finite loss
+   * @throws TrainingDivergedException when any model produces a non-finite loss
    */
   public ParityReport run() {
     WeightSet init = Initializer.initialize(spec);
     Training t = spec.training();
+    // n, the nudged reference, is null without the noise floor (try-with-resources skips nulls).
     try (TrainableModel a = reference.create(spec, init);
-        TrainableModel b = candidate.create(spec, init)) {
+        TrainableModel b = candidate.create(spec, init);
+        TrainableModel n = noiseFloor ? reference.create(spec, nudge(init)) : null) {
       Dataset probe = test != null ? test : train;
       Batch first = probe.slice(0, Math.min(probe.size(), Evaluator.BATCH));
       double forward = maxAbs(a.predict(first.features(), first.size()), b.predict(first.features(), first.size()));
@@ -87,6 +123,8 @@ public final class ParityRunner {
 
       double lossMaxRel = 0;
       long lossMaxRelStep = 1;
+      double floorLossMaxRel = 0;
+      double floorWeightsAfterN = Double.NaN;
       double weightsAfterN = Double.NaN;
       long weightsStep = 0;
       long step = 0;
@@ -110,22 +148,41 @@ public final class ParityRunner {
             lossMaxRel = rel;
             lossMaxRelStep = step;
           }
+          if (n != null) {
+            // Same batch and step number, so the same dropout masks as a and b.
+            float ln = n.trainStep(batch, step);
+            if (!Float.isFinite(ln)) {
+              throw new TrainingDivergedException(epoch, step, ln);
+            }
+            floorLossMaxRel = Math.max(floorLossMaxRel, relDiff(la, ln));
+          }
           if (step == Math.min(steps, total)) {
-            weightsAfterN = relL2(a.weights(), b.weights());
+            WeightSet wa = a.weights();
+            weightsAfterN = relL2(wa, b.weights());
+            if (n != null) {
+              floorWeightsAfterN = relL2(wa, n.weights());
+            }
             weightsStep = step;
           }
         }
       }
-      double weightsEnd = relL2(a.weights(), b.weights());
+      WeightSet wa = a.weights();
+      double weightsEnd = relL2(wa, b.weights());
       double accA = Double.NaN;
       double accB = Double.NaN;
-      if (test != null && test.labels() != null) {
+      boolean labelled = test != null && test.labels() != null;
+      if (labelled) {
         accA = Evaluator.evaluate(a, spec, test).accuracy();
         accB = Evaluator.evaluate(b, spec, test).accuracy();
       }
+      ParityReport.NoiseFloor floor = ParityReport.NoiseFloor.NONE;
+      if (n != null) {
+        double accPoints = labelled ? Math.abs(accA - Evaluator.evaluate(n, spec, test).accuracy()) * 100 : Double.NaN;
+        floor = new ParityReport.NoiseFloor(floorWeightsAfterN, floorLossMaxRel, relL2(wa, n.weights()), accPoints);
+      }
       return new ParityReport(
           reference.name(), candidate.name(), epochs, step, forward, grad, lossMaxRel,
-          lossMaxRelStep, weightsStep, weightsAfterN, weightsEnd, accA, accB);
+          lossMaxRelStep, weightsStep, weightsAfterN, weightsEnd, accA, accB, floor);
     }
   }
 

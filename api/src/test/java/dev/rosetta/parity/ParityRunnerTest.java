@@ -202,6 +202,109 @@ class ParityRunnerTest {
   }
 
   @Test
+  void noiseFloorOfADeterministicBackendAgainstItselfIsSmallButNotZero() {
+    ParityReport r =
+        new ParityRunner(SPEC, data(30, 1), data(20, 2), new JavaDense("a", 0), new JavaDense("b", 0))
+            .optSteps(1).optNoiseFloor(true).run();
+    ParityReport.NoiseFloor f = r.noiseFloor();
+    assertTrue(f.measured());
+    // The nudged start differs from the reference, so the first steps do too, by float32
+    // rounding only: far below every bound.
+    assertTrue(f.weightsRelL2() > 0 && f.weightsRelL2() < 1e-6, f.toString());
+    assertTrue(f.lossMaxRel() > 0 && f.lossMaxRel() < 1e-5, f.toString());
+    // This linear least-squares model contracts: the ulps are rounded away within a few steps
+    // and the weights end bit-identical. A zero floor is the opposite of chaos, and honest.
+    assertTrue(f.weightsRelL2End() < 1e-7, f.toString());
+    assertEquals(0, f.accuracyPointsApart(), "one ulp does not flip a toy prediction");
+    // The candidate is an identical backend: its own figures stay exactly 0, the floor changes nothing.
+    assertEquals(0, r.weightsRelL2End());
+    assertTrue(r.pass(), r.toTable());
+    assertTrue(Double.isNaN(r.checks().get(0).noiseFloor()), "no floor for the forward row at init");
+    assertTrue(Double.isNaN(r.checks().get(1).noiseFloor()), "no floor for the gradient row at init");
+    assertEquals(f.weightsRelL2End(), r.checks().get(4).noiseFloor());
+    assertTrue(r.toTable().lines().findFirst().orElseThrow().contains("noise floor"), r.toTable());
+  }
+
+  @Test
+  void noiseFloorIsOffByDefault() throws Exception {
+    ParityReport r =
+        new ParityRunner(SPEC, data(30, 1), data(20, 2), new JavaDense("a", 0), new JavaDense("b", 0)).run();
+    assertFalse(r.noiseFloor().measured());
+    assertFalse(r.toTable().contains("noise floor"), r.toTable());
+    JsonNode n = new ObjectMapper().readTree(r.toJson());
+    assertFalse(n.has("noise_floor"));
+    assertFalse(n.has("failures_at_noise_floor"));
+  }
+
+  @Test
+  void nudgeMovesEverySeventhValueUpByOneUlp() {
+    float[] v = {1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f};
+    WeightSet w = new WeightSet(Map.of("t", new Tensor(Shape.of(16), v)));
+    float[] out = ParityRunner.nudge(w).get("t").data();
+    for (int i = 0; i < v.length; i++) {
+      float expected = i % 7 == 0 ? Math.nextUp(v[i]) : v[i];
+      assertEquals(expected, out[i], "index " + i);
+    }
+    assertEquals(Float.MIN_VALUE, out[14], "a zero becomes the smallest subnormal");
+    assertEquals(1f, v[0], "the input is not changed");
+  }
+
+  /** Seed-MLP-like one-epoch figures: the candidate fails the loss and end-weights rows. */
+  static ParityReport failing(ParityReport.NoiseFloor floor) {
+    return new ParityReport("pytorch", "tensorflow", 1, 938, 6e-8, 1e-7, 4e-2, 700, 20, 7e-9, 3e-2, 0.85, 0.846, floor);
+  }
+
+  @Test
+  void failuresWithinTenTimesTheFloorAreAnnotatedButStillFail() throws Exception {
+    ParityReport r = failing(new ParityReport.NoiseFloor(5e-9, 3e-2, 2.5e-2, 0.3));
+    assertFalse(r.pass(), "the contract is the contract");
+    List<ParityReport.Check> c = r.checks();
+    assertTrue(c.get(3).failsAtNoiseFloor(), "loss 4e-2 vs floor 3e-2");
+    assertTrue(c.get(4).failsAtNoiseFloor(), "weights 3e-2 vs floor 2.5e-2");
+    assertFalse(c.get(2).failsAtNoiseFloor(), "a passing row is not annotated");
+    assertTrue(r.failuresAtNoiseFloor());
+    String table = r.toTable();
+    assertTrue(table.lines().anyMatch(l -> l.startsWith("per-step loss") && l.endsWith(ParityReport.AT_NOISE_FLOOR)), table);
+    assertTrue(table.lines().anyMatch(l -> l.startsWith("noise floor:") && l.contains("not a backend bug")), table);
+    assertTrue(table.strip().endsWith("FAIL"), table);
+    JsonNode n = new ObjectMapper().readTree(r.toJson());
+    assertFalse(n.get("pass").asBoolean());
+    assertTrue(n.get("failures_at_noise_floor").asBoolean());
+    JsonNode floor = n.get("noise_floor");
+    assertEquals(List.of("weights_rel_l2", "loss_max_rel", "weights_rel_l2_end", "accuracy_points_apart"),
+        iterable(floor.fieldNames()));
+    assertEquals(3e-2, floor.get("loss_max_rel").asDouble());
+    for (String key : List.of("forward_max_abs", "loss_max_rel", "weights_rel_l2_end", "accuracy_pytorch", "checks")) {
+      assertTrue(n.has(key), key);
+    }
+  }
+
+  @Test
+  void failuresBeyondTenTimesTheFloorAreNotAnnotated() throws Exception {
+    // Loss 4e-2 is 40x its floor of 1e-3: that is a backend disagreement, not chaos.
+    ParityReport r = failing(new ParityReport.NoiseFloor(5e-9, 1e-3, 2.5e-2, 0.3));
+    assertFalse(r.checks().get(3).failsAtNoiseFloor());
+    assertTrue(r.checks().get(4).failsAtNoiseFloor());
+    assertFalse(r.failuresAtNoiseFloor(), "one failing row is beyond its floor");
+    String table = r.toTable();
+    assertTrue(table.lines().anyMatch(l -> l.startsWith("per-step loss") && l.endsWith("  FAIL")), table);
+    assertFalse(new ObjectMapper().readTree(r.toJson()).get("failures_at_noise_floor").asBoolean());
+    // A floor of 0 (or none) never excuses anything.
+    ParityReport zero = failing(new ParityReport.NoiseFloor(0, 0, 0, 0));
+    assertTrue(zero.checks().stream().noneMatch(ParityReport.Check::failsAtNoiseFloor));
+    assertFalse(zero.toTable().contains("within 10x"), zero.toTable());
+    ParityReport none = failing(ParityReport.NoiseFloor.NONE);
+    assertFalse(none.failuresAtNoiseFloor());
+    assertFalse(none.toTable().contains("noise floor"), none.toTable());
+  }
+
+  static List<String> iterable(java.util.Iterator<String> it) {
+    List<String> out = new java.util.ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
+  }
+
+  @Test
   void relativeL2IsOverAllTensorsConcatenated() {
     WeightSet a = new WeightSet(Map.of("x", new Tensor(Shape.of(2), new float[] {3, 0}), "y", new Tensor(Shape.of(1), new float[] {4})));
     WeightSet b = new WeightSet(Map.of("x", new Tensor(Shape.of(2), new float[] {3, 0.5f}), "y", new Tensor(Shape.of(1), new float[] {4})));

@@ -39,6 +39,11 @@ final class ParityCommand implements Callable<Integer> {
   @Option(names = "--candidate", defaultValue = "tensorflow", description = "Backend checked against the reference (default ${DEFAULT-VALUE}).")
   String candidateName;
 
+  @Option(names = "--noise-floor", description = {
+      "Also train the reference from weights one ulp off (every 7th value) and show how far it drifts from itself:",
+      "the float32 noise floor of each trajectory row. Failing rows within 10x of it are annotated; exit code unchanged."})
+  boolean noiseFloor;
+
   @Option(names = "--json", description = "End with one JSON object of the figures.")
   boolean json;
 
@@ -60,9 +65,13 @@ final class ParityCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "parity %s: %s vs %s, %d epoch%s, batch %d, seed %d, %,d train samples (%s)%n",
         spec.name(), candidate.name(), reference.name(), e, e == 1 ? "" : "s", spec.training().batchSize(),
         spec.training().seed(), split.train().size(), data.describe());
+    if (noiseFloor) {
+      out.printf(Locale.ROOT, "noise floor: %s again from the same weights one ulp up in every 7th value%n", reference.name());
+    }
     out.flush();
     ParityReport report =
-        new ParityRunner(spec, split.train(), split.test(), reference, candidate).optSteps(steps).optEpochs(e).run();
+        new ParityRunner(spec, split.train(), split.test(), reference, candidate).optSteps(steps).optEpochs(e)
+            .optNoiseFloor(noiseFloor).run();
     out.print(report.toTable());
     if (json) {
       out.println(report.toJson());

@@ -2,12 +2,15 @@ package dev.rosetta.tests.cli;
 
 import static dev.rosetta.tests.cli.CliTest.rosetta;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +36,25 @@ class ParityCliTest {
     assertTrue(j.get("loss_max_rel").asDouble() <= 1e-3, j.toString());
     assertTrue(j.get("weights_rel_l2").asDouble() <= 1e-5, j.toString());
     assertEquals(j.get("accuracy_pytorch").asDouble(), j.get("accuracy_tensorflow").asDouble(), 0.005);
+    assertFalse(j.has("noise_floor"), "measured only with --noise-floor");
+  }
+
+  @Test
+  void noiseFloorIsReportedPerTrajectoryRowAndChangesNoVerdict() throws IOException {
+    CliTest.Run r = rosetta("parity", small().toString(), "--epochs", "1", "--noise-floor", "--json");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("check (") && l.contains("noise floor")), r.out());
+    JsonNode j = r.json();
+    assertTrue(j.get("pass").asBoolean(), j.toString());
+    JsonNode floor = j.get("noise_floor");
+    assertNotNull(floor, j.toString());
+    for (String key : List.of("weights_rel_l2", "loss_max_rel", "weights_rel_l2_end", "accuracy_points_apart")) {
+      assertTrue(floor.has(key) && floor.get(key).isNumber(), key + " in " + floor);
+    }
+    assertFalse(floor.has("forward_max_abs"), "no floor for the rows at init");
+    // PyTorch from a one-ulp start does not retrace its own steps bit for bit.
+    assertTrue(floor.get("weights_rel_l2_end").asDouble() > 0, floor.toString());
+    assertTrue(j.get("failures_at_noise_floor").asBoolean(), "nothing fails, so every failure is at the floor");
   }
 
   @Test
