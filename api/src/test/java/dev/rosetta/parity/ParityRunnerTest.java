@@ -173,6 +173,75 @@ class ParityRunnerTest {
   }
 
   @Test
+  void trajectoryRowsCoverTheFirstEpochAsTheContractSays() {
+    // The candidate reports a 10% different loss from epoch 2 on (step > 8): the contract's
+    // per-step loss row is about epoch 1, so it passes; later epochs feed only the accuracy row.
+    Backend base = new JavaDense("late", 0);
+    Backend late = new Backend() {
+      @Override
+      public String name() {
+        return "late";
+      }
+
+      @Override
+      public Map<String, String> versions() {
+        return Map.of();
+      }
+
+      @Override
+      public List<SpecIssue> unsupported(ModelSpec spec) {
+        return List.of();
+      }
+
+      @Override
+      public TrainableModel create(ModelSpec spec, WeightSet weights) {
+        TrainableModel m = base.create(spec, weights);
+        return new TrainableModel() {
+          @Override
+          public float trainStep(Batch batch, long step) {
+            float loss = m.trainStep(batch, step);
+            return step > 8 ? loss * 1.1f : loss;
+          }
+
+          @Override
+          public WeightSet gradients(Batch batch, long step) {
+            return m.gradients(batch, step);
+          }
+
+          @Override
+          public WeightSet weights() {
+            return m.weights();
+          }
+
+          @Override
+          public float[] predict(float[] x, int n) {
+            return m.predict(x, n);
+          }
+
+          @Override
+          public ModelSpec spec() {
+            return spec;
+          }
+
+          @Override
+          public String backend() {
+            return "late";
+          }
+
+          @Override
+          public void close() {}
+        };
+      }
+    };
+    ParityReport r = new ParityRunner(SPEC, data(30, 1), data(20, 2), new JavaDense("a", 0), late).optSteps(5).run();
+    assertEquals(16, r.steps());
+    assertEquals(0, r.lossMaxRel(), r.toTable());
+    assertEquals(0, r.weightsRelL2End());
+    assertTrue(r.toTable().contains("weights after epoch 1 (8 steps)"), r.toTable());
+    assertTrue(r.pass(), r.toTable());
+  }
+
+  @Test
   void jsonIsOneLineWithTheAgreedKeys() throws Exception {
     ParityReport r =
         new ParityReport("pytorch", "tensorflow", 1, 938, 6e-8, 1e-7, 2.5e-4, 17, 20, 7e-9, 5e-4, 0.8512, 0.8515);
