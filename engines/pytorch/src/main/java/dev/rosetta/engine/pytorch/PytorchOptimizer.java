@@ -36,6 +36,13 @@ final class PytorchOptimizer {
     for (int i = 0; i < params.size(); i++) {
       NDArray w = params.get(i);
       NDArray grad = in(scope, w.getGradient());
+      if (spec instanceof Optimizer.Sgd s && s.momentum() == 0 && s.weightDecay() == 0) {
+        // Plain SGD, the common case: scale the gradient in place, apply it, clear it; no
+        // temporaries. Same float ops as below: w - (lr * g).
+        w.subi(grad.muli((float) s.learningRate()));
+        grad.subi(grad);
+        continue;
+      }
       NDArray g = grad;
       if (spec.weightDecay() != 0) {
         g = g.add(in(scope, w.mul((float) spec.weightDecay())));
