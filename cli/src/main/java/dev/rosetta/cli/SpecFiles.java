@@ -16,16 +16,19 @@ import java.util.List;
 final class SpecFiles {
   private SpecFiles() {}
 
-  static ModelSpec load(Path file, PrintWriter err) {
-    String text;
+  /** The spec file's text; a missing or unreadable file is bad input. */
+  static String readText(Path file) {
     try {
-      text = Files.readString(file);
+      return Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new Rosetta.UserInputException("spec file not found: " + file);
     } catch (IOException e) {
       throw new Rosetta.UserInputException("cannot read spec " + file + ": " + e.getMessage());
     }
-    SpecJson.ParseResult r = SpecJson.parseWithReport(text, file.toString());
+  }
+
+  static ModelSpec load(Path file, PrintWriter err) {
+    SpecJson.ParseResult r = SpecJson.parseWithReport(readText(file), file.toString());
     ValidationReport report = r.report();
     if (report.hasErrors()) {
       throw new dev.rosetta.spec.SpecException(file.toString(), report.issues());

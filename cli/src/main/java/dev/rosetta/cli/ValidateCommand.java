@@ -9,10 +9,7 @@ import dev.rosetta.spec.SpecIssue;
 import dev.rosetta.spec.SpecJson;
 import dev.rosetta.train.Backend;
 import dev.rosetta.train.Backends;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,15 +37,7 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = cmd.commandLine().getOut();
-    String text;
-    try {
-      text = Files.readString(specFile);
-    } catch (NoSuchFileException e) {
-      throw new Rosetta.UserInputException("spec file not found: " + specFile);
-    } catch (IOException e) {
-      throw new Rosetta.UserInputException("cannot read spec " + specFile + ": " + e.getMessage());
-    }
-    SpecJson.ParseResult r = SpecJson.parseWithReport(text, specFile.toString());
+    SpecJson.ParseResult r = SpecJson.parseWithReport(SpecFiles.readText(specFile), specFile.toString());
     List<SpecIssue> issues = new ArrayList<>(r.report().issues());
     ModelSpec spec = r.spec();
     if (spec != null && !r.report().hasErrors()) {
