@@ -18,8 +18,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "parity",
     description = {
-      "Train one spec on two backends in one process, from the same initial weights, batches and dropout masks,",
-      "and check every row of the parity contract (docs/parity.md). Exit 1 when a row fails."
+      "Train one spec on two backends in lockstep and check the parity contract.",
+      "Both start from the same initial weights and see the same batches and dropout masks;"
+          + " every row of the contract (docs/parity.md) is printed with its bound. Exit 1 when a row fails."
     })
 final class ParityCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
