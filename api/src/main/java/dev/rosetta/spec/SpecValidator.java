@@ -159,15 +159,26 @@ public final class SpecValidator {
             int inferred = 0;
             long known = 1;
             boolean dimsOk = true;
+            boolean overflow = false;
             for (int d : dims) {
               if (d == -1) {
                 inferred++;
               } else if (d <= 0) {
                 out.add(SpecIssue.error(p, n, n + ".shape: dimension " + d + " is not allowed (each must be > 0, or -1 once to infer it), in " + dims));
                 dimsOk = false;
-              } else {
-                known *= d;
+              } else if (!overflow) {
+                try {
+                  known = Math.multiplyExact(known, d);
+                } catch (ArithmeticException e) {
+                  overflow = true;
+                }
               }
+            }
+            if (dimsOk && overflow) {
+              // A product past 2^63 cannot equal any input's element count; say so plainly
+              // rather than report a wrapped-around count.
+              out.add(SpecIssue.error(p, n, n + ": cannot reshape to " + dims + ": more values than any tensor can hold"));
+              return null;
             }
             if (inferred > 1) {
               out.add(SpecIssue.error(p, n, n + ".shape: only one dimension may be -1, got " + inferred + " in " + dims));
@@ -181,6 +192,8 @@ public final class SpecValidator {
               out.add(SpecIssue.error(p, n, n + ": cannot reshape " + in + " (" + have + " values) to " + dims + " (" + known + " values)"));
             } else if (inferred == 1 && (known > have || have % known != 0)) {
               out.add(SpecIssue.error(p, n, n + ": cannot reshape " + in + " (" + have + " values) to " + dims + ": " + have + " is not a multiple of " + known));
+            } else if (inferred == 1 && have / known > Integer.MAX_VALUE) {
+              out.add(SpecIssue.error(p, n, n + ": the -1 in " + dims + " would be " + (have / known) + ", too large for one axis"));
             }
             return null;
           }

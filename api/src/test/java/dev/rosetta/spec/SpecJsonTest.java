@@ -314,6 +314,9 @@ class SpecJsonTest {
       }
     }
     assertEquals("$.layers[0].shape", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": []}")).path());
+    SpecIssue huge = onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [2147483647, 2147483647, 2147483647]}"));
+    assertEquals("$.layers[0].shape", huge.path());
+    assertTrue(huge.message().contains("more values than any tensor can hold"), huge.message());
     assertEquals("$.layers[0].shape", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\"}")).path());
     assertEquals("$.layers[0].shape[1]", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [28, 2.5]}")).path());
     assertEquals("$.layers[0].shape", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": 784}")).path());
