@@ -317,6 +317,9 @@ class SpecJsonTest {
     SpecIssue huge = onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [2147483647, 2147483647, 2147483647]}"));
     assertEquals("$.layers[0].shape", huge.path());
     assertTrue(huge.message().contains("more values than any tensor can hold"), huge.message());
+    SpecIssue wide = onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [1, -1]}")
+        .replace("[784]", "[65536, 65536]"));
+    assertEquals("r: the -1 in [1, -1] would be 4294967296, too large for one axis", wide.message());
     assertEquals("$.layers[0].shape", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\"}")).path());
     assertEquals("$.layers[0].shape[1]", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [28, 2.5]}")).path());
     assertEquals("$.layers[0].shape", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": 784}")).path());
