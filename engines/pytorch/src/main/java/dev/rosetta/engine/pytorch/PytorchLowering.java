@@ -32,8 +32,9 @@ final class PytorchLowering {
     List<Block> perLayer = new ArrayList<>();
     long seed = spec.training().seed();
     List<LayerShape> shapes = ShapeInference.infer(spec);
-    int[] index = {0};
-    for (Layer layer : spec.layers()) {
+    for (int i = 0; i < spec.layers().size(); i++) {
+      Layer layer = spec.layers().get(i);
+      LayerShape shape = shapes.get(i);
       Block b =
           layer.accept(
               new Layer.Visitor<Block>() {
@@ -93,9 +94,9 @@ final class PytorchLowering {
 
                 @Override
                 public Block reshape(Layer.Reshape r) {
-                  // The concrete target shape (any -1 resolved by shape inference) behind the
+                  // The concrete target shape (the -1 resolved by shape inference) behind the
                   // batch axis; NDArray.reshape is row-major, the IR's order.
-                  long[] sample = ShapeInference.reshaped(r, shapes.get(index[0]).input()).dimsLong();
+                  long[] sample = shape.output().dimsLong();
                   return new LambdaBlock(
                       x -> {
                         NDArray a = x.singletonOrThrow();
@@ -109,7 +110,6 @@ final class PytorchLowering {
               });
       seq.add(b);
       perLayer.add(b);
-      index[0]++;
     }
     return new Lowered(seq, perLayer);
   }
