@@ -1,12 +1,14 @@
 package dev.rosetta.spec;
 
+import java.util.List;
+
 /**
  * One layer of a model spec. Every layer kind is a record under this sealed interface, so each
  * lowering's exhaustive {@code switch} names every place a new kind must be handled.
  */
 public sealed interface Layer
     permits Layer.Dense, Layer.Relu, Layer.Sigmoid, Layer.Tanh, Layer.Softmax, Layer.Flatten,
-        Layer.Dropout {
+        Layer.Dropout, Layer.LeakyRelu, Layer.Elu, Layer.Gelu, Layer.Reshape {
 
   /** Unique name; parameters are called {@code <name>.<param>}. */
   String name();
@@ -35,6 +37,14 @@ public sealed interface Layer
     R flatten(Flatten layer);
 
     R dropout(Dropout layer);
+
+    R leakyRelu(LeakyRelu layer);
+
+    R elu(Elu layer);
+
+    R gelu(Gelu layer);
+
+    R reshape(Reshape layer);
   }
 
   /**
@@ -135,6 +145,92 @@ public sealed interface Layer
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.dropout(this);
+    }
+  }
+
+  /**
+   * PyTorch's LeakyReLU: {@code y = x} for {@code x >= 0}, else {@code negativeSlope * x}.
+   * The gradient at exactly 0 is {@code negativeSlope}, as in PyTorch.
+   */
+  record LeakyRelu(String name, double negativeSlope) implements Layer {
+    public static final double DEFAULT_NEGATIVE_SLOPE = 0.01;
+
+    public LeakyRelu(String name) {
+      this(name, DEFAULT_NEGATIVE_SLOPE);
+    }
+
+    @Override
+    public String type() {
+      return "leaky_relu";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leakyRelu(this);
+    }
+  }
+
+  /**
+   * PyTorch's ELU: {@code y = x} for {@code x > 0}, else {@code alpha * (exp(x) - 1)}. The
+   * gradient at exactly 0 is {@code alpha}, as in PyTorch.
+   */
+  record Elu(String name, double alpha) implements Layer {
+    public static final double DEFAULT_ALPHA = 1.0;
+
+    public Elu(String name) {
+      this(name, DEFAULT_ALPHA);
+    }
+
+    @Override
+    public String type() {
+      return "elu";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.elu(this);
+    }
+  }
+
+  /**
+   * Exact GELU, PyTorch's default ({@code approximate='none'}): {@code y = 0.5 * x * (1 +
+   * erf(x / sqrt(2)))}, not the tanh approximation.
+   */
+  record Gelu(String name) implements Layer {
+    @Override
+    public String type() {
+      return "gelu";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.gelu(this);
+    }
+  }
+
+  /**
+   * Row-major (NCHW) reshape of each sample; the batch axis is kept and is not part of {@code
+   * shape}. One entry may be -1: it is inferred from the element count.
+   */
+  record Reshape(String name, List<Integer> shape) implements Layer {
+    public Reshape {
+      // A record over an int[] would compare by identity; an immutable list compares by value,
+      // which round trips and spec equality rely on.
+      shape = List.copyOf(shape);
+    }
+
+    public Reshape(String name, int... shape) {
+      this(name, java.util.Arrays.stream(shape).boxed().toList());
+    }
+
+    @Override
+    public String type() {
+      return "reshape";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.reshape(this);
     }
   }
 }

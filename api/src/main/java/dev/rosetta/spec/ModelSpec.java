@@ -92,6 +92,23 @@ public record ModelSpec(
       return add(new Layer.Dropout(name, rate));
     }
 
+    public Builder leakyRelu(String name, double negativeSlope) {
+      return add(new Layer.LeakyRelu(name, negativeSlope));
+    }
+
+    public Builder elu(String name, double alpha) {
+      return add(new Layer.Elu(name, alpha));
+    }
+
+    public Builder gelu(String name) {
+      return add(new Layer.Gelu(name));
+    }
+
+    /** Reshape of each sample (no batch axis); one entry may be -1. */
+    public Builder reshape(String name, int... shape) {
+      return add(new Layer.Reshape(name, shape));
+    }
+
     public Builder setLoss(Loss loss) {
       this.loss = loss;
       return this;

@@ -93,9 +93,52 @@ public final class ShapeInference {
             return same(l);
           }
 
+          @Override
+          public LayerShape leakyRelu(Layer.LeakyRelu l) {
+            return same(l);
+          }
+
+          @Override
+          public LayerShape elu(Layer.Elu l) {
+            return same(l);
+          }
+
+          @Override
+          public LayerShape gelu(Layer.Gelu l) {
+            return same(l);
+          }
+
+          @Override
+          public LayerShape reshape(Layer.Reshape l) {
+            return new LayerShape(l, in, reshaped(l, in), List.of());
+          }
+
           private LayerShape same(Layer l) {
             return new LayerShape(l, in, in, List.of());
           }
         });
+  }
+
+  /**
+   * The concrete per-sample shape a reshape produces from {@code in}: a -1 entry becomes the
+   * element count divided by the product of the other entries. Lowerings use this rather than
+   * the -1, so every backend is handed the same fully known shape.
+   */
+  public static Shape reshaped(Layer.Reshape r, Shape in) {
+    long known = 1;
+    int inferred = -1;
+    int[] dims = new int[r.shape().size()];
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = r.shape().get(i);
+      if (dims[i] == -1) {
+        inferred = i;
+      } else {
+        known *= dims[i];
+      }
+    }
+    if (inferred >= 0) {
+      dims[inferred] = (int) (in.size() / known);
+    }
+    return Shape.of(dims);
   }
 }

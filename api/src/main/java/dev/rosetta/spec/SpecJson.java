@@ -152,6 +152,30 @@ public final class SpecJson {
               n.put("rate", d.rate());
               return null;
             }
+
+            @Override
+            public Void leakyRelu(Layer.LeakyRelu l) {
+              n.put("negative_slope", l.negativeSlope());
+              return null;
+            }
+
+            @Override
+            public Void elu(Layer.Elu l) {
+              n.put("alpha", l.alpha());
+              return null;
+            }
+
+            @Override
+            public Void gelu(Layer.Gelu l) {
+              return null;
+            }
+
+            @Override
+            public Void reshape(Layer.Reshape r) {
+              ArrayNode dims = n.putArray("shape");
+              r.shape().forEach(dims::add);
+              return null;
+            }
           });
     }
     root.putObject("loss").put("type", spec.loss().type());
@@ -291,6 +315,22 @@ public final class SpecJson {
               unknownKeys(n, path, name, Set.of("type", "name", "rate"));
               Double rate = number(n, path, "rate", name, null);
               yield rate == null ? null : new Layer.Dropout(name, rate);
+            }
+            case "leaky_relu" -> {
+              unknownKeys(n, path, name, Set.of("type", "name", "negative_slope"));
+              Double slope = number(n, path, "negative_slope", name, Layer.LeakyRelu.DEFAULT_NEGATIVE_SLOPE);
+              yield slope == null ? null : new Layer.LeakyRelu(name, slope);
+            }
+            case "elu" -> {
+              unknownKeys(n, path, name, Set.of("type", "name", "alpha"));
+              Double alpha = number(n, path, "alpha", name, Layer.Elu.DEFAULT_ALPHA);
+              yield alpha == null ? null : new Layer.Elu(name, alpha);
+            }
+            case "gelu" -> simple(n, path, name, new Layer.Gelu(name));
+            case "reshape" -> {
+              unknownKeys(n, path, name, Set.of("type", "name", "shape"));
+              List<Integer> dims = intArray(n, path, "shape", name);
+              yield dims == null ? null : new Layer.Reshape(name, dims);
             }
             default -> {
               error(
@@ -439,6 +479,31 @@ public final class SpecJson {
         return null;
       }
       return v.intValue();
+    }
+
+    /** A required array of integers; values are checked by the validator, types here. */
+    List<Integer> intArray(JsonNode obj, String path, String field, String layer) {
+      JsonNode v = obj.get(field);
+      if (v == null || v.isNull()) {
+        error(path + "." + field, layer, prefix(layer) + "missing required field \"" + field + "\" (e.g. [3, 32, 32])");
+        return null;
+      }
+      if (!v.isArray()) {
+        error(path + "." + field, layer, prefix(layer) + field + " must be an array of integers, got " + kind(v));
+        return null;
+      }
+      List<Integer> out = new ArrayList<>();
+      boolean ok = true;
+      for (int i = 0; i < v.size(); i++) {
+        JsonNode d = v.get(i);
+        if (!d.isIntegralNumber() || !d.canConvertToInt()) {
+          error(path + "." + field + "[" + i + "]", layer, prefix(layer) + field + "[" + i + "] must be an integer, got " + kind(d));
+          ok = false;
+        } else {
+          out.add(d.intValue());
+        }
+      }
+      return ok ? out : null;
     }
 
     Long longValue(JsonNode obj, String path, String field, Long dflt) {

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
 public final class SpecValidator {
   /** Layer type names, as written in JSON. */
   public static final List<String> LAYER_TYPES =
-      List.of("dense", "relu", "sigmoid", "tanh", "softmax", "flatten", "dropout");
+      List.of(
+          "dense", "relu", "sigmoid", "tanh", "softmax", "flatten", "dropout", "leaky_relu", "elu",
+          "gelu", "reshape");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -119,6 +121,79 @@ public final class SpecValidator {
           public Void dropout(Layer.Dropout d) {
             if (!(d.rate() >= 0 && d.rate() < 1)) {
               out.add(SpecIssue.error(path + ".rate", n, n + ".rate must be in [0, 1) (got " + d.rate() + ")"));
+            }
+            return null;
+          }
+
+          @Override
+          public Void leakyRelu(Layer.LeakyRelu l) {
+            // A negative slope would make the activation non-monotonic; PyTorch allows it, the
+            // IR does not, so the spec cannot ask for something no one meant.
+            if (!(l.negativeSlope() >= 0) || Double.isInfinite(l.negativeSlope())) {
+              out.add(SpecIssue.error(path + ".negative_slope", n, n + ".negative_slope must be >= 0 and finite (got " + l.negativeSlope() + ")"));
+            }
+            return null;
+          }
+
+          @Override
+          public Void elu(Layer.Elu l) {
+            if (!(l.alpha() > 0) || Double.isInfinite(l.alpha())) {
+              out.add(SpecIssue.error(path + ".alpha", n, n + ".alpha must be > 0 and finite (got " + l.alpha() + ")"));
+            }
+            return null;
+          }
+
+          @Override
+          public Void gelu(Layer.Gelu l) {
+            return null;
+          }
+
+          @Override
+          public Void reshape(Layer.Reshape r) {
+            String p = path + ".shape";
+            List<Integer> dims = r.shape();
+            if (dims.isEmpty()) {
+              out.add(SpecIssue.error(p, n, n + ".shape must have at least one dimension"));
+              return null;
+            }
+            int inferred = 0;
+            long known = 1;
+            boolean dimsOk = true;
+            boolean overflow = false;
+            for (int d : dims) {
+              if (d == -1) {
+                inferred++;
+              } else if (d <= 0) {
+                out.add(SpecIssue.error(p, n, n + ".shape: dimension " + d + " is not allowed (each must be > 0, or -1 once to infer it), in " + dims));
+                dimsOk = false;
+              } else if (!overflow) {
+                try {
+                  known = Math.multiplyExact(known, d);
+                } catch (ArithmeticException e) {
+                  overflow = true;
+                }
+              }
+            }
+            if (dimsOk && overflow) {
+              // A product past 2^63 cannot equal any input's element count; say so plainly
+              // rather than report a wrapped-around count.
+              out.add(SpecIssue.error(p, n, n + ": cannot reshape to " + dims + ": more values than any tensor can hold"));
+              return null;
+            }
+            if (inferred > 1) {
+              out.add(SpecIssue.error(p, n, n + ".shape: only one dimension may be -1, got " + inferred + " in " + dims));
+              dimsOk = false;
+            }
+            if (!dimsOk || in == null) {
+              return null;
+            }
+            long have = in.size();
+            if (inferred == 0 && known != have) {
+              out.add(SpecIssue.error(p, n, n + ": cannot reshape " + in + " (" + have + " values) to " + dims + " (" + known + " values)"));
+            } else if (inferred == 1 && (known > have || have % known != 0)) {
+              out.add(SpecIssue.error(p, n, n + ": cannot reshape " + in + " (" + have + " values) to " + dims + ": " + have + " is not a multiple of " + known));
+            } else if (inferred == 1 && have / known > Integer.MAX_VALUE) {
+              out.add(SpecIssue.error(p, n, n + ": the -1 in " + dims + " would be " + (have / known) + ", too large for one axis"));
             }
             return null;
           }

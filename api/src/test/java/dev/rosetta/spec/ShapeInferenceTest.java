@@ -31,10 +31,26 @@ class ShapeInferenceTest {
   @Test
   void elementwiseLayersKeepTheShape() {
     Shape in = Shape.of(2, 3);
-    for (Layer l : List.of(new Layer.Relu("a"), new Layer.Sigmoid("b"), new Layer.Tanh("c"), new Layer.Softmax("d"), new Layer.Dropout("e", 0.5))) {
+    for (Layer l : List.of(new Layer.Relu("a"), new Layer.Sigmoid("b"), new Layer.Tanh("c"), new Layer.Softmax("d"), new Layer.Dropout("e", 0.5),
+        new Layer.LeakyRelu("f"), new Layer.Elu("g", 0.5), new Layer.Gelu("h"))) {
       assertEquals(in, ShapeInference.inferLayer(l, in).output(), l.type());
       assertEquals(0, ShapeInference.inferLayer(l, in).paramCount(), l.type());
     }
+  }
+
+  @Test
+  void reshapeResolvesMinusOneAndOwnsNoParameters() {
+    LayerShape r = ShapeInference.inferLayer(new Layer.Reshape("r", 1, -1, 28), Shape.of(784));
+    assertEquals(Shape.of(1, 28, 28), r.output());
+    assertEquals(0, r.paramCount());
+    assertEquals(Shape.of(3, 4), ShapeInference.inferLayer(new Layer.Reshape("r", 3, 4), Shape.of(12)).output());
+    assertEquals(Shape.of(12), ShapeInference.inferLayer(new Layer.Reshape("r", -1), Shape.of(2, 2, 3)).output());
+    // A dense layer after the reshape works on the new last axis.
+    ModelSpec s = ModelSpec.builder().setInput(12).reshape("r", -1, 4).dense("fc", 2).flatten("flat")
+        .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    assertEquals(List.of(Shape.of(3, 4), Shape.of(3, 2), Shape.of(6)),
+        ShapeInference.infer(s).stream().map(LayerShape::output).toList());
+    assertEquals(4 * 2 + 2, ShapeInference.paramCount(s));
   }
 
   @Test

@@ -224,4 +224,111 @@ class SpecJsonTest {
     SpecException e = assertThrows(SpecException.class, () -> SpecJson.read(Path.of("no/such/spec.json")));
     assertTrue(e.getMessage().contains("file not found: no/such/spec.json"), e.getMessage());
   }
+
+  // ---- leaky_relu, elu, gelu, reshape ----
+
+  /** A spec reading {@code [784]} whose layer list is exactly {@code layers} (JSON objects). */
+  static String withLayers(String layers) {
+    return """
+        {"format": "rosetta/v1", "name": "v", "input": {"shape": [784]}, "layers": [%s],
+         "loss": {"type": "mse"}, "optimizer": {"type": "sgd", "learning_rate": 0.01}}
+        """.formatted(layers);
+  }
+
+  @Test
+  void visionLayersRoundTripWithEveryFieldExplicit() {
+    ModelSpec s =
+        ModelSpec.builder().setInput(784).reshape("img", 1, 28, -1).dense("fc", 8)
+            .leakyRelu("lrelu", 0.2).elu("elu", 0.5).gelu("gelu").flatten("flat").dense("out", 3)
+            .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    String json = SpecJson.write(s);
+    assertEquals(s, SpecJson.parse(json, "round trip"));
+    assertTrue(json.contains("\"negative_slope\" : 0.2"), json);
+    assertTrue(json.contains("\"alpha\" : 0.5"), json);
+    // The -1 is kept as written: the spec says what its author wrote, inference resolves it.
+    assertTrue(json.replaceAll("\\s", "").contains("\"shape\":[1,28,-1]"), json);
+  }
+
+  @Test
+  void visionLayerDefaults() {
+    ModelSpec s = SpecJson.parse(withLayers(
+        "{\"type\": \"leaky_relu\", \"name\": \"a\"}, {\"type\": \"elu\", \"name\": \"b\"},"
+            + " {\"type\": \"gelu\", \"name\": \"c\"}"), "defaults");
+    assertEquals(new Layer.LeakyRelu("a", 0.01), s.layers().get(0));
+    assertEquals(new Layer.Elu("b", 1.0), s.layers().get(1));
+    assertEquals(new Layer.Gelu("c"), s.layers().get(2));
+    assertEquals(List.of("leaky_relu", "elu", "gelu"), s.layers().stream().map(Layer::type).toList());
+    // The builder's one-argument constructors give the same defaults.
+    assertEquals(new Layer.LeakyRelu("a"), s.layers().get(0));
+    assertEquals(new Layer.Elu("b"), s.layers().get(1));
+  }
+
+  @Test
+  void activationParameterRanges() {
+    SpecIssue l = onlyError(withLayers("{\"type\": \"leaky_relu\", \"name\": \"lr\", \"negative_slope\": -0.1}"));
+    assertEquals("$.layers[0].negative_slope", l.path());
+    assertEquals("lr", l.layer());
+    assertTrue(l.message().contains("lr.negative_slope must be >= 0"), l.message());
+    // 0 is a legal slope (it is relu).
+    SpecJson.parse(withLayers("{\"type\": \"leaky_relu\", \"name\": \"lr\", \"negative_slope\": 0}"), "zero slope");
+
+    for (String alpha : List.of("0", "-1")) {
+      SpecIssue e = onlyError(withLayers("{\"type\": \"elu\", \"name\": \"e1\", \"alpha\": " + alpha + "}"));
+      assertEquals("$.layers[0].alpha", e.path());
+      assertEquals("e1", e.layer());
+      assertTrue(e.message().contains("e1.alpha must be > 0"), e.message());
+    }
+    SpecIssue t = onlyError(withLayers("{\"type\": \"elu\", \"name\": \"e1\", \"alpha\": \"big\"}"));
+    assertEquals("$.layers[0].alpha", t.path());
+    SpecIssue k = onlyError(withLayers("{\"type\": \"gelu\", \"name\": \"g\", \"approximate\": \"tanh\"}"));
+    assertEquals("$.layers[0].approximate", k.path());
+    assertEquals("g", k.layer());
+  }
+
+  @Test
+  void reshapeElementCountMismatchNamesTheLayerAndBothShapes() {
+    SpecIssue e = onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"reshape1\", \"shape\": [3, 32, 32]}"));
+    assertEquals("$.layers[0].shape", e.path());
+    assertEquals("reshape1", e.layer());
+    assertEquals("reshape1: cannot reshape [784] (784 values) to [3, 32, 32] (3072 values)", e.message());
+
+    SpecIssue m = onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [5, -1]}"));
+    assertEquals("$.layers[0].shape", m.path());
+    assertEquals("r: cannot reshape [784] (784 values) to [5, -1]: 784 is not a multiple of 5", m.message());
+  }
+
+  @Test
+  void reshapeDimensionErrors() {
+    SpecIssue two = onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [-1, 28, -1]}"));
+    assertEquals("$.layers[0].shape", two.path());
+    assertEquals("r", two.layer());
+    assertTrue(two.message().contains("only one dimension may be -1"), two.message());
+
+    for (String dims : List.of("[0, 784]", "[-2, -392]", "[28, -28]")) {
+      List<SpecIssue> es = errors(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": " + dims + "}"));
+      assertFalse(es.isEmpty());
+      for (SpecIssue e : es) {
+        assertEquals("$.layers[0].shape", e.path(), dims);
+        assertEquals("r", e.layer());
+        assertTrue(e.message().contains("is not allowed"), e.message());
+      }
+    }
+    assertEquals("$.layers[0].shape", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": []}")).path());
+    SpecIssue huge = onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [2147483647, 2147483647, 2147483647]}"));
+    assertEquals("$.layers[0].shape", huge.path());
+    assertTrue(huge.message().contains("more values than any tensor can hold"), huge.message());
+    SpecIssue wide = onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [1, -1]}")
+        .replace("[784]", "[65536, 65536]"));
+    assertEquals("r: the -1 in [1, -1] would be 4294967296, too large for one axis", wide.message());
+    assertEquals("$.layers[0].shape", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\"}")).path());
+    assertEquals("$.layers[0].shape[1]", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [28, 2.5]}")).path());
+    assertEquals("$.layers[0].shape", onlyError(withLayers("{\"type\": \"reshape\", \"name\": \"r\", \"shape\": 784}")).path());
+  }
+
+  @Test
+  void aReshapeErrorStopsInferenceButLaterLayersAreStillChecked() {
+    List<SpecIssue> es = errors(withLayers(
+        "{\"type\": \"reshape\", \"name\": \"r\", \"shape\": [3, 32, 32]}, {\"type\": \"elu\", \"name\": \"e\", \"alpha\": 0}"));
+    assertEquals(List.of("$.layers[0].shape", "$.layers[1].alpha"), es.stream().map(SpecIssue::path).toList());
+  }
 }

@@ -175,6 +175,75 @@ public final class OnnxLowering implements Layer.Visitor<String> {
     return current;
   }
 
+  /** ONNX LeakyRelu is x >= 0 ? x : alpha * x: PyTorch's definition, opset 6 onward. */
+  @Override
+  public String leakyRelu(Layer.LeakyRelu l) {
+    String out = l.name() + ".output";
+    node("LeakyRelu", l.name(), out, current)
+        .addAttribute(floatAttribute("alpha", (float) l.negativeSlope()));
+    return out;
+  }
+
+  /** ONNX Elu is x >= 0 ? x : alpha * (exp(x) - 1): equal to PyTorch's at 0 too (both 0). */
+  @Override
+  public String elu(Layer.Elu l) {
+    String out = l.name() + ".output";
+    node("Elu", l.name(), out, current).addAttribute(floatAttribute("alpha", (float) l.alpha()));
+    return out;
+  }
+
+  /**
+   * Exact GELU decomposed into x * 0.5 * (1 + Erf(x * 1/sqrt(2))), the order PyTorch's kernel
+   * evaluates. The Gelu operator only exists from opset 20, and one decomposition at every
+   * opset keeps a single graph shape to test and to compare across opsets; Erf is in every
+   * supported opset (9 onward). The scalars are Constant nodes, not initialisers, so the
+   * file's initialisers stay exactly the spec's parameters.
+   */
+  @Override
+  public String gelu(Layer.Gelu l) {
+    String n = l.name();
+    String invSqrt2 = scalar(n + "/inv_sqrt2", n + ".inv_sqrt2", (float) (1 / Math.sqrt(2)));
+    String half = scalar(n + "/half", n + ".half", 0.5f);
+    String one = scalar(n + "/one", n + ".one", 1f);
+    node("Mul", n + "/scale", n + ".scaled", current, invSqrt2);
+    node("Erf", n + "/erf", n + ".erf", n + ".scaled");
+    node("Add", n + "/add_one", n + ".erf_plus_one", n + ".erf", one);
+    node("Mul", n + "/half_x", n + ".half_x", current, half);
+    String out = n + ".output";
+    node("Mul", n, out, n + ".half_x", n + ".erf_plus_one");
+    return out;
+  }
+
+  /**
+   * Reshape to {@code [0, ...concrete sample shape]}: 0 copies the batch dimension (Reshape's
+   * default allowzero=0), and the sample dimensions are the ones shape inference resolved, so
+   * the file says exactly which shape the IR meant. ONNX Reshape is row-major, as the IR is.
+   */
+  @Override
+  public String reshape(Layer.Reshape r) {
+    String n = r.name();
+    long[] sample = ShapeInference.reshaped(r, currentShape).dimsLong();
+    long[] target = new long[sample.length + 1];
+    System.arraycopy(sample, 0, target, 1, sample.length);
+    TensorProto.Builder shape =
+        TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64.getNumber()).addDims(target.length);
+    for (long d : target) {
+      shape.addInt64Data(d);
+    }
+    String shapeName = n + ".shape";
+    node("Constant", n + "/shape", shapeName).addAttribute(tensorAttribute("value", shape.build()));
+    String out = n + ".output";
+    node("Reshape", n, out, current, shapeName);
+    return out;
+  }
+
+  private String scalar(String node, String output, float value) {
+    TensorProto t =
+        TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addFloatData(value).build();
+    node("Constant", node, output).addAttribute(tensorAttribute("value", t));
+    return output;
+  }
+
   private String unary(String op, Layer l) {
     String out = l.name() + ".output";
     node(op, l.name(), out, current);
@@ -246,6 +315,22 @@ public final class OnnxLowering implements Layer.Visitor<String> {
         .setName(name)
         .setType(AttributeProto.AttributeType.INT)
         .setI(value)
+        .build();
+  }
+
+  private static AttributeProto floatAttribute(String name, float value) {
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.FLOAT)
+        .setF(value)
+        .build();
+  }
+
+  private static AttributeProto tensorAttribute(String name, TensorProto value) {
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.TENSOR)
+        .setT(value)
         .build();
   }
 

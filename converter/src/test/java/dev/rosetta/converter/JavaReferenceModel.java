@@ -107,6 +107,27 @@ final class JavaReferenceModel implements InferenceModel {
             return x;
           }
 
+          @Override
+          public float[] leakyRelu(Layer.LeakyRelu l) {
+            return map(v -> v >= 0 ? v : l.negativeSlope() * v);
+          }
+
+          @Override
+          public float[] elu(Layer.Elu l) {
+            return map(v -> v > 0 ? v : l.alpha() * Math.expm1(v));
+          }
+
+          @Override
+          public float[] gelu(Layer.Gelu l) {
+            return map(v -> 0.5 * v * (1 + erf(v / Math.sqrt(2))));
+          }
+
+          /** Row-major data is unchanged by a reshape; only the shape bookkeeping moves. */
+          @Override
+          public float[] reshape(Layer.Reshape l) {
+            return x;
+          }
+
           private float[] map(java.util.function.DoubleUnaryOperator f) {
             float[] y = new float[x.length];
             for (int i = 0; i < x.length; i++) {
@@ -115,6 +136,34 @@ final class JavaReferenceModel implements InferenceModel {
             return y;
           }
         });
+  }
+
+  /**
+   * erf in double, which java.lang.Math lacks: the Maclaurin series where it converges without
+   * cancellation (|x| < 3, terms stay below e^9), else 1 - erfc from erfc's continued fraction,
+   * evaluated bottom-up. Both are accurate far beyond float precision, which is all the
+   * reference needs.
+   */
+  static double erf(double x) {
+    double a = Math.abs(x);
+    double r;
+    if (a < 3) {
+      double term = a;
+      double sum = a;
+      for (int n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+        term *= -a * a / n;
+        sum += term / (2 * n + 1);
+      }
+      r = 2 / Math.sqrt(Math.PI) * sum;
+    } else {
+      // erfc(a) = exp(-a^2)/sqrt(pi) * 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + 2/(a + ...))))).
+      double f = a;
+      for (int k = 120; k >= 1; k--) {
+        f = a + (k / 2.0) / f;
+      }
+      r = 1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
+    }
+    return x < 0 ? -r : r;
   }
 
   @Override

@@ -52,7 +52,10 @@ class OnnxLoweringTest {
   void everyLayerKindLowersToItsOperatorAndDropoutToNothing() {
     ModelProto m = lower(TestSpecs.everyLayer());
     assertEquals(
-        List.of("Transpose", "MatMul", "Add", "Tanh", "Flatten", "Gemm", "Relu", "Gemm", "Sigmoid", "Gemm", "Softmax"),
+        List.of(
+            "Transpose", "MatMul", "Add", "Tanh", "Constant", "Reshape",
+            "Constant", "Constant", "Constant", "Mul", "Erf", "Add", "Mul", "Mul",
+            "Flatten", "Gemm", "Relu", "Gemm", "Elu", "Sigmoid", "Gemm", "LeakyRelu", "Softmax"),
         ops(m));
     assertEquals(1, intAttr(node(m, "flat"), "axis"));
     assertEquals(-1, intAttr(node(m, "probs"), "axis"));
@@ -63,6 +66,37 @@ class OnnxLoweringTest {
     assertTrue(m.getGraph().getNodeList().stream().noneMatch(n -> n.getName().startsWith("drop1")));
     // The last node writes the graph output.
     assertEquals(List.of(OnnxLowering.OUTPUT), node(m, "probs").getOutputList());
+  }
+
+  static AttributeProto attr(NodeProto n, String name) {
+    return n.getAttributeList().stream().filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void activationsCarryTheirParametersAsAttributes() {
+    ModelProto m = lower(TestSpecs.everyLayer());
+    assertEquals(0.2f, attr(node(m, "leaky1"), "alpha").getF());
+    assertEquals(0.5f, attr(node(m, "elu1"), "alpha").getF());
+    // Parameter-free layers add no initialisers: only the spec's parameters are in the file.
+    assertTrue(m.getGraph().getInitializerList().stream().allMatch(t -> t.getName().matches("(proj|fc\\d)\\.(weight|bias)")));
+  }
+
+  @Test
+  void geluIsTheExactErfFormAndReshapeGetsTheInferredShape() {
+    ModelProto m = lower(TestSpecs.everyLayer());
+    // x * 0.5 * (1 + erf(x / sqrt(2))), both Muls reading the activation that enters gelu1.
+    assertEquals(List.of("shape1.output", "gelu1.inv_sqrt2"), node(m, "gelu1/scale").getInputList());
+    assertEquals((float) (1 / Math.sqrt(2)), attr(node(m, "gelu1/inv_sqrt2"), "value").getT().getFloatData(0));
+    assertEquals(0.5f, attr(node(m, "gelu1/half"), "value").getT().getFloatData(0));
+    assertEquals(1f, attr(node(m, "gelu1/one"), "value").getT().getFloatData(0));
+    assertEquals(List.of("gelu1.erf", "gelu1.one"), node(m, "gelu1/add_one").getInputList());
+    assertEquals(List.of("shape1.output", "gelu1.half"), node(m, "gelu1/half_x").getInputList());
+    assertEquals(List.of("gelu1.half_x", "gelu1.erf_plus_one"), node(m, "gelu1").getInputList());
+    // [5, -1] on a [3, 5] sample: the file carries the resolved [5, 3] behind a copied batch.
+    TensorProto shape = attr(node(m, "shape1/shape"), "value").getT();
+    assertEquals(TensorProto.DataType.INT64.getNumber(), shape.getDataType());
+    assertEquals(List.of(0L, 5L, 3L), shape.getInt64DataList());
+    assertEquals(List.of("tanh1.output", "shape1.shape"), node(m, "shape1").getInputList());
   }
 
   @Test

@@ -76,6 +76,17 @@ class OnnxParityTest {
         named("flatten_after_dense", base(2, 3, 4).dense("proj", 5).flatten("flat").dense("fc", 4))));
     cases.put("dropout", List.of(
         named("dropout", base(6).dense("fc1", 16).relu("act").dropout("drop", 0.5).dense("fc2", 4))));
+    cases.put("leaky_relu", List.of(
+        named("leaky_relu", base(6).dense("fc1", 8).leakyRelu("act", 0.1).dense("fc2", 4)),
+        named("leaky_relu_default", base(6).dense("fc1", 8).add(new Layer.LeakyRelu("act")).dense("fc2", 4))));
+    cases.put("elu", List.of(
+        named("elu", base(6).dense("fc1", 8).add(new Layer.Elu("act")).dense("fc2", 4)),
+        named("elu_alpha", base(6).dense("fc1", 8).elu("act", 0.3).dense("fc2", 4))));
+    cases.put("gelu", List.of(named("gelu", base(6).dense("fc1", 8).gelu("act").dense("fc2", 4))));
+    cases.put("reshape", List.of(
+        // [12] -> [3, 4] -> dense on the last axis -> flatten: the reshape's order matters.
+        named("reshape", base(12).reshape("grid", 3, 4).dense("fc1", 5).flatten("flat").dense("fc2", 4)),
+        named("reshape_inferred", base(2, 3, 4).reshape("grid", -1, 6).dense("fc1", 5).reshape("back", 20).dense("fc2", 4))));
     return cases;
   }
 

@@ -97,7 +97,23 @@ class BackendParityTest {
             "dense on the last axis of a 2-D sample, mse on float targets, adam",
             net(3, 5).dense("fc1", 8).tanh("tanh1").dense("fc2", 2)
                 .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Adam(0.005)).build(),
-            6));
+            6),
+        classification(
+            "leaky_relu + gelu, cross_entropy, sgd momentum",
+            net(8).dense("fc1", 16).leakyRelu("lrelu1", 0.1).dense("fc2", 16).gelu("gelu1").dense("fc3", 4)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1, 0.9, 0, false)).build(),
+            4),
+        classification(
+            "elu (alpha 0.5 and default) + leaky_relu default, mse, adam",
+            net(8).dense("fc1", 16).elu("elu1", 0.5).dense("fc2", 16).add(new Layer.Elu("elu2"))
+                .add(new Layer.LeakyRelu("lrelu1")).dense("fc3", 4)
+                .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Adam(0.01)).build(),
+            4),
+        classification(
+            "reshape [12] -> [3, 4] -> dense on the last axis -> flatten, cross_entropy, sgd",
+            net(12).reshape("grid", 3, -1).dense("fc1", 6).gelu("gelu1").flatten("flat").dense("fc2", 3)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1)).build(),
+            3));
   }
 
   @ParameterizedTest(name = "{0}")

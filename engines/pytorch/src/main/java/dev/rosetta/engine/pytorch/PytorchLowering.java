@@ -1,6 +1,8 @@
 package dev.rosetta.engine.pytorch;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
@@ -8,7 +10,9 @@ import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.ShapeInference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -27,7 +31,10 @@ final class PytorchLowering {
     SequentialBlock seq = new SequentialBlock();
     List<Block> perLayer = new ArrayList<>();
     long seed = spec.training().seed();
-    for (Layer layer : spec.layers()) {
+    List<LayerShape> shapes = ShapeInference.infer(spec);
+    for (int i = 0; i < spec.layers().size(); i++) {
+      Layer layer = spec.layers().get(i);
+      LayerShape shape = shapes.get(i);
       Block b =
           layer.accept(
               new Layer.Visitor<Block>() {
@@ -64,6 +71,41 @@ final class PytorchLowering {
                 @Override
                 public Block dropout(Layer.Dropout d) {
                   return new SeededDropout(d.name(), d.rate(), seed, step);
+                }
+
+                @Override
+                public Block leakyRelu(Layer.LeakyRelu l) {
+                  // torch.nn.functional.leaky_relu through DJL's JNI: PyTorch's own definition.
+                  return Activation.leakyReluBlock((float) l.negativeSlope());
+                }
+
+                @Override
+                public Block elu(Layer.Elu l) {
+                  return Activation.eluBlock((float) l.alpha());
+                }
+
+                @Override
+                public Block gelu(Layer.Gelu l) {
+                  // DJL's PyTorch engine calls torch::nn::functional::gelu with default options,
+                  // i.e. approximate='none': the exact erf form the IR specifies (checked
+                  // against the formula in PytorchBackendTest).
+                  return Activation.geluBlock();
+                }
+
+                @Override
+                public Block reshape(Layer.Reshape r) {
+                  // The concrete target shape (the -1 resolved by shape inference) behind the
+                  // batch axis; NDArray.reshape is row-major, the IR's order.
+                  long[] sample = shape.output().dimsLong();
+                  return new LambdaBlock(
+                      x -> {
+                        NDArray a = x.singletonOrThrow();
+                        long[] full = new long[sample.length + 1];
+                        full[0] = a.getShape().get(0);
+                        System.arraycopy(sample, 0, full, 1, sample.length);
+                        return new NDList(a.reshape(new Shape(full)));
+                      },
+                      "reshape");
                 }
               });
       seq.add(b);

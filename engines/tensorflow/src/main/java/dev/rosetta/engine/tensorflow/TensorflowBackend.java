@@ -96,6 +96,26 @@ public final class TensorflowBackend implements Backend {
         public String dropout(Layer.Dropout l) {
           return null;
         }
+
+        @Override
+        public String leakyRelu(Layer.LeakyRelu l) {
+          return null;
+        }
+
+        @Override
+        public String elu(Layer.Elu l) {
+          return null;
+        }
+
+        @Override
+        public String gelu(Layer.Gelu l) {
+          return null;
+        }
+
+        @Override
+        public String reshape(Layer.Reshape l) {
+          return null;
+        }
       };
 
   @Override

@@ -14,6 +14,8 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.nn.LeakyRelu;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -149,6 +151,44 @@ final class TensorflowLowering {
         return x;
       }
       return tf.withName(l.name()).math.mul(x, masks.get(l.name()));
+    }
+
+    @Override
+    public Operand<TFloat32> leakyRelu(Layer.LeakyRelu l) {
+      // TF's LeakyRelu is x > 0 ? x : alpha * x, and its gradient is 1 for x > 0 else alpha:
+      // the same function and the same gradient at 0 as PyTorch's x >= 0 form.
+      return tf.withName(l.name()).nn.leakyRelu(x, LeakyRelu.alpha((float) l.negativeSlope()));
+    }
+
+    @Override
+    public Operand<TFloat32> elu(Layer.Elu l) {
+      // TF's Elu op has alpha fixed at 1. elu_alpha(x) = x > 0 ? x : alpha * elu_1(x); Select
+      // keeps the positive side exact, and elu_1 (unlike exp(x) - 1) cannot overflow there, so
+      // the branch Select discards never feeds an inf into the gradient. At x = 0 the alpha
+      // branch is taken, giving PyTorch's gradient alpha.
+      Ops s = tf.withSubScope(l.name());
+      Operand<TFloat32> scaled = s.math.mul(s.nn.elu(x), s.constant((float) l.alpha()));
+      Operand<TBool> positive = s.math.greater(x, s.constant(0f));
+      return tf.withName(l.name()).select(positive, x, scaled);
+    }
+
+    @Override
+    public Operand<TFloat32> gelu(Layer.Gelu l) {
+      // Exact GELU written as PyTorch's CPU kernel writes it, x * 0.5 * (1 + erf(x * 1/sqrt(2))),
+      // so the two backends round alike; TF differentiates the composition (Erf has a
+      // registered gradient), which is the exact GELU derivative PyTorch uses.
+      Ops s = tf.withSubScope(l.name());
+      Operand<TFloat32> erf = s.math.erf(s.math.mul(x, s.constant((float) (1 / Math.sqrt(2)))));
+      Operand<TFloat32> half = s.math.mul(x, s.constant(0.5f));
+      return tf.withName(l.name()).math.mul(half, s.math.add(erf, s.constant(1f)));
+    }
+
+    @Override
+    public Operand<TFloat32> reshape(Layer.Reshape l) {
+      // Row-major reshape to the concrete inferred shape (no -1 besides the batch axis), so the
+      // static shape TF carries forward is fully known for the next layer.
+      return tf.withName(l.name())
+          .reshape(x, tf.constant(batched(shape.output()).asArray()));
     }
   }
 }
