@@ -109,6 +109,11 @@ public record ModelSpec(
       return add(new Layer.Reshape(name, shape));
     }
 
+    /** A conv2d with stride 1, no padding, no dilation, one group and a bias. */
+    public Builder conv2d(String name, int filters, int kernel) {
+      return add(new Layer.Conv2d(name, filters, kernel));
+    }
+
     public Builder setLoss(Loss loss) {
       this.loss = loss;
       return this;

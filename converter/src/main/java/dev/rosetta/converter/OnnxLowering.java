@@ -237,6 +237,33 @@ public final class OnnxLowering implements Layer.Visitor<String> {
     return out;
   }
 
+  /**
+   * ONNX Conv is NCHW with an OIHW weight, the IR's own layouts: the canonical tensors go in
+   * as they are. Pads are written per side ([top, left, bottom, right]) from the IR's resolved
+   * amounts rather than auto_pad, so "same" means PyTorch's split (extra on the bottom/right)
+   * whatever a runtime's SAME_UPPER would do.
+   */
+  @Override
+  public String conv2d(Layer.Conv2d c) {
+    String weight = initializer(c.name() + ".weight");
+    String out = c.name() + ".output";
+    NodeProto.Builder conv = node("Conv", c.name(), out, current, weight);
+    if (c.bias()) {
+      conv.addInput(initializer(c.name() + ".bias"));
+    }
+    Layer.Padding p = c.padding();
+    int kh = c.kernel().h();
+    int kw = c.kernel().w();
+    int dh = c.dilation().h();
+    int dw = c.dilation().w();
+    conv.addAttribute(intsAttribute("kernel_shape", kh, kw))
+        .addAttribute(intsAttribute("strides", c.stride().h(), c.stride().w()))
+        .addAttribute(intsAttribute("pads", p.top(kh, dh), p.left(kw, dw), p.bottom(kh, dh), p.right(kw, dw)))
+        .addAttribute(intsAttribute("dilations", dh, dw))
+        .addAttribute(intAttribute("group", c.groups()));
+    return out;
+  }
+
   private String scalar(String node, String output, float value) {
     TensorProto t =
         TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addFloatData(value).build();

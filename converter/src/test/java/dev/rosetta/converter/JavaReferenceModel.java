@@ -128,6 +128,52 @@ final class JavaReferenceModel implements InferenceModel {
             return x;
           }
 
+          /** The cross-correlation loop as the IR defines it: NCHW, OIHW, zero padding. */
+          @Override
+          public float[] conv2d(Layer.Conv2d c) {
+            Shape outShape = ShapeInference.conv2dOutput(c, in);
+            int cin = in.dim(0);
+            int h = in.dim(1);
+            int wd = in.dim(2);
+            int oh = outShape.dim(1);
+            int ow = outShape.dim(2);
+            int kh = c.kernel().h();
+            int kw = c.kernel().w();
+            int perGroupIn = cin / c.groups();
+            int perGroupOut = c.filters() / c.groups();
+            int top = c.padding().top(kh, c.dilation().h());
+            int left = c.padding().left(kw, c.dilation().w());
+            float[] w = weights.get(c.name() + ".weight").data();
+            float[] b = c.bias() ? weights.get(c.name() + ".bias").data() : null;
+            float[] y = new float[c.filters() * oh * ow];
+            for (int o = 0; o < c.filters(); o++) {
+              int g = o / perGroupOut;
+              for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                  double acc = b == null ? 0 : b[o];
+                  for (int ci = 0; ci < perGroupIn; ci++) {
+                    int channel = g * perGroupIn + ci;
+                    for (int u = 0; u < kh; u++) {
+                      int r = i * c.stride().h() - top + u * c.dilation().h();
+                      if (r < 0 || r >= h) {
+                        continue;
+                      }
+                      for (int v = 0; v < kw; v++) {
+                        int q = j * c.stride().w() - left + v * c.dilation().w();
+                        if (q < 0 || q >= wd) {
+                          continue;
+                        }
+                        acc += (double) x[(channel * h + r) * wd + q] * w[((o * perGroupIn + ci) * kh + u) * kw + v];
+                      }
+                    }
+                  }
+                  y[(o * oh + i) * ow + j] = (float) acc;
+                }
+              }
+            }
+            return y;
+          }
+
           private float[] map(java.util.function.DoubleUnaryOperator f) {
             float[] y = new float[x.length];
             for (int i = 0; i < x.length; i++) {

@@ -107,6 +107,12 @@ final class PytorchLowering {
                       },
                       "reshape");
                 }
+
+                @Override
+                public Block conv2d(Layer.Conv2d c) {
+                  // NCHW in, OIHW weight: libtorch's native layouts and the IR's, no permute.
+                  return PaddedConv2d.of(c);
+                }
               });
       seq.add(b);
       perLayer.add(b);

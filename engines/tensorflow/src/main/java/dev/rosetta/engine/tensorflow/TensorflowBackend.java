@@ -116,6 +116,11 @@ public final class TensorflowBackend implements Backend {
         public String reshape(Layer.Reshape l) {
           return null;
         }
+
+        @Override
+        public String conv2d(Layer.Conv2d l) {
+          return null;
+        }
       };
 
   @Override

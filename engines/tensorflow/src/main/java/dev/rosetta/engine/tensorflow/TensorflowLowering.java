@@ -6,6 +6,7 @@ import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.spec.ShapeInference;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -189,6 +191,52 @@ final class TensorflowLowering {
       // static shape TF carries forward is fully known for the next layer.
       return tf.withName(l.name())
           .reshape(x, tf.constant(batched(shape.output()).asArray()));
+    }
+
+    /**
+     * TF's CPU Conv2D runs NHWC only, so the activation enters and leaves this op in the IR's
+     * NCHW (every other layer, dropout masks included, sees NCHW) and is NHWC only inside. The
+     * variable stays OIHW, so checkpoints and gradients are canonical; the HWIO view TF wants is
+     * a Transpose in the graph, whose gradient TF permutes back. Padding is an explicit Pad of
+     * zeros with PyTorch's per-side amounts ("same" puts the odd extra on the bottom/right), then
+     * a VALID convolution. TF's CPU kernels do not do grouped convolution, so groups are
+     * lowered as one convolution per group on channel slices, concatenated: the definition of a
+     * grouped convolution.
+     */
+    @Override
+    public Operand<TFloat32> conv2d(Layer.Conv2d c) {
+      Ops s = tf.withSubScope(c.name());
+      Operand<TFloat32> nhwc = s.linalg.transpose(x, s.constant(new int[] {0, 2, 3, 1}));
+      Layer.Padding p = c.padding();
+      int kh = c.kernel().h();
+      int kw = c.kernel().w();
+      int dh = c.dilation().h();
+      int dw = c.dilation().w();
+      int[][] pads = {{0, 0}, {p.top(kh, dh), p.bottom(kh, dh)}, {p.left(kw, dw), p.right(kw, dw)}, {0, 0}};
+      if (pads[1][0] + pads[1][1] + pads[2][0] + pads[2][1] > 0) {
+        nhwc = s.pad(nhwc, s.constant(pads), s.constant(0f));
+      }
+      Operand<TFloat32> hwio =
+          s.linalg.transpose(vars.get(c.name() + ".weight"), s.constant(new int[] {2, 3, 1, 0}));
+      List<Long> strides = List.of(1L, (long) c.stride().h(), (long) c.stride().w(), 1L);
+      Conv2d.Options[] opts = {Conv2d.dataFormat("NHWC"), Conv2d.dilations(1L, (long) dh, (long) dw, 1L)};
+      Operand<TFloat32> y;
+      if (c.groups() == 1) {
+        y = s.nn.conv2d(nhwc, hwio, strides, "VALID", opts);
+      } else {
+        long g = c.groups();
+        List<org.tensorflow.Output<TFloat32>> xs = s.split(s.constant(3), nhwc, g).output();
+        List<org.tensorflow.Output<TFloat32>> ws = s.split(s.constant(3), hwio, g).output();
+        List<Operand<TFloat32>> ys = new ArrayList<>();
+        for (int i = 0; i < g; i++) {
+          ys.add(s.withName("group" + i).nn.conv2d(xs.get(i), ws.get(i), strides, "VALID", opts));
+        }
+        y = s.concat(ys, s.constant(3));
+      }
+      if (c.bias()) {
+        y = s.nn.biasAdd(y, vars.get(c.name() + ".bias"));
+      }
+      return tf.withName(c.name()).linalg.transpose(y, s.constant(new int[] {0, 3, 1, 2}));
     }
   }
 }

@@ -1,0 +1,94 @@
+package dev.rosetta.engine.pytorch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.rosetta.spec.Init;
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.Loss;
+import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.Optimizer;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.train.TrainableModel;
+import dev.rosetta.weights.Tensor;
+import dev.rosetta.weights.WeightSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * conv2d on PyTorch against outputs worked out by hand on a 3x3 image holding 1..9 and the
+ * 2x2 kernel [[1, 2], [3, 4]]: each case changes one of stride, padding, dilation or groups.
+ */
+class PytorchConvLayersTest {
+  static final float[] IMAGE = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  static final float[] KERNEL = {1, 2, 3, 4};
+
+  static Layer.Conv2d conv(int filters, int k, int stride, Layer.Padding padding, int dilation, int groups, boolean bias) {
+    return new Layer.Conv2d(
+        "conv", filters, Layer.Hw.of(k), Layer.Hw.of(stride), padding, Layer.Hw.of(dilation), groups, bias,
+        Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN);
+  }
+
+  /** Output of a one-conv model on {@code x} (one sample) with the given weight and bias. */
+  static float[] run(int[] input, Layer.Conv2d c, float[] weight, float[] bias, float[] x) {
+    ModelSpec spec =
+        ModelSpec.builder().setInput(input).add(c)
+            .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    Map<String, Tensor> t = new LinkedHashMap<>();
+    t.put("conv.weight", new Tensor(Shape.of(c.filters(), input[0] / c.groups(), c.kernel().h(), c.kernel().w()), weight));
+    if (bias != null) {
+      t.put("conv.bias", new Tensor(Shape.of(c.filters()), bias));
+    }
+    try (TrainableModel m = new PytorchBackend().create(spec, new WeightSet(t))) {
+      return m.predict(x, 1);
+    }
+  }
+
+  @Test
+  void plainConvolutionWithBias() {
+    // y[i][j] = 1 x[i][j] + 2 x[i][j+1] + 3 x[i+1][j] + 4 x[i+1][j+1] + 0.5
+    float[] y = run(new int[] {1, 3, 3}, conv(1, 2, 1, Layer.Padding.explicit(0, 0), 1, 1, true), KERNEL, new float[] {0.5f}, IMAGE);
+    assertArrayEquals(new float[] {37.5f, 47.5f, 67.5f, 77.5f}, y, 1e-5f);
+  }
+
+  @Test
+  void strideTwoWithPaddingOne() {
+    // The padded 5x5 image, windows at rows/cols {-1, 1}: 4*1; 3*2 + 4*3; 2*4 + 4*7; 5 + 12 + 24 + 36.
+    float[] y = run(new int[] {1, 3, 3}, conv(1, 2, 2, Layer.Padding.explicit(1, 1), 1, 1, true), KERNEL, new float[] {0.5f}, IMAGE);
+    assertArrayEquals(new float[] {4.5f, 18.5f, 36.5f, 77.5f}, y, 1e-5f);
+  }
+
+  @Test
+  void dilationTwoReadsTheCorners() {
+    // 1*x00 + 2*x02 + 3*x20 + 4*x22 = 1 + 6 + 21 + 36.
+    float[] y = run(new int[] {1, 3, 3}, conv(1, 2, 1, Layer.Padding.explicit(0, 0), 2, 1, false), KERNEL, null, IMAGE);
+    assertArrayEquals(new float[] {64f}, y, 1e-5f);
+  }
+
+  @Test
+  void samePaddingPutsTheOddRowAtTheBottomAndTheOddColumnOnTheRight() {
+    // Windows start at (i, j) and the zero row/column is after the image; had the extra gone on
+    // top/left, the first output would be 4 * x00 = 4.
+    float[] y = run(new int[] {1, 3, 3}, conv(1, 2, 1, Layer.Padding.sameAsInput(), 1, 1, false), KERNEL, null, IMAGE);
+    assertArrayEquals(new float[] {37, 47, 3 + 18, 67, 77, 6 + 27, 7 + 16, 8 + 18, 9}, y, 1e-5f);
+  }
+
+  @Test
+  void groupsConvolveTheirOwnChannels() {
+    // Two channels (1..4 and 5..8), two groups of a 1x1 kernel: 2 * ch0 and -1 * ch1 + 1.
+    float[] x = {1, 2, 3, 4, 5, 6, 7, 8};
+    float[] y = run(new int[] {2, 2, 2}, conv(2, 1, 1, Layer.Padding.explicit(0, 0), 1, 2, true), new float[] {2, -1}, new float[] {0, 1}, x);
+    assertArrayEquals(new float[] {2, 4, 6, 8, -4, -5, -6, -7}, y, 1e-5f);
+  }
+
+  @Test
+  void channelsAreSummedAndFiltersComeOutInNchwOrder() {
+    // Two input channels, two 1x1 filters: f0 = ch0 + ch1, f1 = ch0 - ch1; rectangular 1x2 image
+    // so a height/width mix-up would show.
+    float[] x = {1, 2, 10, 20};
+    float[] y = run(new int[] {2, 1, 2}, conv(2, 1, 1, Layer.Padding.explicit(0, 0), 1, 1, false), new float[] {1, 1, 1, -1}, null, x);
+    assertArrayEquals(new float[] {11, 22, -9, -18}, y, 1e-5f);
+    assertEquals(4, y.length);
+  }
+}
