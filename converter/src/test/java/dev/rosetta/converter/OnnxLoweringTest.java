@@ -53,7 +53,7 @@ class OnnxLoweringTest {
     ModelProto m = lower(TestSpecs.everyLayer());
     assertEquals(
         List.of(
-            "Transpose", "MatMul", "Add", "Tanh", "Constant", "Reshape",
+            "Conv", "Transpose", "MatMul", "Add", "Tanh", "Constant", "Reshape",
             "Constant", "Constant", "Constant", "Mul", "Erf", "Add", "Mul", "Mul",
             "Flatten", "Gemm", "Relu", "Gemm", "Elu", "Sigmoid", "Gemm", "LeakyRelu", "Softmax"),
         ops(m));
@@ -78,7 +78,7 @@ class OnnxLoweringTest {
     assertEquals(0.2f, attr(node(m, "leaky1"), "alpha").getF());
     assertEquals(0.5f, attr(node(m, "elu1"), "alpha").getF());
     // Parameter-free layers add no initialisers: only the spec's parameters are in the file.
-    assertTrue(m.getGraph().getInitializerList().stream().allMatch(t -> t.getName().matches("(proj|fc\\d)\\.(weight|bias)")));
+    assertTrue(m.getGraph().getInitializerList().stream().allMatch(t -> t.getName().matches("(conv1|proj|fc\\d)\\.(weight|bias)")));
   }
 
   @Test
@@ -97,6 +97,21 @@ class OnnxLoweringTest {
     assertEquals(TensorProto.DataType.INT64.getNumber(), shape.getDataType());
     assertEquals(List.of(0L, 5L, 3L), shape.getInt64DataList());
     assertEquals(List.of("tanh1.output", "shape1.shape"), node(m, "shape1").getInputList());
+  }
+
+  @Test
+  void conv2dWritesPerSidePadsAndReadsTheCanonicalWeight() {
+    ModelProto m = lower(TestSpecs.everyLayer());
+    NodeProto conv = node(m, "conv1");
+    assertEquals(List.of("input", "conv1.weight", "conv1.bias"), conv.getInputList());
+    assertEquals(List.of(2L, 3L), attr(conv, "kernel_shape").getIntsList());
+    assertEquals(List.of(1L, 1L), attr(conv, "strides").getIntsList());
+    // "same" with a [2, 3] kernel: height pads 0 on top and 1 at the bottom (PyTorch's split),
+    // width 1 and 1; ONNX order is [top, left, bottom, right].
+    assertEquals(List.of(0L, 1L, 1L, 1L), attr(conv, "pads").getIntsList());
+    assertEquals(List.of(1L, 1L), attr(conv, "dilations").getIntsList());
+    assertEquals(1, intAttr(conv, "group"));
+    assertEquals(List.of("conv1.output"), node(m, "proj/matmul").getInputList().subList(0, 1));
   }
 
   @Test

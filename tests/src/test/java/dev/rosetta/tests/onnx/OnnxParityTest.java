@@ -87,6 +87,17 @@ class OnnxParityTest {
         // [12] -> [3, 4] -> dense on the last axis -> flatten: the reshape's order matters.
         named("reshape", base(12).reshape("grid", 3, 4).dense("fc1", 5).flatten("flat").dense("fc2", 4)),
         named("reshape_inferred", base(2, 3, 4).reshape("grid", -1, 6).dense("fc1", 5).reshape("back", 20).dense("fc2", 4))));
+    cases.put("conv2d", List.of(
+        // flatten after conv: the exported graph must flatten in NCHW order as the backends do.
+        named("conv2d", base(2, 6, 6).conv2d("conv", 3, 3).relu("act").flatten("flat").dense("fc", 4)),
+        named("conv2d_grouped_strided_dilated", base(4, 7, 7)
+            .add(new Layer.Conv2d("conv", 4, new Layer.Hw(3, 2), new Layer.Hw(2, 1), Layer.Padding.explicit(1, 2),
+                new Layer.Hw(1, 2), 2, false, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN))
+            .flatten("flat").dense("fc", 4)),
+        named("conv2d_same_even_kernel", base(2, 5, 5)
+            .add(new Layer.Conv2d("conv", 3, Layer.Hw.of(2), Layer.Hw.of(1), Layer.Padding.sameAsInput(),
+                Layer.Hw.of(1), 1, true, Init.KAIMING_UNIFORM, Init.ZEROS))
+            .flatten("flat").dense("fc", 4))));
     return cases;
   }
 

@@ -212,14 +212,32 @@ final class TensorflowLowering {
       int kw = c.kernel().w();
       int dh = c.dilation().h();
       int dw = c.dilation().w();
-      int[][] pads = {{0, 0}, {p.top(kh, dh), p.bottom(kh, dh)}, {p.left(kw, dw), p.right(kw, dw)}, {0, 0}};
+      Operand<TFloat32> hwio =
+          s.linalg.transpose(vars.get(c.name() + ".weight"), s.constant(new int[] {2, 3, 1, 0}));
+      // Dilation is written into the kernel instead of Conv2D's dilations attribute: TF's C++
+      // gradient for Conv2D drops that attribute (its Conv2DBackpropFilter then fails on the
+      // shapes). Each tap gets d - 1 zero rows (columns) after it, so the kernel spans k * d;
+      // the d - 1 trailing zero rows read d - 1 extra zero rows padded below the input, which
+      // leaves the output positions and values exactly those of the dilated convolution.
+      if (dh > 1) {
+        Operand<TFloat32> taps = s.reshape(hwio, s.constant(new long[] {kh, 1, kw, -1, c.filters()}));
+        taps = s.pad(taps, s.constant(new int[][] {{0, 0}, {0, dh - 1}, {0, 0}, {0, 0}, {0, 0}}), s.constant(0f));
+        hwio = s.reshape(taps, s.constant(new long[] {(long) kh * dh, kw, -1, c.filters()}));
+      }
+      if (dw > 1) {
+        long rows = dh > 1 ? (long) kh * dh : kh;
+        Operand<TFloat32> taps = s.reshape(hwio, s.constant(new long[] {rows, kw, 1, -1, c.filters()}));
+        taps = s.pad(taps, s.constant(new int[][] {{0, 0}, {0, 0}, {0, dw - 1}, {0, 0}, {0, 0}}), s.constant(0f));
+        hwio = s.reshape(taps, s.constant(new long[] {rows, (long) kw * dw, -1, c.filters()}));
+      }
+      int[][] pads = {
+        {0, 0}, {p.top(kh, dh), p.bottom(kh, dh) + dh - 1}, {p.left(kw, dw), p.right(kw, dw) + dw - 1}, {0, 0}
+      };
       if (pads[1][0] + pads[1][1] + pads[2][0] + pads[2][1] > 0) {
         nhwc = s.pad(nhwc, s.constant(pads), s.constant(0f));
       }
-      Operand<TFloat32> hwio =
-          s.linalg.transpose(vars.get(c.name() + ".weight"), s.constant(new int[] {2, 3, 1, 0}));
       List<Long> strides = List.of(1L, (long) c.stride().h(), (long) c.stride().w(), 1L);
-      Conv2d.Options[] opts = {Conv2d.dataFormat("NHWC"), Conv2d.dilations(1L, (long) dh, (long) dw, 1L)};
+      Conv2d.Options[] opts = {Conv2d.dataFormat("NHWC")};
       Operand<TFloat32> y;
       if (c.groups() == 1) {
         y = s.nn.conv2d(nhwc, hwio, strides, "VALID", opts);

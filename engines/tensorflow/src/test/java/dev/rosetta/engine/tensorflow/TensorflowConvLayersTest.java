@@ -3,6 +3,7 @@ package dev.rosetta.engine.tensorflow;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.rosetta.data.Batch;
 import dev.rosetta.spec.Init;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
@@ -64,6 +65,20 @@ class TensorflowConvLayersTest {
     // 1*x00 + 2*x02 + 3*x20 + 4*x22 = 1 + 6 + 21 + 36.
     float[] y = run(new int[] {1, 3, 3}, conv(1, 2, 1, Layer.Padding.explicit(0, 0), 2, 1, false), KERNEL, null, IMAGE);
     assertArrayEquals(new float[] {64f}, y, 1e-5f);
+  }
+
+  @Test
+  void dilatedKernelGradientLandsOnTheTapsItRead() {
+    // One output y = 64 and MSE against 0: d loss / d w = 2 y x at the four corners it read.
+    Layer.Conv2d c = conv(1, 2, 1, Layer.Padding.explicit(0, 0), 2, 1, false);
+    ModelSpec spec =
+        ModelSpec.builder().setInput(1, 3, 3).add(c)
+            .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    WeightSet w = new WeightSet(Map.of("conv.weight", new Tensor(Shape.of(1, 1, 2, 2), KERNEL)));
+    try (TrainableModel m = new TensorflowBackend().create(spec, w)) {
+      Batch b = new Batch(Shape.of(1, 3, 3), IMAGE, null, new float[] {0f}, 1);
+      assertArrayEquals(new float[] {128, 384, 896, 1152}, m.gradients(b, 1).get("conv.weight").data(), 1e-3f);
+    }
   }
 
   @Test
