@@ -8,7 +8,8 @@ import java.util.List;
  */
 public sealed interface Layer
     permits Layer.Dense, Layer.Relu, Layer.Sigmoid, Layer.Tanh, Layer.Softmax, Layer.Flatten,
-        Layer.Dropout, Layer.LeakyRelu, Layer.Elu, Layer.Gelu, Layer.Reshape, Layer.Conv2d {
+        Layer.Dropout, Layer.LeakyRelu, Layer.Elu, Layer.Gelu, Layer.Reshape, Layer.Conv2d, Layer.MaxPool2d,
+        Layer.AvgPool2d, Layer.GlobalAvgPool2d {
 
   /** Unique name; parameters are called {@code <name>.<param>}. */
   String name();
@@ -47,6 +48,12 @@ public sealed interface Layer
     R reshape(Reshape layer);
 
     R conv2d(Conv2d layer);
+
+    R maxPool2d(MaxPool2d layer);
+
+    R avgPool2d(AvgPool2d layer);
+
+    R globalAvgPool2d(GlobalAvgPool2d layer);
   }
 
   /** A (height, width) pair: kernel size, stride or dilation of a 2-D layer. */
@@ -309,6 +316,60 @@ public sealed interface Layer
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.reshape(this);
+    }
+  }
+
+  /**
+   * PyTorch's MaxPool2d on an NCHW sample: the maximum of each {@code kernel} window, windows
+   * {@code stride} apart (default: the kernel), over the input padded by {@code padding} rows
+   * and columns on each side that never win (−∞). No dilation, no ceil mode.
+   */
+  record MaxPool2d(String name, Hw kernel, Hw stride, Hw padding) implements Layer {
+    public MaxPool2d(String name, int kernel) {
+      this(name, Hw.of(kernel), Hw.of(kernel), Hw.of(0));
+    }
+
+    @Override
+    public String type() {
+      return "max_pool2d";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.maxPool2d(this);
+    }
+  }
+
+  /**
+   * PyTorch's AvgPool2d with its defaults: padding adds zeros that count in the divisor
+   * ({@code count_include_pad=True}), so every window is divided by {@code kh * kw}.
+   */
+  record AvgPool2d(String name, Hw kernel, Hw stride, Hw padding) implements Layer {
+    public AvgPool2d(String name, int kernel) {
+      this(name, Hw.of(kernel), Hw.of(kernel), Hw.of(0));
+    }
+
+    @Override
+    public String type() {
+      return "avg_pool2d";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.avgPool2d(this);
+    }
+  }
+
+  /** Mean over H and W of an NCHW sample: {@code [C, H, W] -> [C]}. */
+  record GlobalAvgPool2d(String name) implements Layer {
+    @Override
+    public String type() {
+      return "global_avg_pool2d";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.globalAvgPool2d(this);
     }
   }
 }

@@ -133,6 +133,21 @@ public final class ShapeInference {
             return new LayerShape(c, in, conv2dOutput(c, in), params);
           }
 
+          @Override
+          public LayerShape maxPool2d(Layer.MaxPool2d p) {
+            return new LayerShape(p, in, poolOutput(p.kernel(), p.stride(), p.padding(), in), List.of());
+          }
+
+          @Override
+          public LayerShape avgPool2d(Layer.AvgPool2d p) {
+            return new LayerShape(p, in, poolOutput(p.kernel(), p.stride(), p.padding(), in), List.of());
+          }
+
+          @Override
+          public LayerShape globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+            return new LayerShape(l, in, Shape.of(in.dim(0)), List.of());
+          }
+
           private LayerShape same(Layer l) {
             return new LayerShape(l, in, in, List.of());
           }
@@ -147,6 +162,14 @@ public final class ShapeInference {
             c.padding().top(c.kernel().h(), c.dilation().h()) + c.padding().bottom(c.kernel().h(), c.dilation().h())),
         windows(in.dim(2), c.kernel().w(), c.stride().w(), c.dilation().w(),
             c.padding().left(c.kernel().w(), c.dilation().w()) + c.padding().right(c.kernel().w(), c.dilation().w())));
+  }
+
+  /** Output of a max or average pool on {@code [C, H, W]}: channels kept, floor formula. */
+  public static Shape poolOutput(Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding, Shape in) {
+    return Shape.of(
+        in.dim(0),
+        windows(in.dim(1), kernel.h(), stride.h(), 1, 2 * padding.h()),
+        windows(in.dim(2), kernel.w(), stride.w(), 1, 2 * padding.w()));
   }
 
   /**

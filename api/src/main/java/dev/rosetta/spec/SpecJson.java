@@ -194,6 +194,29 @@ public final class SpecJson {
               n.put("bias_init", c.biasInit().jsonName());
               return null;
             }
+
+            @Override
+            public Void maxPool2d(Layer.MaxPool2d p) {
+              pool(p.kernel(), p.stride(), p.padding());
+              return null;
+            }
+
+            @Override
+            public Void avgPool2d(Layer.AvgPool2d p) {
+              pool(p.kernel(), p.stride(), p.padding());
+              return null;
+            }
+
+            @Override
+            public Void globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+              return null;
+            }
+
+            private void pool(Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding) {
+              pair(n, "kernel", kernel);
+              pair(n, "stride", stride);
+              pair(n, "padding", padding);
+            }
           });
     }
     root.putObject("loss").put("type", spec.loss().type());
@@ -371,6 +394,20 @@ public final class SpecJson {
                   ? null
                   : new Layer.Conv2d(name, filters, kernel, stride, padding, dilation, groups, bias, wi, bi);
             }
+            case "max_pool2d", "avg_pool2d" -> {
+              unknownKeys(n, path, name, Set.of("type", "name", "kernel", "stride", "padding"));
+              Layer.Hw kernel = hw(n, path, "kernel", name, null);
+              // PyTorch's default stride is the kernel size; without a kernel there is no default.
+              Layer.Hw stride =
+                  n.hasNonNull("stride") || kernel == null ? hw(n, path, "stride", name, 1) : kernel;
+              Layer.Hw padding = hw(n, path, "padding", name, 0);
+              yield kernel == null || stride == null || padding == null
+                  ? null
+                  : type.equals("max_pool2d")
+                      ? new Layer.MaxPool2d(name, kernel, stride, padding)
+                      : new Layer.AvgPool2d(name, kernel, stride, padding);
+            }
+            case "global_avg_pool2d" -> simple(n, path, name, new Layer.GlobalAvgPool2d(name));
             default -> {
               error(
                   path + ".type",

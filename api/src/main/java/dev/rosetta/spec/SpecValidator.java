@@ -15,7 +15,7 @@ public final class SpecValidator {
   public static final List<String> LAYER_TYPES =
       List.of(
           "dense", "relu", "sigmoid", "tanh", "softmax", "flatten", "dropout", "leaky_relu", "elu",
-          "gelu", "reshape", "conv2d");
+          "gelu", "reshape", "conv2d", "max_pool2d", "avg_pool2d", "global_avg_pool2d");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -248,6 +248,57 @@ public final class SpecValidator {
               out.add(SpecIssue.error(path + ".kernel", n, n + ": kernel " + c.kernel() + " (extent [" + kh + ", " + kw + "] with dilation) is larger than the padded input [" + ph + ", " + pw + "] of " + in + "; the output would be " + o));
             }
             return null;
+          }
+
+          @Override
+          public Void maxPool2d(Layer.MaxPool2d p) {
+            pool(p.kernel(), p.stride(), p.padding());
+            return null;
+          }
+
+          @Override
+          public Void avgPool2d(Layer.AvgPool2d p) {
+            pool(p.kernel(), p.stride(), p.padding());
+            return null;
+          }
+
+          @Override
+          public Void globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+            imageInput("global_avg_pool2d");
+            return null;
+          }
+
+          private void pool(Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding) {
+            boolean ok = positive(kernel, "kernel");
+            ok &= positive(stride, "stride");
+            if (padding.h() < 0 || padding.w() < 0) {
+              out.add(SpecIssue.error(path + ".padding", n, n + ".padding must be >= 0 (got " + padding + ")"));
+              ok = false;
+            } else if (ok && (2 * padding.h() > kernel.h() || 2 * padding.w() > kernel.w())) {
+              // PyTorch's rule: a window made mostly of padding would hold no input at all.
+              out.add(SpecIssue.error(path + ".padding", n, n + ".padding " + padding + " must be at most half the kernel " + kernel));
+              ok = false;
+            }
+            if (!imageInput(layer.type()) || !ok) {
+              return;
+            }
+            Shape o = ShapeInference.poolOutput(kernel, stride, padding, in);
+            if (o.dim(1) <= 0 || o.dim(2) <= 0) {
+              out.add(SpecIssue.error(path + ".kernel", n, n + ": kernel " + kernel + " is larger than the padded input ["
+                  + ((long) in.dim(1) + 2L * padding.h()) + ", " + ((long) in.dim(2) + 2L * padding.w()) + "] of " + in + "; the output would be " + o));
+            }
+          }
+
+          /** True when the input is known and is [C, H, W]; reports a wrong rank. */
+          private boolean imageInput(String type) {
+            if (in == null) {
+              return false;
+            }
+            if (in.rank() != 3) {
+              out.add(SpecIssue.error(path, n, n + ": " + type + " needs a [channels, height, width] sample, got " + in + " (rank " + in.rank() + ")"));
+              return false;
+            }
+            return true;
           }
 
           /** Both entries > 0, else an error naming the field. */

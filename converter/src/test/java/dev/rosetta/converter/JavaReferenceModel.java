@@ -174,6 +174,58 @@ final class JavaReferenceModel implements InferenceModel {
             return y;
           }
 
+          @Override
+          public float[] maxPool2d(Layer.MaxPool2d p) {
+            return pool(p.kernel(), p.stride(), p.padding(), true);
+          }
+
+          @Override
+          public float[] avgPool2d(Layer.AvgPool2d p) {
+            return pool(p.kernel(), p.stride(), p.padding(), false);
+          }
+
+          @Override
+          public float[] globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+            int plane = in.dim(1) * in.dim(2);
+            float[] y = new float[in.dim(0)];
+            for (int ch = 0; ch < y.length; ch++) {
+              double acc = 0;
+              for (int i = 0; i < plane; i++) {
+                acc += x[ch * plane + i];
+              }
+              y[ch] = (float) (acc / plane);
+            }
+            return y;
+          }
+
+          /** Padding never wins a max and counts as zeros in an average (count_include_pad). */
+          private float[] pool(Layer.Hw k, Layer.Hw st, Layer.Hw pad, boolean max) {
+            Shape o = ShapeInference.poolOutput(k, st, pad, in);
+            int h = in.dim(1);
+            int w = in.dim(2);
+            float[] y = new float[(int) o.size()];
+            for (int ch = 0; ch < o.dim(0); ch++) {
+              for (int i = 0; i < o.dim(1); i++) {
+                for (int j = 0; j < o.dim(2); j++) {
+                  double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                  for (int u = 0; u < k.h(); u++) {
+                    for (int v = 0; v < k.w(); v++) {
+                      int r = i * st.h() - pad.h() + u;
+                      int q = j * st.w() - pad.w() + v;
+                      if (r < 0 || r >= h || q < 0 || q >= w) {
+                        continue;
+                      }
+                      float val = x[(ch * h + r) * w + q];
+                      acc = max ? Math.max(acc, val) : acc + val;
+                    }
+                  }
+                  y[(ch * o.dim(1) + i) * o.dim(2) + j] = (float) (max ? acc : acc / (k.h() * k.w()));
+                }
+              }
+            }
+            return y;
+          }
+
           private float[] map(java.util.function.DoubleUnaryOperator f) {
             float[] y = new float[x.length];
             for (int i = 0; i < x.length; i++) {

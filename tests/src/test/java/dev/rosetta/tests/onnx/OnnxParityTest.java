@@ -98,6 +98,19 @@ class OnnxParityTest {
             .add(new Layer.Conv2d("conv", 3, Layer.Hw.of(2), Layer.Hw.of(1), Layer.Padding.sameAsInput(),
                 Layer.Hw.of(1), 1, true, Init.KAIMING_UNIFORM, Init.ZEROS))
             .flatten("flat").dense("fc", 4))));
+    cases.put("max_pool2d", List.of(
+        named("max_pool2d", base(2, 6, 6).conv2d("conv", 3, 3).maxPool2d("pool", 2).flatten("flat").dense("fc", 4)),
+        named("max_pool2d_padded_strided", base(2, 7, 6).conv2d("conv", 3, 1)
+            .add(new Layer.MaxPool2d("pool", new Layer.Hw(3, 2), new Layer.Hw(2, 1), new Layer.Hw(1, 1)))
+            .flatten("flat").dense("fc", 4))));
+    cases.put("avg_pool2d", List.of(
+        named("avg_pool2d", base(2, 6, 6).conv2d("conv", 3, 3).avgPool2d("pool", 2).flatten("flat").dense("fc", 4)),
+        // Padding counts in the divisor; [1, 0] is the case ONNX Runtime's AveragePool-19 gets wrong.
+        named("avg_pool2d_padded", base(2, 7, 6).conv2d("conv", 3, 1)
+            .add(new Layer.AvgPool2d("pool", Layer.Hw.of(2), Layer.Hw.of(1), new Layer.Hw(1, 0)))
+            .flatten("flat").dense("fc", 4))));
+    cases.put("global_avg_pool2d", List.of(
+        named("global_avg_pool2d", base(2, 5, 6).conv2d("conv", 6, 3).relu("act").globalAvgPool2d("gap").dense("fc", 4))));
     return cases;
   }
 

@@ -18,8 +18,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * conv2d on PyTorch against outputs worked out by hand on a 3x3 image holding 1..9 and the
+ * conv2d and the pools on PyTorch against outputs worked out by hand on a 3x3 image holding 1..9 and the
  * 2x2 kernel [[1, 2], [3, 4]]: each case changes one of stride, padding, dilation or groups.
+ * Pool gradients go through a 1x1 conv of weight 1 in front of the pool.
  */
 class PytorchConvLayersTest {
   static final float[] IMAGE = {1, 2, 3, 4, 5, 6, 7, 8, 9};
@@ -105,5 +106,60 @@ class PytorchConvLayersTest {
     float[] y = run(new int[] {2, 1, 2}, conv(2, 1, 1, Layer.Padding.explicit(0, 0), 1, 1, false), new float[] {1, 1, 1, -1}, null, x);
     assertArrayEquals(new float[] {11, 22, -9, -18}, y, 1e-5f);
     assertEquals(4, y.length);
+  }
+
+  static final float[] NEGATED = {-1, -2, -3, -4, -5, -6, -7, -8, -9};
+
+  /** Output of {@code [1x1 conv, weight 1, no bias] -> layer} on one sample, and d loss / d weight (MSE vs 0). */
+  static float[][] throughPool(int[] input, Layer layer, float[] x, int outSize) {
+    ModelSpec spec =
+        ModelSpec.builder().setInput(input).add(conv(input[0], 1, 1, Layer.Padding.explicit(0, 0), 1, input[0], false)).add(layer)
+            .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    WeightSet w = new WeightSet(Map.of("conv.weight", new Tensor(Shape.of(input[0], 1, 1, 1), ones(input[0]))));
+    try (TrainableModel m = new PytorchBackend().create(spec, w)) {
+      Batch b = new Batch(Shape.of(input), x, null, new float[outSize], 1);
+      return new float[][] {m.predict(x, 1), m.gradients(b, 1).get("conv.weight").data()};
+    }
+  }
+
+  static float[] ones(int n) {
+    float[] o = new float[n];
+    java.util.Arrays.fill(o, 1f);
+    return o;
+  }
+
+  @Test
+  void maxPoolTakesTheWindowMaximumAndRoutesTheGradientToIt() {
+    float[][] r = throughPool(new int[] {1, 3, 3}, new Layer.MaxPool2d("pool", Layer.Hw.of(2), Layer.Hw.of(1), Layer.Hw.of(0)), IMAGE, 4);
+    assertArrayEquals(new float[] {5, 6, 8, 9}, r[0], 1e-6f);
+    // loss = mean(y^2) with y = w x_max: d/dw = 2 (25 + 36 + 64 + 81) / 4.
+    assertArrayEquals(new float[] {103}, r[1], 1e-4f);
+  }
+
+  @Test
+  void maxPoolPaddingNeverWins() {
+    // Padded 5x5, windows at rows/cols {-1, 1}: on negative values, zero padding would win.
+    float[][] r = throughPool(new int[] {1, 3, 3}, new Layer.MaxPool2d("pool", Layer.Hw.of(2), Layer.Hw.of(2), Layer.Hw.of(1)), NEGATED, 4);
+    assertArrayEquals(new float[] {-1, -2, -4, -5}, r[0], 1e-6f);
+  }
+
+  @Test
+  void avgPoolCountsPaddingInTheDivisor() {
+    // Windows {1}, {2, 3}, {4, 7}, {5, 6, 8, 9}, each divided by 4.
+    float[][] r = throughPool(new int[] {1, 3, 3}, new Layer.AvgPool2d("pool", Layer.Hw.of(2), Layer.Hw.of(2), Layer.Hw.of(1)), IMAGE, 4);
+    assertArrayEquals(new float[] {0.25f, 1.25f, 2.75f, 7f}, r[0], 1e-6f);
+    float[][] s = throughPool(new int[] {1, 3, 3}, new Layer.AvgPool2d("pool", Layer.Hw.of(2), Layer.Hw.of(1), Layer.Hw.of(0)), IMAGE, 4);
+    assertArrayEquals(new float[] {3, 4, 6, 7}, s[0], 1e-6f);
+    // d/dw mean((w y)^2) = 2 (9 + 16 + 36 + 49) / 4.
+    assertArrayEquals(new float[] {55}, s[1], 1e-4f);
+  }
+
+  @Test
+  void globalAvgPoolAveragesEachChannel() {
+    float[] x = {1, 2, 3, 4, 5, 6, 7, 8};
+    float[][] r = throughPool(new int[] {2, 2, 2}, new Layer.GlobalAvgPool2d("gap"), x, 2);
+    assertArrayEquals(new float[] {2.5f, 6.5f}, r[0], 1e-6f);
+    // Per channel (grouped 1x1 conv, one weight each): d/dw_c = 2 y_c^2 / 2.
+    assertArrayEquals(new float[] {6.25f, 42.25f}, r[1], 1e-4f);
   }
 }
