@@ -256,7 +256,7 @@ final class TensorflowLowering {
       }
       return tf.withName(c.name()).linalg.transpose(y, s.constant(new int[] {0, 3, 1, 2}));
     }
-  
+
     /**
      * NHWC inside the op, NCHW outside, as for conv2d. Padding is an explicit Pad with −∞, which
      * never wins a window, then a VALID MaxPool: PyTorch's implicit padding.
