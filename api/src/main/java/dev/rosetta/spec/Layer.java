@@ -75,6 +75,14 @@ public sealed interface Layer
    * rows are added on top and bottom and {@code w} columns on left and right ("valid" is 0).
    */
   record Padding(boolean same, int h, int w) {
+    public Padding {
+      // "same" carries no amounts; zeroing them keeps equal paddings equal records.
+      if (same) {
+        h = 0;
+        w = 0;
+      }
+    }
+
     public static Padding explicit(int h, int w) {
       return new Padding(false, h, w);
     }

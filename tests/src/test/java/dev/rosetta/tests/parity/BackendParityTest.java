@@ -131,14 +131,14 @@ class BackendParityTest {
                 .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01)).build(),
             3),
         classification(
-            "conv2d -> tanh -> padded avg_pool2d -> padded strided max_pool2d -> global_avg_pool2d -> dense, sgd",
+            "conv2d -> tanh -> padded avg_pool2d -> padded strided max_pool2d -> global_avg_pool2d -> dense, adam",
             net(2, 8, 8)
                 .add(conv("conv1", 4, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.explicit(0, 0), Layer.Hw.of(1), 1, true))
                 .tanh("tanh1")
                 .add(new Layer.AvgPool2d("pool1", Layer.Hw.of(3), Layer.Hw.of(1), new Layer.Hw(1, 0)))
                 .add(new Layer.MaxPool2d("pool2", new Layer.Hw(3, 2), Layer.Hw.of(2), Layer.Hw.of(1)))
                 .globalAvgPool2d("gap").dense("fc1", 3)
-                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.2)).build(),
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.02)).build(),
             3));
   }
 
