@@ -8,7 +8,8 @@ import java.util.List;
  */
 public sealed interface Layer
     permits Layer.Dense, Layer.Relu, Layer.Sigmoid, Layer.Tanh, Layer.Softmax, Layer.Flatten,
-        Layer.Dropout, Layer.LeakyRelu, Layer.Elu, Layer.Gelu, Layer.Reshape {
+        Layer.Dropout, Layer.LeakyRelu, Layer.Elu, Layer.Gelu, Layer.Reshape, Layer.Conv2d, Layer.MaxPool2d,
+        Layer.AvgPool2d, Layer.GlobalAvgPool2d {
 
   /** Unique name; parameters are called {@code <name>.<param>}. */
   String name();
@@ -45,6 +46,98 @@ public sealed interface Layer
     R gelu(Gelu layer);
 
     R reshape(Reshape layer);
+
+    R conv2d(Conv2d layer);
+
+    R maxPool2d(MaxPool2d layer);
+
+    R avgPool2d(AvgPool2d layer);
+
+    R globalAvgPool2d(GlobalAvgPool2d layer);
+  }
+
+  /** A (height, width) pair: kernel size, stride or dilation of a 2-D layer. */
+  record Hw(int h, int w) {
+    public static Hw of(int both) {
+      return new Hw(both, both);
+    }
+
+    @Override
+    public String toString() {
+      return "[" + h + ", " + w + "]";
+    }
+  }
+
+  /**
+   * Spatial padding of a 2-D layer. {@code same} keeps H and W (stride 1 only) and is resolved
+   * as PyTorch resolves it: total {@code dilation * (kernel - 1)} per axis, {@code total / 2}
+   * before and the rest (the odd extra) after, i.e. on the bottom/right. Otherwise {@code h}
+   * rows are added on top and bottom and {@code w} columns on left and right ("valid" is 0).
+   */
+  record Padding(boolean same, int h, int w) {
+    public Padding {
+      // "same" carries no amounts; zeroing them keeps equal paddings equal records.
+      if (same) {
+        h = 0;
+        w = 0;
+      }
+    }
+
+    public static Padding explicit(int h, int w) {
+      return new Padding(false, h, w);
+    }
+
+    public static Padding sameAsInput() {
+      return new Padding(true, 0, 0);
+    }
+
+    /** Rows before (top) for a kernel extent {@code k} and dilation {@code d}. */
+    public int top(int k, int d) {
+      return same ? d * (k - 1) / 2 : h;
+    }
+
+    public int bottom(int k, int d) {
+      return same ? d * (k - 1) - d * (k - 1) / 2 : h;
+    }
+
+    public int left(int k, int d) {
+      return same ? d * (k - 1) / 2 : w;
+    }
+
+    public int right(int k, int d) {
+      return same ? d * (k - 1) - d * (k - 1) / 2 : w;
+    }
+
+    @Override
+    public String toString() {
+      return same ? "\"same\"" : "[" + h + ", " + w + "]";
+    }
+  }
+
+  /**
+   * 2-D cross-correlation on an NCHW sample {@code [C, H, W]}, PyTorch's Conv2d: weight {@code
+   * [filters, C / groups, kh, kw]} (OIHW), bias {@code [filters]}, output {@code [filters,
+   * (H + top + bottom - dilation.h * (kh - 1) - 1) / stride.h + 1, ...]}.
+   */
+  record Conv2d(
+      String name, int filters, Hw kernel, Hw stride, Padding padding, Hw dilation, int groups,
+      boolean bias, Init weightInit, Init biasInit)
+      implements Layer {
+    /** Stride 1, no padding, no dilation, one group, with bias, PyTorch's default init. */
+    public Conv2d(String name, int filters, int kernel) {
+      this(name, filters, Hw.of(kernel), Hw.of(1), Padding.explicit(0, 0), Hw.of(1), 1, true,
+          Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN);
+    }
+
+    @Override
+    public String type() {
+      return "conv2d";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.conv2d(this);
+    }
   }
 
   /**
@@ -231,6 +324,60 @@ public sealed interface Layer
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.reshape(this);
+    }
+  }
+
+  /**
+   * PyTorch's MaxPool2d on an NCHW sample: the maximum of each {@code kernel} window, windows
+   * {@code stride} apart (default: the kernel), over the input padded by {@code padding} rows
+   * and columns on each side that never win (−∞). No dilation, no ceil mode.
+   */
+  record MaxPool2d(String name, Hw kernel, Hw stride, Hw padding) implements Layer {
+    public MaxPool2d(String name, int kernel) {
+      this(name, Hw.of(kernel), Hw.of(kernel), Hw.of(0));
+    }
+
+    @Override
+    public String type() {
+      return "max_pool2d";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.maxPool2d(this);
+    }
+  }
+
+  /**
+   * PyTorch's AvgPool2d with its defaults: padding adds zeros that count in the divisor
+   * ({@code count_include_pad=True}), so every window is divided by {@code kh * kw}.
+   */
+  record AvgPool2d(String name, Hw kernel, Hw stride, Hw padding) implements Layer {
+    public AvgPool2d(String name, int kernel) {
+      this(name, Hw.of(kernel), Hw.of(kernel), Hw.of(0));
+    }
+
+    @Override
+    public String type() {
+      return "avg_pool2d";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.avgPool2d(this);
+    }
+  }
+
+  /** Mean over H and W of an NCHW sample: {@code [C, H, W] -> [C]}. */
+  record GlobalAvgPool2d(String name) implements Layer {
+    @Override
+    public String type() {
+      return "global_avg_pool2d";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.globalAvgPool2d(this);
     }
   }
 }

@@ -109,6 +109,25 @@ public record ModelSpec(
       return add(new Layer.Reshape(name, shape));
     }
 
+    /** A conv2d with stride 1, no padding, no dilation, one group and a bias. */
+    public Builder conv2d(String name, int filters, int kernel) {
+      return add(new Layer.Conv2d(name, filters, kernel));
+    }
+
+    /** Max pooling, stride = kernel, no padding. */
+    public Builder maxPool2d(String name, int kernel) {
+      return add(new Layer.MaxPool2d(name, kernel));
+    }
+
+    /** Average pooling, stride = kernel, no padding. */
+    public Builder avgPool2d(String name, int kernel) {
+      return add(new Layer.AvgPool2d(name, kernel));
+    }
+
+    public Builder globalAvgPool2d(String name) {
+      return add(new Layer.GlobalAvgPool2d(name));
+    }
+
     public Builder setLoss(Loss loss) {
       this.loss = loss;
       return this;

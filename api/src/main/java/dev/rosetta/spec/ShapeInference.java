@@ -113,10 +113,76 @@ public final class ShapeInference {
             return new LayerShape(l, in, reshaped(l, in), List.of());
           }
 
+          @Override
+          public LayerShape conv2d(Layer.Conv2d c) {
+            // PyTorch's fans for a conv weight: fan_in = in/groups * kh * kw, fan_out = filters
+            // * kh * kw; the bias uses fan_in too, as Conv2d.reset_parameters does.
+            int receptive = c.kernel().h() * c.kernel().w();
+            int fanIn = in.dim(0) / c.groups() * receptive;
+            int fanOut = c.filters() * receptive;
+            List<ParamSpec> params = new ArrayList<>();
+            params.add(
+                new ParamSpec(
+                    c.name() + ".weight",
+                    Shape.of(c.filters(), in.dim(0) / c.groups(), c.kernel().h(), c.kernel().w()),
+                    true, c.weightInit(), fanIn, fanOut));
+            if (c.bias()) {
+              params.add(
+                  new ParamSpec(c.name() + ".bias", Shape.of(c.filters()), true, c.biasInit(), fanIn, fanOut));
+            }
+            return new LayerShape(c, in, conv2dOutput(c, in), params);
+          }
+
+          @Override
+          public LayerShape maxPool2d(Layer.MaxPool2d p) {
+            return new LayerShape(p, in, poolOutput(p.kernel(), p.stride(), p.padding(), in), List.of());
+          }
+
+          @Override
+          public LayerShape avgPool2d(Layer.AvgPool2d p) {
+            return new LayerShape(p, in, poolOutput(p.kernel(), p.stride(), p.padding(), in), List.of());
+          }
+
+          @Override
+          public LayerShape globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+            return new LayerShape(l, in, Shape.of(in.dim(0)), List.of());
+          }
+
           private LayerShape same(Layer l) {
             return new LayerShape(l, in, in, List.of());
           }
         });
+  }
+
+  /** Output of a conv2d on {@code [C, H, W]}: PyTorch's floor formula on the padded extent. */
+  public static Shape conv2dOutput(Layer.Conv2d c, Shape in) {
+    return Shape.of(
+        c.filters(),
+        windows(in.dim(1), c.kernel().h(), c.stride().h(), c.dilation().h(),
+            c.padding().top(c.kernel().h(), c.dilation().h()) + c.padding().bottom(c.kernel().h(), c.dilation().h())),
+        windows(in.dim(2), c.kernel().w(), c.stride().w(), c.dilation().w(),
+            c.padding().left(c.kernel().w(), c.dilation().w()) + c.padding().right(c.kernel().w(), c.dilation().w())));
+  }
+
+  /** Output of a max or average pool on {@code [C, H, W]}: channels kept, floor formula. */
+  public static Shape poolOutput(Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding, Shape in) {
+    return Shape.of(
+        in.dim(0),
+        windows(in.dim(1), kernel.h(), stride.h(), 1, 2 * padding.h()),
+        windows(in.dim(2), kernel.w(), stride.w(), 1, 2 * padding.w()));
+  }
+
+  /**
+   * Window positions along one axis: {@code floor((size + pad - d * (k - 1) - 1) / stride) + 1},
+   * or a value <= 0 when the (dilated) kernel does not fit the padded extent. Long arithmetic so
+   * extreme specs report an error instead of wrapping.
+   */
+  static int windows(int size, int k, int stride, int d, int totalPad) {
+    long span = (long) size + totalPad - (long) d * (k - 1) - 1;
+    if (span < 0) {
+      return 0;
+    }
+    return (int) Math.min(Integer.MAX_VALUE, span / stride + 1);
   }
 
   /**

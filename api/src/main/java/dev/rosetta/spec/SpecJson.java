@@ -176,6 +176,47 @@ public final class SpecJson {
               r.shape().forEach(dims::add);
               return null;
             }
+
+            @Override
+            public Void conv2d(Layer.Conv2d c) {
+              n.put("filters", c.filters());
+              pair(n, "kernel", c.kernel());
+              pair(n, "stride", c.stride());
+              if (c.padding().same()) {
+                n.put("padding", "same");
+              } else {
+                pair(n, "padding", new Layer.Hw(c.padding().h(), c.padding().w()));
+              }
+              pair(n, "dilation", c.dilation());
+              n.put("groups", c.groups());
+              n.put("bias", c.bias());
+              n.put("weight_init", c.weightInit().jsonName());
+              n.put("bias_init", c.biasInit().jsonName());
+              return null;
+            }
+
+            @Override
+            public Void maxPool2d(Layer.MaxPool2d p) {
+              pool(p.kernel(), p.stride(), p.padding());
+              return null;
+            }
+
+            @Override
+            public Void avgPool2d(Layer.AvgPool2d p) {
+              pool(p.kernel(), p.stride(), p.padding());
+              return null;
+            }
+
+            @Override
+            public Void globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+              return null;
+            }
+
+            private void pool(Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding) {
+              pair(n, "kernel", kernel);
+              pair(n, "stride", stride);
+              pair(n, "padding", padding);
+            }
           });
     }
     root.putObject("loss").put("type", spec.loss().type());
@@ -199,6 +240,11 @@ public final class SpecJson {
     t.put("seed", spec.training().seed());
     t.put("shuffle", spec.training().shuffle());
     return root;
+  }
+
+  /** Canonical form of a pair: always the two-element array, never the int shorthand. */
+  private static void pair(ObjectNode n, String field, Layer.Hw hw) {
+    n.putArray(field).add(hw.h()).add(hw.w());
   }
 
   /** Tree-to-IR reader that keeps going after an error so the report is complete. */
@@ -332,6 +378,36 @@ public final class SpecJson {
               List<Integer> dims = intArray(n, path, "shape", name);
               yield dims == null ? null : new Layer.Reshape(name, dims);
             }
+            case "conv2d" -> {
+              unknownKeys(n, path, name, Set.of("type", "name", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "weight_init", "bias_init"));
+              Integer filters = integer(n, path, "filters", name, null);
+              Layer.Hw kernel = hw(n, path, "kernel", name, null);
+              Layer.Hw stride = hw(n, path, "stride", name, 1);
+              Layer.Padding padding = padding(n, path, name);
+              Layer.Hw dilation = hw(n, path, "dilation", name, 1);
+              Integer groups = integer(n, path, "groups", name, 1);
+              Boolean bias = bool(n, path, "bias", name, true);
+              Init wi = init(n, path, "weight_init", name);
+              Init bi = init(n, path, "bias_init", name);
+              yield filters == null || kernel == null || stride == null || padding == null || dilation == null
+                      || groups == null || bias == null || wi == null || bi == null
+                  ? null
+                  : new Layer.Conv2d(name, filters, kernel, stride, padding, dilation, groups, bias, wi, bi);
+            }
+            case "max_pool2d", "avg_pool2d" -> {
+              unknownKeys(n, path, name, Set.of("type", "name", "kernel", "stride", "padding"));
+              Layer.Hw kernel = hw(n, path, "kernel", name, null);
+              // PyTorch's default stride is the kernel size; without a kernel there is no default.
+              Layer.Hw stride =
+                  n.hasNonNull("stride") || kernel == null ? hw(n, path, "stride", name, 1) : kernel;
+              Layer.Hw padding = hw(n, path, "padding", name, 0);
+              yield kernel == null || stride == null || padding == null
+                  ? null
+                  : type.equals("max_pool2d")
+                      ? new Layer.MaxPool2d(name, kernel, stride, padding)
+                      : new Layer.AvgPool2d(name, kernel, stride, padding);
+            }
+            case "global_avg_pool2d" -> simple(n, path, name, new Layer.GlobalAvgPool2d(name));
             default -> {
               error(
                   path + ".type",
@@ -341,6 +417,50 @@ public final class SpecJson {
             }
           };
       return issues.size() == before ? layer : null;
+    }
+
+    /**
+     * An int (both axes) or a [h, w] pair of ints; values are checked by the validator. A null
+     * default makes the field required.
+     */
+    Layer.Hw hw(JsonNode obj, String path, String field, String layer, Integer dflt) {
+      JsonNode v = obj.get(field);
+      String p = path + "." + field;
+      if (v == null || v.isNull()) {
+        if (dflt == null) {
+          error(p, layer, prefix(layer) + "missing required field \"" + field + "\" (an integer or [height, width])");
+          return null;
+        }
+        return Layer.Hw.of(dflt);
+      }
+      if (v.isIntegralNumber() && v.canConvertToInt()) {
+        return Layer.Hw.of(v.intValue());
+      }
+      if (v.isArray() && v.size() == 2
+          && v.get(0).isIntegralNumber() && v.get(0).canConvertToInt()
+          && v.get(1).isIntegralNumber() && v.get(1).canConvertToInt()) {
+        return new Layer.Hw(v.get(0).intValue(), v.get(1).intValue());
+      }
+      error(p, layer, prefix(layer) + field + " must be an integer or [height, width], got " + kind(v));
+      return null;
+    }
+
+    /** "same", "valid" (no padding), an int or a [h, w] pair; default no padding. */
+    Layer.Padding padding(JsonNode obj, String path, String layer) {
+      JsonNode v = obj.get("padding");
+      if (v != null && v.isTextual()) {
+        switch (v.asText()) {
+          case "same":
+            return Layer.Padding.sameAsInput();
+          case "valid":
+            return Layer.Padding.explicit(0, 0);
+          default:
+            error(path + ".padding", layer, prefix(layer) + "padding must be \"same\", \"valid\", an integer or [height, width], got " + kind(v));
+            return null;
+        }
+      }
+      Layer.Hw hw = hw(obj, path, "padding", layer, 0);
+      return hw == null ? null : Layer.Padding.explicit(hw.h(), hw.w());
     }
 
     Layer simple(JsonNode n, String path, String name, Layer layer) {

@@ -15,7 +15,7 @@ public final class SpecValidator {
   public static final List<String> LAYER_TYPES =
       List.of(
           "dense", "relu", "sigmoid", "tanh", "softmax", "flatten", "dropout", "leaky_relu", "elu",
-          "gelu", "reshape");
+          "gelu", "reshape", "conv2d", "max_pool2d", "avg_pool2d", "global_avg_pool2d");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -196,6 +196,118 @@ public final class SpecValidator {
               out.add(SpecIssue.error(p, n, n + ": the -1 in " + dims + " would be " + (have / known) + ", too large for one axis"));
             }
             return null;
+          }
+
+          @Override
+          public Void conv2d(Layer.Conv2d c) {
+            if (c.filters() <= 0) {
+              out.add(SpecIssue.error(path + ".filters", n, n + ".filters must be > 0 (got " + c.filters() + ")"));
+            }
+            boolean ok = c.filters() > 0;
+            ok &= positive(c.kernel(), "kernel");
+            ok &= positive(c.stride(), "stride");
+            ok &= positive(c.dilation(), "dilation");
+            Layer.Padding p = c.padding();
+            if (!p.same() && (p.h() < 0 || p.w() < 0)) {
+              out.add(SpecIssue.error(path + ".padding", n, n + ".padding must be >= 0 (got " + p + ")"));
+              ok = false;
+            }
+            if (p.same() && (c.stride().h() != 1 || c.stride().w() != 1)) {
+              // PyTorch refuses it too: with a stride the output size "same" promises is not
+              // H, and frameworks disagree on where the padding goes.
+              out.add(SpecIssue.error(path + ".padding", n, n + ".padding \"same\" needs stride 1 (got stride " + c.stride() + "); give explicit padding instead"));
+              ok = false;
+            }
+            if (c.groups() <= 0) {
+              out.add(SpecIssue.error(path + ".groups", n, n + ".groups must be > 0 (got " + c.groups() + ")"));
+              ok = false;
+            } else if (c.filters() > 0 && c.filters() % c.groups() != 0) {
+              out.add(SpecIssue.error(path + ".groups", n, n + ".groups " + c.groups() + " must divide filters (got " + c.filters() + ")"));
+              ok = false;
+            }
+            if (in == null) {
+              return null;
+            }
+            if (in.rank() != 3) {
+              out.add(SpecIssue.error(path, n, n + ": conv2d needs a [channels, height, width] sample, got " + in + " (rank " + in.rank() + ")"));
+              return null;
+            }
+            if (c.groups() > 0 && in.dim(0) % c.groups() != 0) {
+              out.add(SpecIssue.error(path + ".groups", n, n + ".groups " + c.groups() + " must divide the input channels (got " + in.dim(0) + " channels in " + in + ")"));
+              ok = false;
+            }
+            if (!ok) {
+              return null;
+            }
+            Shape o = ShapeInference.conv2dOutput(c, in);
+            if (o.dim(1) <= 0 || o.dim(2) <= 0) {
+              int kh = c.dilation().h() * (c.kernel().h() - 1) + 1;
+              int kw = c.dilation().w() * (c.kernel().w() - 1) + 1;
+              long ph = (long) in.dim(1) + p.top(c.kernel().h(), c.dilation().h()) + p.bottom(c.kernel().h(), c.dilation().h());
+              long pw = (long) in.dim(2) + p.left(c.kernel().w(), c.dilation().w()) + p.right(c.kernel().w(), c.dilation().w());
+              out.add(SpecIssue.error(path + ".kernel", n, n + ": kernel " + c.kernel() + " (extent [" + kh + ", " + kw + "] with dilation) is larger than the padded input [" + ph + ", " + pw + "] of " + in + "; the output would be " + o));
+            }
+            return null;
+          }
+
+          @Override
+          public Void maxPool2d(Layer.MaxPool2d p) {
+            pool(p.kernel(), p.stride(), p.padding());
+            return null;
+          }
+
+          @Override
+          public Void avgPool2d(Layer.AvgPool2d p) {
+            pool(p.kernel(), p.stride(), p.padding());
+            return null;
+          }
+
+          @Override
+          public Void globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+            imageInput("global_avg_pool2d");
+            return null;
+          }
+
+          private void pool(Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding) {
+            boolean ok = positive(kernel, "kernel");
+            ok &= positive(stride, "stride");
+            if (padding.h() < 0 || padding.w() < 0) {
+              out.add(SpecIssue.error(path + ".padding", n, n + ".padding must be >= 0 (got " + padding + ")"));
+              ok = false;
+            } else if (ok && (2 * padding.h() > kernel.h() || 2 * padding.w() > kernel.w())) {
+              // PyTorch's rule: a window made mostly of padding would hold no input at all.
+              out.add(SpecIssue.error(path + ".padding", n, n + ".padding " + padding + " must be at most half the kernel " + kernel));
+              ok = false;
+            }
+            if (!imageInput(layer.type()) || !ok) {
+              return;
+            }
+            Shape o = ShapeInference.poolOutput(kernel, stride, padding, in);
+            if (o.dim(1) <= 0 || o.dim(2) <= 0) {
+              out.add(SpecIssue.error(path + ".kernel", n, n + ": kernel " + kernel + " is larger than the padded input ["
+                  + ((long) in.dim(1) + 2L * padding.h()) + ", " + ((long) in.dim(2) + 2L * padding.w()) + "] of " + in + "; the output would be " + o));
+            }
+          }
+
+          /** True when the input is known and is [C, H, W]; reports a wrong rank. */
+          private boolean imageInput(String type) {
+            if (in == null) {
+              return false;
+            }
+            if (in.rank() != 3) {
+              out.add(SpecIssue.error(path, n, n + ": " + type + " needs a [channels, height, width] sample, got " + in + " (rank " + in.rank() + ")"));
+              return false;
+            }
+            return true;
+          }
+
+          /** Both entries > 0, else an error naming the field. */
+          private boolean positive(Layer.Hw hw, String field) {
+            if (hw.h() <= 0 || hw.w() <= 0) {
+              out.add(SpecIssue.error(path + "." + field, n, n + "." + field + " must be > 0 (got " + hw + ")"));
+              return false;
+            }
+            return true;
           }
         });
     return out;

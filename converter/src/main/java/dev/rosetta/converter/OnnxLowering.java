@@ -237,6 +237,92 @@ public final class OnnxLowering implements Layer.Visitor<String> {
     return out;
   }
 
+  /**
+   * ONNX Conv is NCHW with an OIHW weight, the IR's own layouts: the canonical tensors go in
+   * as they are. Pads are written per side ([top, left, bottom, right]) from the IR's resolved
+   * amounts rather than auto_pad, so "same" means PyTorch's split (extra on the bottom/right)
+   * whatever a runtime's SAME_UPPER would do.
+   */
+  @Override
+  public String conv2d(Layer.Conv2d c) {
+    String weight = initializer(c.name() + ".weight");
+    String out = c.name() + ".output";
+    NodeProto.Builder conv = node("Conv", c.name(), out, current, weight);
+    if (c.bias()) {
+      conv.addInput(initializer(c.name() + ".bias"));
+    }
+    Layer.Padding p = c.padding();
+    int kh = c.kernel().h();
+    int kw = c.kernel().w();
+    int dh = c.dilation().h();
+    int dw = c.dilation().w();
+    conv.addAttribute(intsAttribute("kernel_shape", kh, kw))
+        .addAttribute(intsAttribute("strides", c.stride().h(), c.stride().w()))
+        .addAttribute(intsAttribute("pads", p.top(kh, dh), p.left(kw, dw), p.bottom(kh, dh), p.right(kw, dw)))
+        .addAttribute(intsAttribute("dilations", dh, dw))
+        .addAttribute(intAttribute("group", c.groups()));
+    return out;
+  }
+
+  /** ONNX MaxPool pads with −∞ implicitly, as PyTorch does; floor mode (ceil_mode 0). */
+  @Override
+  public String maxPool2d(Layer.MaxPool2d p) {
+    String out = p.name() + ".output";
+    poolAttributes(node("MaxPool", p.name(), out, current), p.kernel(), p.stride(), p.padding());
+    return out;
+  }
+
+  /**
+   * Without padding, AveragePool. With padding, PyTorch's default divisor counts the padded
+   * zeros (count_include_pad), which is exactly a depthwise Conv (group = channels) with a
+   * constant kernel of 1 / (kh * kw) and zero pads. That form is used because ONNX Runtime
+   * 1.21's AveragePool-19 (opset 19 onward) gets padded windows wrong when the height and width
+   * pads differ (its count_include_pad path reads the wrong pad index, microsoft/onnxruntime
+   * #24681, fixed by #27375 after 1.21), and an explicit Pad in front of it was measured wrong
+   * too; Conv is exact at every opset. The kernel is a Constant node, so the file's
+   * initialisers stay exactly the spec's parameters.
+   */
+  @Override
+  public String avgPool2d(Layer.AvgPool2d p) {
+    String out = p.name() + ".output";
+    Layer.Hw pad = p.padding();
+    if (pad.h() == 0 && pad.w() == 0) {
+      poolAttributes(node("AveragePool", p.name(), out, current), p.kernel(), p.stride(), pad);
+      return out;
+    }
+    int channels = currentShape.dim(0);
+    int taps = p.kernel().h() * p.kernel().w();
+    TensorProto.Builder kernel =
+        TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber())
+            .addDims(channels).addDims(1).addDims(p.kernel().h()).addDims(p.kernel().w());
+    for (int i = 0; i < channels * taps; i++) {
+      kernel.addFloatData(1f / taps);
+    }
+    String k = p.name() + ".kernel";
+    node("Constant", p.name() + "/kernel", k).addAttribute(tensorAttribute("value", kernel.build()));
+    poolAttributes(node("Conv", p.name(), out, current, k), p.kernel(), p.stride(), pad)
+        .addAttribute(intsAttribute("dilations", 1, 1))
+        .addAttribute(intAttribute("group", channels));
+    return out;
+  }
+
+  /** GlobalAveragePool keeps [N, C, 1, 1]; Flatten(axis 1) makes the IR's [N, C]. */
+  @Override
+  public String globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+    String pooled = l.name() + ".pooled";
+    node("GlobalAveragePool", l.name() + "/pool", pooled, current);
+    String out = l.name() + ".output";
+    node("Flatten", l.name(), out, pooled).addAttribute(intAttribute("axis", 1));
+    return out;
+  }
+
+  private static NodeProto.Builder poolAttributes(
+      NodeProto.Builder n, Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding) {
+    return n.addAttribute(intsAttribute("kernel_shape", kernel.h(), kernel.w()))
+        .addAttribute(intsAttribute("strides", stride.h(), stride.w()))
+        .addAttribute(intsAttribute("pads", padding.h(), padding.w(), padding.h(), padding.w()));
+  }
+
   private String scalar(String node, String output, float value) {
     TensorProto t =
         TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addFloatData(value).build();

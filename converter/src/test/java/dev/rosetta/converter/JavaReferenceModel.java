@@ -128,6 +128,104 @@ final class JavaReferenceModel implements InferenceModel {
             return x;
           }
 
+          /** The cross-correlation loop as the IR defines it: NCHW, OIHW, zero padding. */
+          @Override
+          public float[] conv2d(Layer.Conv2d c) {
+            Shape outShape = ShapeInference.conv2dOutput(c, in);
+            int cin = in.dim(0);
+            int h = in.dim(1);
+            int wd = in.dim(2);
+            int oh = outShape.dim(1);
+            int ow = outShape.dim(2);
+            int kh = c.kernel().h();
+            int kw = c.kernel().w();
+            int perGroupIn = cin / c.groups();
+            int perGroupOut = c.filters() / c.groups();
+            int top = c.padding().top(kh, c.dilation().h());
+            int left = c.padding().left(kw, c.dilation().w());
+            float[] w = weights.get(c.name() + ".weight").data();
+            float[] b = c.bias() ? weights.get(c.name() + ".bias").data() : null;
+            float[] y = new float[c.filters() * oh * ow];
+            for (int o = 0; o < c.filters(); o++) {
+              int g = o / perGroupOut;
+              for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                  double acc = b == null ? 0 : b[o];
+                  for (int ci = 0; ci < perGroupIn; ci++) {
+                    int channel = g * perGroupIn + ci;
+                    for (int u = 0; u < kh; u++) {
+                      int r = i * c.stride().h() - top + u * c.dilation().h();
+                      if (r < 0 || r >= h) {
+                        continue;
+                      }
+                      for (int v = 0; v < kw; v++) {
+                        int q = j * c.stride().w() - left + v * c.dilation().w();
+                        if (q < 0 || q >= wd) {
+                          continue;
+                        }
+                        acc += (double) x[(channel * h + r) * wd + q] * w[((o * perGroupIn + ci) * kh + u) * kw + v];
+                      }
+                    }
+                  }
+                  y[(o * oh + i) * ow + j] = (float) acc;
+                }
+              }
+            }
+            return y;
+          }
+
+          @Override
+          public float[] maxPool2d(Layer.MaxPool2d p) {
+            return pool(p.kernel(), p.stride(), p.padding(), true);
+          }
+
+          @Override
+          public float[] avgPool2d(Layer.AvgPool2d p) {
+            return pool(p.kernel(), p.stride(), p.padding(), false);
+          }
+
+          @Override
+          public float[] globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+            int plane = in.dim(1) * in.dim(2);
+            float[] y = new float[in.dim(0)];
+            for (int ch = 0; ch < y.length; ch++) {
+              double acc = 0;
+              for (int i = 0; i < plane; i++) {
+                acc += x[ch * plane + i];
+              }
+              y[ch] = (float) (acc / plane);
+            }
+            return y;
+          }
+
+          /** Padding never wins a max and counts as zeros in an average (count_include_pad). */
+          private float[] pool(Layer.Hw k, Layer.Hw st, Layer.Hw pad, boolean max) {
+            Shape o = ShapeInference.poolOutput(k, st, pad, in);
+            int h = in.dim(1);
+            int w = in.dim(2);
+            float[] y = new float[(int) o.size()];
+            for (int ch = 0; ch < o.dim(0); ch++) {
+              for (int i = 0; i < o.dim(1); i++) {
+                for (int j = 0; j < o.dim(2); j++) {
+                  double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                  for (int u = 0; u < k.h(); u++) {
+                    for (int v = 0; v < k.w(); v++) {
+                      int r = i * st.h() - pad.h() + u;
+                      int q = j * st.w() - pad.w() + v;
+                      if (r < 0 || r >= h || q < 0 || q >= w) {
+                        continue;
+                      }
+                      float val = x[(ch * h + r) * w + q];
+                      acc = max ? Math.max(acc, val) : acc + val;
+                    }
+                  }
+                  y[(ch * o.dim(1) + i) * o.dim(2) + j] = (float) (max ? acc : acc / (k.h() * k.w()));
+                }
+              }
+            }
+            return y;
+          }
+
           private float[] map(java.util.function.DoubleUnaryOperator f) {
             float[] y = new float[x.length];
             for (int i = 0; i < x.length; i++) {

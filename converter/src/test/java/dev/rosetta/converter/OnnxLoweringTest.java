@@ -53,9 +53,9 @@ class OnnxLoweringTest {
     ModelProto m = lower(TestSpecs.everyLayer());
     assertEquals(
         List.of(
-            "Transpose", "MatMul", "Add", "Tanh", "Constant", "Reshape",
+            "Conv", "MaxPool", "Constant", "Conv", "Transpose", "MatMul", "Add", "Tanh", "Constant", "Reshape",
             "Constant", "Constant", "Constant", "Mul", "Erf", "Add", "Mul", "Mul",
-            "Flatten", "Gemm", "Relu", "Gemm", "Elu", "Sigmoid", "Gemm", "LeakyRelu", "Softmax"),
+            "GlobalAveragePool", "Flatten", "Flatten", "Gemm", "Relu", "Gemm", "Elu", "Sigmoid", "Gemm", "LeakyRelu", "Softmax"),
         ops(m));
     assertEquals(1, intAttr(node(m, "flat"), "axis"));
     assertEquals(-1, intAttr(node(m, "probs"), "axis"));
@@ -78,7 +78,7 @@ class OnnxLoweringTest {
     assertEquals(0.2f, attr(node(m, "leaky1"), "alpha").getF());
     assertEquals(0.5f, attr(node(m, "elu1"), "alpha").getF());
     // Parameter-free layers add no initialisers: only the spec's parameters are in the file.
-    assertTrue(m.getGraph().getInitializerList().stream().allMatch(t -> t.getName().matches("(proj|fc\\d)\\.(weight|bias)")));
+    assertTrue(m.getGraph().getInitializerList().stream().allMatch(t -> t.getName().matches("(conv1|proj|fc\\d)\\.(weight|bias)")));
   }
 
   @Test
@@ -92,11 +92,57 @@ class OnnxLoweringTest {
     assertEquals(List.of("gelu1.erf", "gelu1.one"), node(m, "gelu1/add_one").getInputList());
     assertEquals(List.of("shape1.output", "gelu1.half"), node(m, "gelu1/half_x").getInputList());
     assertEquals(List.of("gelu1.half_x", "gelu1.erf_plus_one"), node(m, "gelu1").getInputList());
-    // [5, -1] on a [3, 5] sample: the file carries the resolved [5, 3] behind a copied batch.
+    // [5, -1, 1] on a [1, 4, 5] sample: the file carries the resolved [5, 4, 1] behind a copied batch.
     TensorProto shape = attr(node(m, "shape1/shape"), "value").getT();
     assertEquals(TensorProto.DataType.INT64.getNumber(), shape.getDataType());
-    assertEquals(List.of(0L, 5L, 3L), shape.getInt64DataList());
+    assertEquals(List.of(0L, 5L, 4L, 1L), shape.getInt64DataList());
     assertEquals(List.of("tanh1.output", "shape1.shape"), node(m, "shape1").getInputList());
+  }
+
+  @Test
+  void conv2dWritesPerSidePadsAndReadsTheCanonicalWeight() {
+    ModelProto m = lower(TestSpecs.everyLayer());
+    NodeProto conv = node(m, "conv1");
+    assertEquals(List.of("input", "conv1.weight", "conv1.bias"), conv.getInputList());
+    assertEquals(List.of(2L, 3L), attr(conv, "kernel_shape").getIntsList());
+    assertEquals(List.of(1L, 1L), attr(conv, "strides").getIntsList());
+    // "same" with a [2, 3] kernel: height pads 0 on top and 1 at the bottom (PyTorch's split),
+    // width 1 and 1; ONNX order is [top, left, bottom, right].
+    assertEquals(List.of(0L, 1L, 1L, 1L), attr(conv, "pads").getIntsList());
+    assertEquals(List.of(1L, 1L), attr(conv, "dilations").getIntsList());
+    assertEquals(1, intAttr(conv, "group"));
+    assertEquals(List.of("conv1.output"), node(m, "pool1").getInputList());
+  }
+
+  @Test
+  void poolsWriteTheirWindowsAndTheGlobalPoolIsFlattenedToChannels() {
+    ModelProto m = lower(TestSpecs.everyLayer());
+    NodeProto max = node(m, "pool1");
+    assertEquals("MaxPool", max.getOpType());
+    assertEquals(List.of(3L, 3L), attr(max, "kernel_shape").getIntsList());
+    assertEquals(List.of(1L, 1L), attr(max, "strides").getIntsList());
+    assertEquals(List.of(1L, 1L, 1L, 1L), attr(max, "pads").getIntsList());
+    // A padded average counts the zeros (PyTorch's count_include_pad): a depthwise Conv with a
+    // constant 1/4 kernel, per-side pads [top, left, bottom, right].
+    NodeProto avg = node(m, "pool2");
+    assertEquals("Conv", avg.getOpType());
+    assertEquals(List.of(2L, 2L), attr(avg, "kernel_shape").getIntsList());
+    assertEquals(List.of(1L, 0L, 1L, 0L), attr(avg, "pads").getIntsList());
+    assertEquals(1, intAttr(avg, "group"));
+    assertEquals(List.of("pool1.output", "pool2.kernel"), avg.getInputList());
+    TensorProto kernel = attr(node(m, "pool2/kernel"), "value").getT();
+    assertEquals(List.of(1L, 1L, 2L, 2L), kernel.getDimsList());
+    assertEquals(List.of(0.25f, 0.25f, 0.25f, 0.25f), kernel.getFloatDataList());
+    // Unpadded, it is AveragePool itself.
+    ModelProto plain = lower(ModelSpec.builder().setInput(2, 4, 4).avgPool2d("avg", 2)
+        .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build());
+    assertEquals(List.of("AveragePool"), ops(plain));
+    assertEquals(List.of(2L, 2L), attr(node(plain, "avg"), "strides").getIntsList());
+    assertEquals(List.of("pool2.output"), node(m, "proj/matmul").getInputList().subList(0, 1));
+    assertEquals(List.of("gelu1.output"), node(m, "gap/pool").getInputList());
+    assertEquals(List.of("gap.pooled"), node(m, "gap").getInputList());
+    assertEquals(1, intAttr(node(m, "gap"), "axis"));
+    assertEquals(List.of("gap.output"), node(m, "flat").getInputList());
   }
 
   @Test

@@ -87,6 +87,30 @@ class OnnxParityTest {
         // [12] -> [3, 4] -> dense on the last axis -> flatten: the reshape's order matters.
         named("reshape", base(12).reshape("grid", 3, 4).dense("fc1", 5).flatten("flat").dense("fc2", 4)),
         named("reshape_inferred", base(2, 3, 4).reshape("grid", -1, 6).dense("fc1", 5).reshape("back", 20).dense("fc2", 4))));
+    cases.put("conv2d", List.of(
+        // flatten after conv: the exported graph must flatten in NCHW order as the backends do.
+        named("conv2d", base(2, 6, 6).conv2d("conv", 3, 3).relu("act").flatten("flat").dense("fc", 4)),
+        named("conv2d_grouped_strided_dilated", base(4, 7, 7)
+            .add(new Layer.Conv2d("conv", 4, new Layer.Hw(3, 2), new Layer.Hw(2, 1), Layer.Padding.explicit(1, 2),
+                new Layer.Hw(1, 2), 2, false, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN))
+            .flatten("flat").dense("fc", 4)),
+        named("conv2d_same_even_kernel", base(2, 5, 5)
+            .add(new Layer.Conv2d("conv", 3, Layer.Hw.of(2), Layer.Hw.of(1), Layer.Padding.sameAsInput(),
+                Layer.Hw.of(1), 1, true, Init.KAIMING_UNIFORM, Init.ZEROS))
+            .flatten("flat").dense("fc", 4))));
+    cases.put("max_pool2d", List.of(
+        named("max_pool2d", base(2, 6, 6).conv2d("conv", 3, 3).maxPool2d("pool", 2).flatten("flat").dense("fc", 4)),
+        named("max_pool2d_padded_strided", base(2, 7, 6).conv2d("conv", 3, 1)
+            .add(new Layer.MaxPool2d("pool", new Layer.Hw(3, 2), new Layer.Hw(2, 1), new Layer.Hw(1, 1)))
+            .flatten("flat").dense("fc", 4))));
+    cases.put("avg_pool2d", List.of(
+        named("avg_pool2d", base(2, 6, 6).conv2d("conv", 3, 3).avgPool2d("pool", 2).flatten("flat").dense("fc", 4)),
+        // Padding counts in the divisor; [1, 0] is the case ONNX Runtime's AveragePool-19 gets wrong.
+        named("avg_pool2d_padded", base(2, 7, 6).conv2d("conv", 3, 1)
+            .add(new Layer.AvgPool2d("pool", Layer.Hw.of(2), Layer.Hw.of(1), new Layer.Hw(1, 0)))
+            .flatten("flat").dense("fc", 4))));
+    cases.put("global_avg_pool2d", List.of(
+        named("global_avg_pool2d", base(2, 5, 6).conv2d("conv", 6, 3).relu("act").globalAvgPool2d("gap").dense("fc", 4))));
     return cases;
   }
 

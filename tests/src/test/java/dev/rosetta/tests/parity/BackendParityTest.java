@@ -113,7 +113,39 @@ class BackendParityTest {
             "reshape [12] -> [3, 4] -> dense on the last axis -> flatten, cross_entropy, sgd",
             net(12).reshape("grid", 3, -1).dense("fc1", 6).gelu("gelu1").flatten("flat").dense("fc2", 3)
                 .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1)).build(),
+            3),
+        classification(
+            "conv2d 3x3 pad 1 -> relu -> max_pool2d 2 -> dropout -> flatten -> dense (NCHW flatten order), sgd momentum",
+            net(2, 8, 8)
+                .add(conv("conv1", 4, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.explicit(1, 1), Layer.Hw.of(1), 1, true))
+                .relu("relu1").maxPool2d("pool1", 2).dropout("drop1", 0.25).flatten("flat").dense("fc1", 3)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.05, 0.9, 0, false)).build(),
+            3),
+        classification(
+            "conv2d grouped, dilated, strided, no bias, then 'same' even kernel, adam",
+            net(4, 8, 8)
+                .add(conv("conv1", 6, new Layer.Hw(3, 2), new Layer.Hw(2, 1), Layer.Padding.explicit(1, 0), new Layer.Hw(1, 2), 2, false))
+                .tanh("tanh1")
+                .add(conv("conv2", 4, Layer.Hw.of(2), Layer.Hw.of(1), Layer.Padding.sameAsInput(), Layer.Hw.of(1), 1, true))
+                .flatten("flat").dense("fc1", 3)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01)).build(),
+            3),
+        classification(
+            "conv2d -> tanh -> padded avg_pool2d -> padded strided max_pool2d -> global_avg_pool2d -> dense, adam",
+            net(2, 8, 8)
+                .add(conv("conv1", 4, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.explicit(0, 0), Layer.Hw.of(1), 1, true))
+                .tanh("tanh1")
+                .add(new Layer.AvgPool2d("pool1", Layer.Hw.of(3), Layer.Hw.of(1), new Layer.Hw(1, 0)))
+                .add(new Layer.MaxPool2d("pool2", new Layer.Hw(3, 2), Layer.Hw.of(2), Layer.Hw.of(1)))
+                .globalAvgPool2d("gap").dense("fc1", 3)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.02)).build(),
             3));
+  }
+
+  static Layer.Conv2d conv(
+      String name, int filters, Layer.Hw kernel, Layer.Hw stride, Layer.Padding padding, Layer.Hw dilation, int groups,
+      boolean bias) {
+    return new Layer.Conv2d(name, filters, kernel, stride, padding, dilation, groups, bias, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -9,6 +9,7 @@ import ai.djl.nn.Blocks;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.ModelSpec;
@@ -107,10 +108,47 @@ final class PytorchLowering {
                       },
                       "reshape");
                 }
+
+                @Override
+                public Block conv2d(Layer.Conv2d c) {
+                  // NCHW in, OIHW weight: libtorch's native layouts and the IR's, no permute.
+                  return PaddedConv2d.of(c);
+                }
+
+                @Override
+                public Block maxPool2d(Layer.MaxPool2d p) {
+                  // torch max_pool2d: implicit -inf padding, floor mode, NCHW as is.
+                  Shape k = hw(p.kernel());
+                  Shape st = hw(p.stride());
+                  Shape pad = hw(p.padding());
+                  return new LambdaBlock(
+                      x -> new NDList(Pool.maxPool2d(x.singletonOrThrow(), k, st, pad, false)), "max_pool2d");
+                }
+
+                @Override
+                public Block avgPool2d(Layer.AvgPool2d p) {
+                  // count_include_pad=true: the IR divides every window by kh * kw.
+                  Shape k = hw(p.kernel());
+                  Shape st = hw(p.stride());
+                  Shape pad = hw(p.padding());
+                  return new LambdaBlock(
+                      x -> new NDList(Pool.avgPool2d(x.singletonOrThrow(), k, st, pad, false, true)), "avg_pool2d");
+                }
+
+                @Override
+                public Block globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+                  // torch adaptive_avg_pool2d to 1x1, reshaped to [N, C]: the mean over H and W.
+                  return new LambdaBlock(
+                      x -> new NDList(Pool.globalAvgPool2d(x.singletonOrThrow())), "global_avg_pool2d");
+                }
               });
       seq.add(b);
       perLayer.add(b);
     }
     return new Lowered(seq, perLayer);
+  }
+
+  private static Shape hw(Layer.Hw hw) {
+    return new Shape(hw.h(), hw.w());
   }
 }

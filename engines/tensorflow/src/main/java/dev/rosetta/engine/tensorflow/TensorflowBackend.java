@@ -116,6 +116,26 @@ public final class TensorflowBackend implements Backend {
         public String reshape(Layer.Reshape l) {
           return null;
         }
+
+        @Override
+        public String conv2d(Layer.Conv2d l) {
+          return null;
+        }
+
+        @Override
+        public String maxPool2d(Layer.MaxPool2d l) {
+          return null;
+        }
+
+        @Override
+        public String avgPool2d(Layer.AvgPool2d l) {
+          return null;
+        }
+
+        @Override
+        public String globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+          return null;
+        }
       };
 
   @Override

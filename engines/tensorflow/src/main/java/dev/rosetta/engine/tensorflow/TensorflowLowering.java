@@ -6,6 +6,7 @@ import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.spec.ShapeInference;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -189,6 +191,112 @@ final class TensorflowLowering {
       // static shape TF carries forward is fully known for the next layer.
       return tf.withName(l.name())
           .reshape(x, tf.constant(batched(shape.output()).asArray()));
+    }
+
+    /**
+     * TF's CPU Conv2D runs NHWC only, so the activation enters and leaves this op in the IR's
+     * NCHW (every other layer, dropout masks included, sees NCHW) and is NHWC only inside. The
+     * variable stays OIHW, so checkpoints and gradients are canonical; the HWIO view TF wants is
+     * a Transpose in the graph, whose gradient TF permutes back. Padding is an explicit Pad of
+     * zeros with PyTorch's per-side amounts ("same" puts the odd extra on the bottom/right), then
+     * a VALID convolution. TF's CPU kernels do not do grouped convolution, so groups are
+     * lowered as one convolution per group on channel slices, concatenated: the definition of a
+     * grouped convolution.
+     */
+    @Override
+    public Operand<TFloat32> conv2d(Layer.Conv2d c) {
+      Ops s = tf.withSubScope(c.name());
+      Operand<TFloat32> nhwc = s.linalg.transpose(x, s.constant(new int[] {0, 2, 3, 1}));
+      Layer.Padding p = c.padding();
+      int kh = c.kernel().h();
+      int kw = c.kernel().w();
+      int dh = c.dilation().h();
+      int dw = c.dilation().w();
+      Operand<TFloat32> hwio =
+          s.linalg.transpose(vars.get(c.name() + ".weight"), s.constant(new int[] {2, 3, 1, 0}));
+      // Dilation is written into the kernel instead of Conv2D's dilations attribute: TF's C++
+      // gradient for Conv2D drops that attribute (its Conv2DBackpropFilter then fails on the
+      // shapes). Each tap gets d - 1 zero rows (columns) after it, so the kernel spans k * d;
+      // the d - 1 trailing zero rows read d - 1 extra zero rows padded below the input, which
+      // leaves the output positions and values exactly those of the dilated convolution.
+      if (dh > 1) {
+        Operand<TFloat32> taps = s.reshape(hwio, s.constant(new long[] {kh, 1, kw, -1, c.filters()}));
+        taps = s.pad(taps, s.constant(new int[][] {{0, 0}, {0, dh - 1}, {0, 0}, {0, 0}, {0, 0}}), s.constant(0f));
+        hwio = s.reshape(taps, s.constant(new long[] {(long) kh * dh, kw, -1, c.filters()}));
+      }
+      if (dw > 1) {
+        long rows = dh > 1 ? (long) kh * dh : kh;
+        Operand<TFloat32> taps = s.reshape(hwio, s.constant(new long[] {rows, kw, 1, -1, c.filters()}));
+        taps = s.pad(taps, s.constant(new int[][] {{0, 0}, {0, 0}, {0, dw - 1}, {0, 0}, {0, 0}}), s.constant(0f));
+        hwio = s.reshape(taps, s.constant(new long[] {rows, (long) kw * dw, -1, c.filters()}));
+      }
+      int[][] pads = {
+        {0, 0}, {p.top(kh, dh), p.bottom(kh, dh) + dh - 1}, {p.left(kw, dw), p.right(kw, dw) + dw - 1}, {0, 0}
+      };
+      if (pads[1][0] + pads[1][1] + pads[2][0] + pads[2][1] > 0) {
+        nhwc = s.pad(nhwc, s.constant(pads), s.constant(0f));
+      }
+      List<Long> strides = List.of(1L, (long) c.stride().h(), (long) c.stride().w(), 1L);
+      Conv2d.Options[] opts = {Conv2d.dataFormat("NHWC")};
+      Operand<TFloat32> y;
+      if (c.groups() == 1) {
+        y = s.nn.conv2d(nhwc, hwio, strides, "VALID", opts);
+      } else {
+        long g = c.groups();
+        List<org.tensorflow.Output<TFloat32>> xs = s.split(s.constant(3), nhwc, g).output();
+        List<org.tensorflow.Output<TFloat32>> ws = s.split(s.constant(3), hwio, g).output();
+        List<Operand<TFloat32>> ys = new ArrayList<>();
+        for (int i = 0; i < g; i++) {
+          ys.add(s.withName("group" + i).nn.conv2d(xs.get(i), ws.get(i), strides, "VALID", opts));
+        }
+        y = s.concat(ys, s.constant(3));
+      }
+      if (c.bias()) {
+        y = s.nn.biasAdd(y, vars.get(c.name() + ".bias"));
+      }
+      return tf.withName(c.name()).linalg.transpose(y, s.constant(new int[] {0, 3, 1, 2}));
+    }
+
+    /**
+     * NHWC inside the op, NCHW outside, as for conv2d. Padding is an explicit Pad with −∞, which
+     * never wins a window, then a VALID MaxPool: PyTorch's implicit padding.
+     */
+    @Override
+    public Operand<TFloat32> maxPool2d(Layer.MaxPool2d p) {
+      return pool(p.name(), p.kernel(), p.stride(), p.padding(), Float.NEGATIVE_INFINITY, true);
+    }
+
+    /**
+     * Zero Pad then a VALID AvgPool: every window then has kh * kw elements, zeros included,
+     * which is PyTorch's count_include_pad=True divisor exactly.
+     */
+    @Override
+    public Operand<TFloat32> avgPool2d(Layer.AvgPool2d p) {
+      return pool(p.name(), p.kernel(), p.stride(), p.padding(), 0f, false);
+    }
+
+    /** Mean over the H and W axes of the NCHW activation; no layout change needed. */
+    @Override
+    public Operand<TFloat32> globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+      return tf.withName(l.name()).math.mean(x, tf.constant(new int[] {2, 3}));
+    }
+
+    private Operand<TFloat32> pool(
+        String name, Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding, float padValue, boolean max) {
+      Ops s = tf.withSubScope(name);
+      Operand<TFloat32> nhwc = s.linalg.transpose(x, s.constant(new int[] {0, 2, 3, 1}));
+      if (padding.h() > 0 || padding.w() > 0) {
+        int[][] pads = {{0, 0}, {padding.h(), padding.h()}, {padding.w(), padding.w()}, {0, 0}};
+        nhwc = s.pad(nhwc, s.constant(pads), s.constant(padValue));
+      }
+      List<Long> k = List.of(1L, (long) kernel.h(), (long) kernel.w(), 1L);
+      List<Long> st = List.of(1L, (long) stride.h(), (long) stride.w(), 1L);
+      Operand<TFloat32> y =
+          max
+              ? s.nn.maxPool(nhwc, s.constant(new int[] {1, kernel.h(), kernel.w(), 1}),
+                  s.constant(new int[] {1, stride.h(), stride.w(), 1}), "VALID")
+              : s.nn.avgPool(nhwc, k, st, "VALID");
+      return tf.withName(name).linalg.transpose(y, s.constant(new int[] {0, 3, 1, 2}));
     }
   }
 }
