@@ -1,4 +1,4 @@
-package dev.rosetta.engine.tensorflow;
+package dev.rosetta.tests.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
+import dev.rosetta.train.Backend;
 import dev.rosetta.train.TrainableModel;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.Tensor;
@@ -19,10 +20,13 @@ import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * leaky_relu, elu, gelu and reshape on TensorFlow, against values computed by hand from the
+ * leaky_relu, elu, gelu and reshape on every backend, against values computed by hand from the
  * IR's formulas: outputs, and the activation's derivative through a weight's gradient.
  */
-class TensorflowVisionLayersTest {
+abstract class ActivationLayerCases {
+  /** The backend under test; one subclass per backend. */
+  abstract Backend backend();
+
   static final double[] XS = {-3, -2, -1, -0.5, 0, 0.5, 1, 2, 3};
   /** Standard normal CDF at XS (tabulated): exact GELU is x * Phi(x). */
   static final double[] PHI = {
@@ -34,7 +38,7 @@ class TensorflowVisionLayersTest {
    * [1] -> dense(1, no bias, weight 1) -> activation, so the output is act(x) and, with MSE
    * against 0 on one sample, d loss / d weight = 2 act(x) act'(x) x.
    */
-  static void check(Layer activation, DoubleUnaryOperator f, DoubleUnaryOperator df) {
+  void check(Layer activation, DoubleUnaryOperator f, DoubleUnaryOperator df) {
     ModelSpec spec =
         ModelSpec.builder().setInput(1)
             .add(new Layer.Dense("fc", 1, false, Init.UNIFORM_FAN_IN, Init.ZEROS)).add(activation)
@@ -46,7 +50,7 @@ class TensorflowVisionLayersTest {
       x[i] = (float) XS[i];
       want[i] = (float) f.applyAsDouble(XS[i]);
     }
-    try (TrainableModel m = new TensorflowBackend().create(spec, w)) {
+    try (TrainableModel m = backend().create(spec, w)) {
       assertArrayEquals(want, m.predict(x, XS.length), 1e-6f, activation.type() + " forward");
       for (int i = 0; i < XS.length; i++) {
         Batch b = new Batch(Shape.of(1), new float[] {x[i]}, null, new float[] {0f}, 1);
@@ -108,7 +112,7 @@ class TensorflowVisionLayersTest {
         }
       }
     }
-    try (TrainableModel m = new TensorflowBackend().create(spec, w)) {
+    try (TrainableModel m = backend().create(spec, w)) {
       assertArrayEquals(want, m.predict(x, 2), 1e-5f);
     }
   }

@@ -1,4 +1,4 @@
-package dev.rosetta.engine.pytorch;
+package dev.rosetta.tests.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
+import dev.rosetta.train.Backend;
 import dev.rosetta.train.TrainableModel;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
@@ -18,11 +19,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * conv2d and the pools on PyTorch against outputs worked out by hand on a 3x3 image holding 1..9 and the
+ * conv2d and the pools on every backend against outputs worked out by hand on a 3x3 image holding 1..9 and the
  * 2x2 kernel [[1, 2], [3, 4]]: each case changes one of stride, padding, dilation or groups.
  * Pool gradients go through a 1x1 conv of weight 1 in front of the pool.
  */
-class PytorchConvLayersTest {
+abstract class ConvLayerCases {
+  /** The backend under test; one subclass per backend. */
+  abstract Backend backend();
+
   static final float[] IMAGE = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   static final float[] KERNEL = {1, 2, 3, 4};
 
@@ -33,7 +37,7 @@ class PytorchConvLayersTest {
   }
 
   /** Output of a one-conv model on {@code x} (one sample) with the given weight and bias. */
-  static float[] run(int[] input, Layer.Conv2d c, float[] weight, float[] bias, float[] x) {
+  float[] run(int[] input, Layer.Conv2d c, float[] weight, float[] bias, float[] x) {
     ModelSpec spec =
         ModelSpec.builder().setInput(input).add(c)
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
@@ -42,7 +46,7 @@ class PytorchConvLayersTest {
     if (bias != null) {
       t.put("conv.bias", new Tensor(Shape.of(c.filters()), bias));
     }
-    try (TrainableModel m = new PytorchBackend().create(spec, new WeightSet(t))) {
+    try (TrainableModel m = backend().create(spec, new WeightSet(t))) {
       return m.predict(x, 1);
     }
   }
@@ -76,7 +80,7 @@ class PytorchConvLayersTest {
         ModelSpec.builder().setInput(1, 3, 3).add(c)
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = new WeightSet(Map.of("conv.weight", new Tensor(Shape.of(1, 1, 2, 2), KERNEL)));
-    try (TrainableModel m = new PytorchBackend().create(spec, w)) {
+    try (TrainableModel m = backend().create(spec, w)) {
       Batch b = new Batch(Shape.of(1, 3, 3), IMAGE, null, new float[] {0f}, 1);
       assertArrayEquals(new float[] {128, 384, 896, 1152}, m.gradients(b, 1).get("conv.weight").data(), 1e-3f);
     }
@@ -111,12 +115,12 @@ class PytorchConvLayersTest {
   static final float[] NEGATED = {-1, -2, -3, -4, -5, -6, -7, -8, -9};
 
   /** Output of {@code [1x1 conv, weight 1, no bias] -> layer} on one sample, and d loss / d weight (MSE vs 0). */
-  static float[][] throughPool(int[] input, Layer layer, float[] x, int outSize) {
+  float[][] throughPool(int[] input, Layer layer, float[] x, int outSize) {
     ModelSpec spec =
         ModelSpec.builder().setInput(input).add(conv(input[0], 1, 1, Layer.Padding.explicit(0, 0), 1, input[0], false)).add(layer)
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = new WeightSet(Map.of("conv.weight", new Tensor(Shape.of(input[0], 1, 1, 1), ones(input[0]))));
-    try (TrainableModel m = new PytorchBackend().create(spec, w)) {
+    try (TrainableModel m = backend().create(spec, w)) {
       Batch b = new Batch(Shape.of(input), x, null, new float[outSize], 1);
       return new float[][] {m.predict(x, 1), m.gradients(b, 1).get("conv.weight").data()};
     }

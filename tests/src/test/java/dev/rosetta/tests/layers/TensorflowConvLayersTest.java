@@ -1,0 +1,11 @@
+package dev.rosetta.tests.layers;
+
+import dev.rosetta.train.Backend;
+import dev.rosetta.train.Backends;
+
+class TensorflowConvLayersTest extends ConvLayerCases {
+  @Override
+  Backend backend() {
+    return Backends.get("tensorflow");
+  }
+}
