@@ -85,12 +85,15 @@ public record Dataset(
     return new Batch(sampleShape, x, y, t, n);
   }
 
-  /** Samples {@code [from, to)} in file order. */
+  /** Samples {@code [from, to)} in file order: contiguous, so copied as whole ranges. */
   public Batch slice(int from, int to) {
-    int[] order = new int[to];
-    for (int i = 0; i < to; i++) {
-      order[i] = i;
-    }
-    return batch(order, from, to);
+    int fs = featureSize();
+    return new Batch(
+        sampleShape,
+        java.util.Arrays.copyOfRange(features, from * fs, to * fs),
+        labels == null ? null : java.util.Arrays.copyOfRange(labels, from, to),
+        targets == null ? null : java.util.Arrays.copyOfRange(targets, from * targetSize, to * targetSize),
+        to - from);
   }
+
 }

@@ -3,6 +3,7 @@ package dev.rosetta.parity;
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.data.EpochBatches;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Training;
 import dev.rosetta.train.Backend;
@@ -135,40 +136,41 @@ public final class ParityRunner {
       double floorWeightsEpoch1 = Double.NaN;
       for (int epoch = 1; epoch <= epochs; epoch++) {
         int[] order = epoch == 1 ? order1 : BatchOrder.forEpoch(train.size(), t.seed(), epoch, t.shuffle());
-        for (int i = 0; i < batches; i++) {
-          int from = i * t.batchSize();
-          Batch batch = train.batch(order, from, Math.min(train.size(), from + t.batchSize()));
-          step++;
-          float la = a.trainStep(batch, step);
-          float lb = b.trainStep(batch, step);
-          if (!Float.isFinite(la)) {
-            throw new TrainingDivergedException(epoch, step, la);
-          }
-          if (!Float.isFinite(lb)) {
-            throw new TrainingDivergedException(epoch, step, lb);
-          }
-          double rel = relDiff(la, lb);
-          if (epoch == 1 && rel > lossMaxRel) {
-            lossMaxRel = rel;
-            lossMaxRelStep = step;
-          }
-          if (n != null) {
-            // Same batch and step number, so the same dropout masks as a and b.
-            float ln = n.trainStep(batch, step);
-            if (!Float.isFinite(ln)) {
-              throw new TrainingDivergedException(epoch, step, ln);
+        try (EpochBatches epochBatches = new EpochBatches(train, order, t.batchSize())) {
+          while (epochBatches.hasNext()) {
+            Batch batch = epochBatches.next();
+            step++;
+            float la = a.trainStep(batch, step);
+            float lb = b.trainStep(batch, step);
+            if (!Float.isFinite(la)) {
+              throw new TrainingDivergedException(epoch, step, la);
             }
-            if (epoch == 1) {
-              floorLossMaxRel = Math.max(floorLossMaxRel, relDiff(la, ln));
+            if (!Float.isFinite(lb)) {
+              throw new TrainingDivergedException(epoch, step, lb);
             }
-          }
-          if (step == Math.min(steps, total)) {
-            WeightSet wa = a.weights();
-            weightsAfterN = relL2(wa, b.weights());
+            double rel = relDiff(la, lb);
+            if (epoch == 1 && rel > lossMaxRel) {
+              lossMaxRel = rel;
+              lossMaxRelStep = step;
+            }
             if (n != null) {
-              floorWeightsAfterN = relL2(wa, n.weights());
+              // Same batch and step number, so the same dropout masks as a and b.
+              float ln = n.trainStep(batch, step);
+              if (!Float.isFinite(ln)) {
+                throw new TrainingDivergedException(epoch, step, ln);
+              }
+              if (epoch == 1) {
+                floorLossMaxRel = Math.max(floorLossMaxRel, relDiff(la, ln));
+              }
             }
-            weightsStep = step;
+            if (step == Math.min(steps, total)) {
+              WeightSet wa = a.weights();
+              weightsAfterN = relL2(wa, b.weights());
+              if (n != null) {
+                floorWeightsAfterN = relL2(wa, n.weights());
+              }
+              weightsStep = step;
+            }
           }
         }
         if (epoch == 1) {

@@ -83,8 +83,7 @@ final class ExportCommand implements Callable<Integer> {
     Path staged = Files.createTempFile(dir, "." + out.getFileName() + ".", ".verify");
     try {
       OnnxExport.export(spec, ckpt.weights(), provenance, opset, staged);
-      String name = backend != null ? backend : ckpt.backend();
-      Backend ref = Backends.get(Backends.names().contains(name) || backend != null ? name : "pytorch");
+      Backend ref = ModelSource.backendFor(backend, ckpt);
       OnnxVerifier.Verification v;
       try (InferenceModel reference = ref.inference(spec, ckpt.weights())) {
         Dataset samples = verificationSamples(spec);

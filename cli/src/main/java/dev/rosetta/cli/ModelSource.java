@@ -34,6 +34,17 @@ final class ModelSource {
     }
   }
 
+  /**
+   * The backend to run a checkpoint on: the one asked for, else the one that wrote it, else
+   * PyTorch (a checkpoint from a backend that is not on the class path).
+   */
+  static Backend backendFor(String requested, Checkpoint.Loaded ckpt) {
+    if (requested != null) {
+      return Backends.get(requested);
+    }
+    return Backends.get(Backends.names().contains(ckpt.backend()) ? ckpt.backend() : "pytorch");
+  }
+
   Opened open(ModelSpec spec, Path specFile) throws IOException {
     if (onnx != null || ONNX_RUNTIME.equals(backend)) {
       if (onnx == null) {
@@ -48,11 +59,7 @@ final class ModelSource {
       throw new Rosetta.UserInputException("give --weights CKPT (or --model FILE.onnx with --backend onnxruntime)");
     }
     Checkpoint.Loaded ckpt = Checkpoint.load(weights, spec);
-    String name = backend != null ? backend : ckpt.backend();
-    if (!Backends.names().contains(name)) {
-      name = backend != null ? backend : "pytorch";
-    }
-    Backend b = Backends.get(name);
+    Backend b = backendFor(backend, ckpt);
     SpecFiles.requireSupported(b, spec, specFile);
     return new Opened(b.inference(spec, ckpt.weights()), b.name());
   }
