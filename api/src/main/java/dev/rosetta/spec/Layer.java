@@ -9,7 +9,8 @@ import java.util.List;
 public sealed interface Layer
     permits Layer.Dense, Layer.Relu, Layer.Sigmoid, Layer.Tanh, Layer.Softmax, Layer.Flatten,
         Layer.Dropout, Layer.LeakyRelu, Layer.Elu, Layer.Gelu, Layer.Reshape, Layer.Conv2d, Layer.MaxPool2d,
-        Layer.AvgPool2d, Layer.GlobalAvgPool2d {
+        Layer.AvgPool2d, Layer.GlobalAvgPool2d, Layer.BatchNorm, Layer.LayerNorm, Layer.Add,
+        Layer.Concat {
 
   /** Unique name; parameters are called {@code <name>.<param>}. */
   String name();
@@ -54,6 +55,14 @@ public sealed interface Layer
     R avgPool2d(AvgPool2d layer);
 
     R globalAvgPool2d(GlobalAvgPool2d layer);
+
+    R batchNorm(BatchNorm layer);
+
+    R layerNorm(LayerNorm layer);
+
+    R add(Add layer);
+
+    R concat(Concat layer);
   }
 
   /** A (height, width) pair: kernel size, stride or dilation of a 2-D layer. */
@@ -379,5 +388,99 @@ public sealed interface Layer
     public <R> R accept(Visitor<R> v) {
       return v.globalAvgPool2d(this);
     }
+  }
+
+  /**
+   * Batch normalisation over the channel axis (axis 0 of a sample: {@code [C]} or {@code [C, H,
+   * W]}), PyTorch's BatchNorm1d/2d. Training: {@code y = (x - mean) / sqrt(var + epsilon) *
+   * weight + bias} with the batch's mean and biased variance per channel; then {@code
+   * running_mean = (1 - momentum) * running_mean + momentum * mean} and {@code running_var = (1
+   * - momentum) * running_var + momentum * var * n / (n - 1)} (unbiased, n values per channel).
+   * Evaluation uses the running statistics. Parameters {@code weight} (ones), {@code bias}
+   * (zeros); buffers {@code running_mean} (zeros), {@code running_var} (ones).
+   *
+   * @param momentum weight of the new batch statistic, PyTorch's convention (Keras's is {@code 1 -
+   *     momentum})
+   */
+  record BatchNorm(String name, double momentum, double epsilon) implements Layer {
+    public static final double DEFAULT_MOMENTUM = 0.1;
+    public static final double DEFAULT_EPSILON = 1e-5;
+
+    public BatchNorm(String name) {
+      this(name, DEFAULT_MOMENTUM, DEFAULT_EPSILON);
+    }
+
+    @Override
+    public String type() {
+      return "batch_norm";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.batchNorm(this);
+    }
+  }
+
+  /**
+   * Layer normalisation of each sample over its last {@code axes} axes, PyTorch's LayerNorm with
+   * {@code normalized_shape} = those axes: {@code y = (x - mean) / sqrt(var + epsilon) * weight +
+   * bias}, biased variance, the same in training and evaluation. {@code weight} (ones) and {@code
+   * bias} (zeros) have the shape of the normalised axes.
+   */
+  record LayerNorm(String name, int axes, double epsilon) implements Layer {
+    public static final double DEFAULT_EPSILON = 1e-5;
+
+    public LayerNorm(String name) {
+      this(name, 1, DEFAULT_EPSILON);
+    }
+
+    @Override
+    public String type() {
+      return "layer_norm";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.layerNorm(this);
+    }
+  }
+
+  /** Element-wise sum of two or more inputs of exactly the same shape (no broadcasting). */
+  record Add(String name) implements Layer {
+    @Override
+    public String type() {
+      return "add";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.add(this);
+    }
+  }
+
+  /**
+   * Concatenation of two or more inputs along sample axis {@code axis} (0 = channels of an NCHW
+   * sample, or features of a vector; negative counts from the last); every other axis must agree.
+   */
+  record Concat(String name, int axis) implements Layer {
+    /** The axis as a non-negative sample axis; {@code -1} is the last of {@code rank}. */
+    public int sampleAxis(int rank) {
+      return axis < 0 ? rank + axis : axis;
+    }
+
+    @Override
+    public String type() {
+      return "concat";
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.concat(this);
+    }
+  }
+
+  /** True for the kinds that join several inputs ({@code add}, {@code concat}). */
+  static boolean joins(Layer layer) {
+    return layer instanceof Add || layer instanceof Concat;
   }
 }

@@ -1,7 +1,9 @@
 package dev.rosetta.spec;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -11,29 +13,71 @@ import java.util.Objects;
  *
  * @param name model name, free text
  * @param input shape of one sample, without the batch axis (NCHW layout for images)
- * @param layers applied in order
+ * @param layers in execution order; each comes after the layers it reads, the last is the output
+ * @param connections the inputs of each layer that names them ({@code "inputs"} in JSON); a layer
+ *     absent here reads the previous layer, or the model input ({@link #INPUT}) if it is first
  */
 public record ModelSpec(
-    String name, Shape input, List<Layer> layers, Loss loss, Optimizer optimizer, Training training) {
+    String name,
+    Shape input,
+    List<Layer> layers,
+    Map<String, List<String>> connections,
+    Loss loss,
+    Optimizer optimizer,
+    Training training) {
 
   /** The format tag every spec file carries. */
   public static final String FORMAT = "rosetta/v1";
+
+  /** The name by which a layer reads the model input. No layer may be called this. */
+  public static final String INPUT = "input";
 
   public ModelSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(input, "input");
     layers = List.copyOf(layers);
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    connections.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    connections = java.util.Collections.unmodifiableMap(copy);
     Objects.requireNonNull(loss, "loss");
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(training, "training");
   }
 
+  /** A plain stack: every layer reads the one before it. */
+  public ModelSpec(
+      String name, Shape input, List<Layer> layers, Loss loss, Optimizer optimizer, Training training) {
+    this(name, input, layers, Map.of(), loss, optimizer, training);
+  }
+
   public ModelSpec withTraining(Training t) {
-    return new ModelSpec(name, input, layers, loss, optimizer, t);
+    return new ModelSpec(name, input, layers, connections, loss, optimizer, t);
   }
 
   public ModelSpec withOptimizer(Optimizer o) {
-    return new ModelSpec(name, input, layers, loss, o, training);
+    return new ModelSpec(name, input, layers, connections, loss, o, training);
+  }
+
+  /**
+   * The names layer {@code index} reads: its explicit {@code inputs}, else the previous layer's
+   * name, else {@link #INPUT}.
+   */
+  public List<String> inputsOf(int index) {
+    List<String> explicit = connections.get(layers.get(index).name());
+    if (explicit != null) {
+      return explicit;
+    }
+    return List.of(index == 0 ? INPUT : layers.get(index - 1).name());
+  }
+
+  /** True when some layer names its inputs, i.e. the model is a graph rather than a stack. */
+  public boolean isGraph() {
+    for (int i = 0; i < layers.size(); i++) {
+      if (!inputsOf(i).equals(List.of(i == 0 ? INPUT : layers.get(i - 1).name()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static Builder builder() {
@@ -45,6 +89,7 @@ public record ModelSpec(
     private String name = "model";
     private Shape input;
     private final List<Layer> layers = new ArrayList<>();
+    private final Map<String, List<String>> connections = new LinkedHashMap<>();
     private Loss loss;
     private Optimizer optimizer;
     private Training training = Training.DEFAULT;
@@ -61,6 +106,16 @@ public record ModelSpec(
 
     public Builder add(Layer layer) {
       layers.add(layer);
+      return this;
+    }
+
+    /**
+     * Adds a layer that reads the named layers (or {@link ModelSpec#INPUT}) instead of the
+     * previous one: a branch, a skip connection or a join.
+     */
+    public Builder add(Layer layer, String... inputs) {
+      layers.add(layer);
+      connections.put(layer.name(), List.of(inputs));
       return this;
     }
 
@@ -128,6 +183,26 @@ public record ModelSpec(
       return add(new Layer.GlobalAvgPool2d(name));
     }
 
+    /** Batch norm with PyTorch's defaults: momentum 0.1, epsilon 1e-5. */
+    public Builder batchNorm(String name) {
+      return add(new Layer.BatchNorm(name));
+    }
+
+    /** Layer norm over the last axis, epsilon 1e-5. */
+    public Builder layerNorm(String name) {
+      return add(new Layer.LayerNorm(name));
+    }
+
+    /** Element-wise sum of the named layers' outputs. */
+    public Builder addOf(String name, String... inputs) {
+      return add(new Layer.Add(name), inputs);
+    }
+
+    /** The named layers' outputs concatenated along sample axis {@code axis}. */
+    public Builder concat(String name, int axis, String... inputs) {
+      return add(new Layer.Concat(name, axis), inputs);
+    }
+
     public Builder setLoss(Loss loss) {
       this.loss = loss;
       return this;
@@ -162,7 +237,7 @@ public record ModelSpec(
       if (!missing.isEmpty()) {
         throw new SpecException("builder", missing);
       }
-      ModelSpec spec = new ModelSpec(name, input, layers, loss, optimizer, training);
+      ModelSpec spec = new ModelSpec(name, input, layers, connections, loss, optimizer, training);
       ValidationReport report = SpecValidator.validate(spec);
       if (report.hasErrors()) {
         throw new SpecException("builder", report.issues());

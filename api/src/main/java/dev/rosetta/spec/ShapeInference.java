@@ -14,12 +14,14 @@ public final class ShapeInference {
   /** Per-layer shapes of a spec that has passed validation. */
   public static List<LayerShape> infer(ModelSpec spec) {
     List<LayerShape> out = new ArrayList<>();
-    Shape current = spec.input();
-    for (Layer layer : spec.layers()) {
-      LayerShape ls = inferLayer(layer, current);
-      out.add(ls);
-      current = ls.output();
-    }
+    Graph.walk(
+        spec,
+        spec.input(),
+        (i, layer, ins) -> {
+          LayerShape ls = inferLayer(layer, ins);
+          out.add(ls);
+          return ls.output();
+        });
     return out;
   }
 
@@ -44,6 +46,15 @@ public final class ShapeInference {
    * SpecValidator}), so this never fails on a validated spec.
    */
   public static LayerShape inferLayer(Layer layer, Shape in) {
+    return inferLayer(layer, List.of(in));
+  }
+
+  /**
+   * One layer's shapes from the shapes of everything it reads ({@code add} and {@code concat}
+   * read several; every other kind one). {@link LayerShape#input()} is the first.
+   */
+  public static LayerShape inferLayer(Layer layer, List<Shape> ins) {
+    Shape in = ins.get(0);
     return layer.accept(
         new Layer.Visitor<LayerShape>() {
           @Override
@@ -148,10 +159,58 @@ public final class ShapeInference {
             return new LayerShape(l, in, Shape.of(in.dim(0)), List.of());
           }
 
+          @Override
+          public LayerShape batchNorm(Layer.BatchNorm b) {
+            // PyTorch's BatchNorm: the affine pair and the running statistics, one per channel.
+            Shape c = Shape.of(in.dim(0));
+            int ch = in.dim(0);
+            return new LayerShape(
+                b, in, in,
+                List.of(
+                    new ParamSpec(b.name() + ".weight", c, true, Init.ONES, ch, ch),
+                    new ParamSpec(b.name() + ".bias", c, true, Init.ZEROS, ch, ch),
+                    new ParamSpec(b.name() + ".running_mean", c, false, Init.ZEROS, ch, ch),
+                    new ParamSpec(b.name() + ".running_var", c, false, Init.ONES, ch, ch)));
+          }
+
+          @Override
+          public LayerShape layerNorm(Layer.LayerNorm l) {
+            Shape norm = normalizedShape(l, in);
+            int n = (int) norm.size();
+            return new LayerShape(
+                l, in, in,
+                List.of(
+                    new ParamSpec(l.name() + ".weight", norm, true, Init.ONES, n, n),
+                    new ParamSpec(l.name() + ".bias", norm, true, Init.ZEROS, n, n)));
+          }
+
+          @Override
+          public LayerShape add(Layer.Add a) {
+            return same(a);
+          }
+
+          @Override
+          public LayerShape concat(Layer.Concat c) {
+            int axis = c.sampleAxis(in.rank());
+            int[] dims = in.dims();
+            int total = 0;
+            for (Shape s : ins) {
+              total += s.dim(axis);
+            }
+            dims[axis] = total;
+            return new LayerShape(c, in, Shape.of(dims), List.of());
+          }
+
           private LayerShape same(Layer l) {
             return new LayerShape(l, in, in, List.of());
           }
         });
+  }
+
+  /** The trailing axes a layer norm normalises over, the shape of its weight and bias. */
+  public static Shape normalizedShape(Layer.LayerNorm l, Shape in) {
+    int[] dims = in.dims();
+    return Shape.of(java.util.Arrays.copyOfRange(dims, dims.length - l.axes(), dims.length));
   }
 
   /** Output of a conv2d on {@code [C, H, W]}: PyTorch's floor formula on the padded extent. */

@@ -107,10 +107,18 @@ public final class SpecJson {
       shape.add(d);
     }
     ArrayNode layers = root.putArray("layers");
-    for (Layer layer : spec.layers()) {
+    for (int i = 0; i < spec.layers().size(); i++) {
+      Layer layer = spec.layers().get(i);
       ObjectNode n = layers.addObject();
       n.put("type", layer.type());
       n.put("name", layer.name());
+      // Written only where the layer does not simply read its predecessor, so a stack's
+      // canonical form (and hash) does not depend on the graph feature.
+      List<String> ins = spec.inputsOf(i);
+      if (!ins.equals(List.of(i == 0 ? ModelSpec.INPUT : spec.layers().get(i - 1).name()))) {
+        ArrayNode a = n.putArray("inputs");
+        ins.forEach(a::add);
+      }
       layer.accept(
           new Layer.Visitor<Void>() {
             @Override
@@ -212,6 +220,31 @@ public final class SpecJson {
               return null;
             }
 
+            @Override
+            public Void batchNorm(Layer.BatchNorm b) {
+              n.put("momentum", b.momentum());
+              n.put("epsilon", b.epsilon());
+              return null;
+            }
+
+            @Override
+            public Void layerNorm(Layer.LayerNorm l) {
+              n.put("axes", l.axes());
+              n.put("epsilon", l.epsilon());
+              return null;
+            }
+
+            @Override
+            public Void add(Layer.Add a) {
+              return null;
+            }
+
+            @Override
+            public Void concat(Layer.Concat c) {
+              n.put("axis", c.axis());
+              return null;
+            }
+
             private void pool(Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding) {
               pair(n, "kernel", kernel);
               pair(n, "stride", stride);
@@ -250,6 +283,7 @@ public final class SpecJson {
   /** Tree-to-IR reader that keeps going after an error so the report is complete. */
   private static final class Reader {
     final List<SpecIssue> issues = new ArrayList<>();
+    final java.util.Map<String, List<String>> connections = new java.util.LinkedHashMap<>();
     static final Set<String> TOP =
         Set.of("format", "name", "input", "layers", "loss", "optimizer", "training");
 
@@ -272,7 +306,7 @@ public final class SpecJson {
       if (input == null || layers == null || loss == null || opt == null || training == null) {
         return null;
       }
-      return new ModelSpec(name, input, layers, loss, opt, training);
+      return new ModelSpec(name, input, layers, connections, loss, opt, training);
     }
 
     Shape input(JsonNode n) {
@@ -340,6 +374,12 @@ public final class SpecJson {
         return null;
       }
       int before = issues.size();
+      if (n.has("inputs")) {
+        List<String> ins = stringArray(n, path, "inputs", name);
+        if (ins != null) {
+          connections.put(name, ins);
+        }
+      }
       Layer layer =
           switch (type) {
             case "dense" -> {
@@ -408,6 +448,24 @@ public final class SpecJson {
                       : new Layer.AvgPool2d(name, kernel, stride, padding);
             }
             case "global_avg_pool2d" -> simple(n, path, name, new Layer.GlobalAvgPool2d(name));
+            case "batch_norm" -> {
+              unknownKeys(n, path, name, Set.of("type", "name", "momentum", "epsilon"));
+              Double m = number(n, path, "momentum", name, Layer.BatchNorm.DEFAULT_MOMENTUM);
+              Double eps = number(n, path, "epsilon", name, Layer.BatchNorm.DEFAULT_EPSILON);
+              yield m == null || eps == null ? null : new Layer.BatchNorm(name, m, eps);
+            }
+            case "layer_norm" -> {
+              unknownKeys(n, path, name, Set.of("type", "name", "axes", "epsilon"));
+              Integer axes = integer(n, path, "axes", name, 1);
+              Double eps = number(n, path, "epsilon", name, Layer.LayerNorm.DEFAULT_EPSILON);
+              yield axes == null || eps == null ? null : new Layer.LayerNorm(name, axes, eps);
+            }
+            case "add" -> simple(n, path, name, new Layer.Add(name));
+            case "concat" -> {
+              unknownKeys(n, path, name, Set.of("type", "name", "axis"));
+              Integer axis = integer(n, path, "axis", name, 0);
+              yield axis == null ? null : new Layer.Concat(name, axis);
+            }
             default -> {
               error(
                   path + ".type",
@@ -626,6 +684,26 @@ public final class SpecJson {
       return ok ? out : null;
     }
 
+    /** An array of layer names ({@code inputs}); whether they exist is the validator's call. */
+    List<String> stringArray(JsonNode obj, String path, String field, String layer) {
+      JsonNode v = obj.get(field);
+      String p = path + "." + field;
+      if (!v.isArray() || v.isEmpty()) {
+        error(p, layer, prefix(layer) + field + " must be a non-empty array of layer names (or \"" + ModelSpec.INPUT + "\"), got " + kind(v));
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < v.size(); i++) {
+        JsonNode d = v.get(i);
+        if (!d.isTextual()) {
+          error(p + "[" + i + "]", layer, prefix(layer) + field + "[" + i + "] must be a layer name, got " + kind(d));
+          return null;
+        }
+        out.add(d.asText());
+      }
+      return out;
+    }
+
     Long longValue(JsonNode obj, String path, String field, Long dflt) {
       JsonNode v = obj.get(field);
       if (v == null || v.isNull()) {
@@ -673,7 +751,12 @@ public final class SpecJson {
       return true;
     }
 
-    void unknownKeys(JsonNode obj, String path, String layer, Set<String> known) {
+    void unknownKeys(JsonNode obj, String path, String layer, Set<String> allowed) {
+      // Any layer may name its inputs.
+      Set<String> known = new java.util.HashSet<>(allowed);
+      if (layer != null) {
+        known.add("inputs");
+      }
       Set<String> unknown = new LinkedHashSet<>();
       obj.fieldNames().forEachRemaining(k -> {
         if (!known.contains(k)) {

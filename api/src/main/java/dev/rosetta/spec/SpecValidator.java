@@ -15,7 +15,8 @@ public final class SpecValidator {
   public static final List<String> LAYER_TYPES =
       List.of(
           "dense", "relu", "sigmoid", "tanh", "softmax", "flatten", "dropout", "leaky_relu", "elu",
-          "gelu", "reshape", "conv2d", "max_pool2d", "avg_pool2d", "global_avg_pool2d");
+          "gelu", "reshape", "conv2d", "max_pool2d", "avg_pool2d", "global_avg_pool2d",
+          "batch_norm", "layer_norm", "add", "concat");
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -42,8 +43,16 @@ public final class SpecValidator {
       issues.add(SpecIssue.error("$.layers", null, "a model needs at least one layer"));
     }
 
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < spec.layers().size(); i++) {
+      index.putIfAbsent(spec.layers().get(i).name(), i);
+    }
     Map<String, Integer> seen = new HashMap<>();
-    Shape current = inputOk ? in : null;
+    // Output shape of each layer read so far; absent when unknown because of an earlier error.
+    Map<String, Shape> shapes = new HashMap<>();
+    if (inputOk) {
+      shapes.put(ModelSpec.INPUT, in);
+    }
     for (int i = 0; i < spec.layers().size(); i++) {
       Layer layer = spec.layers().get(i);
       String path = "$.layers[" + i + "]";
@@ -53,22 +62,37 @@ public final class SpecValidator {
             SpecIssue.error(
                 path + ".name", name,
                 "layer name \"" + name + "\" must match [A-Za-z_][A-Za-z0-9_]* (it names parameters and graph nodes)"));
+      } else if (name.equals(ModelSpec.INPUT)) {
+        issues.add(
+            SpecIssue.error(
+                path + ".name", name,
+                "layer name '" + ModelSpec.INPUT + "' is reserved: layers read the model input by that name"));
       } else if (seen.containsKey(name)) {
         issues.add(
             SpecIssue.error(
                 path + ".name", name,
                 "duplicate layer name '" + name + "' (first used at $.layers[" + seen.get(name) + "])"));
-      } else {
+      }
+      List<String> ins = spec.inputsOf(i);
+      boolean wired = checkInputs(spec, i, ins, seen, index, issues);
+      if (name != null && !seen.containsKey(name)) {
         seen.put(name, i);
       }
-      List<SpecIssue> own = checkLayer(layer, path, current);
+      List<Shape> inShapes = null;
+      if (wired && ins.stream().allMatch(shapes::containsKey)) {
+        inShapes = ins.stream().map(shapes::get).toList();
+      }
+      List<SpecIssue> own = checkLayer(layer, path, ins, inShapes);
       issues.addAll(own);
       boolean ok = own.stream().noneMatch(x -> x.severity() == SpecIssue.Severity.ERROR);
-      current = current != null && ok ? ShapeInference.inferLayer(layer, current).output() : null;
+      if (inShapes != null && ok && name != null) {
+        shapes.put(name, ShapeInference.inferLayer(layer, inShapes).output());
+      }
     }
 
-    if (current != null) {
-      checkLoss(spec, current, issues);
+    String last = lastName(spec);
+    if (last != null && shapes.containsKey(last)) {
+      checkLoss(spec, shapes.get(last), issues);
     }
     checkOptimizer(spec.optimizer(), issues);
     checkTraining(spec.training(), issues);
@@ -76,9 +100,92 @@ public final class SpecValidator {
     return new ValidationReport(issues);
   }
 
-  private static List<SpecIssue> checkLayer(Layer layer, String path, Shape in) {
+  /**
+   * The wiring of layer {@code i}: how many inputs its kind takes, and that each names the
+   * model input or a layer listed before it. A name listed later is either a cycle (reported
+   * as one, with its path) or an ordering mistake.
+   */
+  private static boolean checkInputs(
+      ModelSpec spec, int i, List<String> ins, Map<String, Integer> seen, Map<String, Integer> index,
+      List<SpecIssue> issues) {
+    Layer layer = spec.layers().get(i);
+    String n = layer.name();
+    String path = "$.layers[" + i + "].inputs";
+    boolean ok = true;
+    if (Layer.joins(layer) && ins.size() < 2) {
+      issues.add(SpecIssue.error(path, n, "layer '" + n + "' (" + layer.type() + ") joins two or more inputs, got " + ins.size() + " " + quoted(ins) + "; list them in \"inputs\""));
+      ok = false;
+    } else if (!Layer.joins(layer) && ins.size() != 1) {
+      issues.add(SpecIssue.error(path, n, "layer '" + n + "' (" + layer.type() + ") reads one input, got " + ins.size() + " " + quoted(ins) + "; join several with an add or concat layer first"));
+      ok = false;
+    }
+    for (int k = 0; k < ins.size(); k++) {
+      String in = ins.get(k);
+      String p = path + "[" + k + "]";
+      if (in.equals(ModelSpec.INPUT) || seen.containsKey(in)) {
+        continue;
+      }
+      ok = false;
+      Integer later = index.get(in);
+      if (in.equals(n)) {
+        issues.add(SpecIssue.error(p, n, "layer '" + n + "' reads itself: inputs must not form a cycle"));
+      } else if (later != null) {
+        List<String> cycle = pathTo(spec, in, n, index, new java.util.HashSet<>());
+        if (cycle != null) {
+          StringBuilder sb = new StringBuilder("inputs form a cycle: '" + n + "'");
+          for (String c : cycle) {
+            sb.append(" reads '").append(c).append("'");
+          }
+          issues.add(SpecIssue.error(p, n, sb + " (each layer must only read layers before it)"));
+        } else {
+          issues.add(SpecIssue.error(p, n, "layer '" + n + "' reads '" + in + "', which is defined after it (at $.layers[" + later + "]); list every layer after the layers it reads"));
+        }
+      } else {
+        List<String> known = new ArrayList<>();
+        known.add(ModelSpec.INPUT);
+        for (int j = 0; j < i; j++) {
+          known.add(spec.layers().get(j).name());
+        }
+        issues.add(SpecIssue.error(p, n, "layer '" + n + "': unknown input '" + in + "' (it can read: " + String.join(", ", known) + ")"));
+      }
+    }
+    return ok;
+  }
+
+  /** The chain of reads from {@code from} that ends at {@code target}, or null if none does. */
+  private static List<String> pathTo(
+      ModelSpec spec, String from, String target, Map<String, Integer> index, java.util.Set<String> visited) {
+    if (!visited.add(from)) {
+      return null;
+    }
+    Integer i = index.get(from);
+    if (i == null) {
+      return null;
+    }
+    for (String next : spec.inputsOf(i)) {
+      if (next.equals(target)) {
+        List<String> out = new ArrayList<>();
+        out.add(from);
+        out.add(target);
+        return out;
+      }
+      List<String> rest = pathTo(spec, next, target, index, visited);
+      if (rest != null) {
+        rest.add(0, from);
+        return rest;
+      }
+    }
+    return null;
+  }
+
+  private static String quoted(List<String> names) {
+    return names.stream().map(x -> "'" + x + "'").toList().toString();
+  }
+
+  private static List<SpecIssue> checkLayer(Layer layer, String path, List<String> names, List<Shape> ins) {
     List<SpecIssue> out = new ArrayList<>();
     String n = layer.name();
+    Shape in = ins == null ? null : ins.get(0);
     layer.accept(
         new Layer.Visitor<Void>() {
           @Override
@@ -268,6 +375,72 @@ public final class SpecValidator {
             return null;
           }
 
+          @Override
+          public Void batchNorm(Layer.BatchNorm b) {
+            if (!(b.momentum() >= 0 && b.momentum() <= 1)) {
+              out.add(SpecIssue.error(path + ".momentum", n, n + ".momentum must be in [0, 1] (got " + b.momentum() + "; it weighs the new batch statistic, PyTorch's convention: Keras's 0.99 is 0.01 here)"));
+            }
+            epsilon(b.epsilon());
+            if (in != null && in.rank() != 1 && in.rank() != 3) {
+              out.add(SpecIssue.error(path, n, n + ": batch_norm needs a [features] or [channels, height, width] sample, got " + in + " (rank " + in.rank() + ")"));
+            }
+            return null;
+          }
+
+          @Override
+          public Void layerNorm(Layer.LayerNorm l) {
+            epsilon(l.epsilon());
+            if (l.axes() < 1) {
+              out.add(SpecIssue.error(path + ".axes", n, n + ".axes must be >= 1 (got " + l.axes() + ")"));
+            } else if (in != null && l.axes() > in.rank()) {
+              out.add(SpecIssue.error(path + ".axes", n, n + ".axes " + l.axes() + " is more than the " + in.rank() + " axes of its input " + in));
+            }
+            return null;
+          }
+
+          @Override
+          public Void add(Layer.Add a) {
+            if (ins == null) {
+              return null;
+            }
+            for (int k = 1; k < ins.size(); k++) {
+              if (!ins.get(k).equals(ins.get(0))) {
+                out.add(SpecIssue.error(path + ".inputs[" + k + "]", n, "shape mismatch at add '" + n + "': '" + names.get(0) + "' gives " + ins.get(0) + " but '" + names.get(k) + "' gives " + ins.get(k) + " (add needs identical shapes; no broadcasting)"));
+              }
+            }
+            return null;
+          }
+
+          @Override
+          public Void concat(Layer.Concat c) {
+            if (ins == null) {
+              return null;
+            }
+            int rank = in.rank();
+            if (c.axis() < -rank || c.axis() >= rank) {
+              out.add(SpecIssue.error(path + ".axis", n, n + ".axis " + c.axis() + " is out of range for inputs of rank " + rank + " (use 0.." + (rank - 1) + ", or -1 for the last; the batch axis is not counted)"));
+              return null;
+            }
+            int axis = c.sampleAxis(rank);
+            for (int k = 1; k < ins.size(); k++) {
+              Shape s = ins.get(k);
+              boolean match = s.rank() == rank;
+              for (int d = 0; match && d < rank; d++) {
+                match = d == axis || s.dim(d) == in.dim(d);
+              }
+              if (!match) {
+                out.add(SpecIssue.error(path + ".inputs[" + k + "]", n, "shape mismatch at concat '" + n + "': '" + names.get(0) + "' gives " + in + " but '" + names.get(k) + "' gives " + s + " (all axes but axis " + c.axis() + " must agree)"));
+              }
+            }
+            return null;
+          }
+
+          private void epsilon(double eps) {
+            if (!(eps > 0) || Double.isInfinite(eps)) {
+              out.add(SpecIssue.error(path + ".epsilon", n, n + ".epsilon must be > 0 and finite (got " + eps + ")"));
+            }
+          }
+
           private void pool(Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding) {
             boolean ok = positive(kernel, "kernel");
             ok &= positive(stride, "stride");
@@ -383,6 +556,20 @@ public final class SpecValidator {
               "layer '" + tail.name() + "' applies softmax before cross_entropy, which already applies"
                   + " softmax to logits: the model would train on softmax(softmax(z)). Remove '"
                   + tail.name() + "'; apply softmax at prediction time instead"));
+    }
+    java.util.Set<String> read = new java.util.HashSet<>();
+    for (int i = 0; i < layers.size(); i++) {
+      read.addAll(spec.inputsOf(i));
+    }
+    for (int i = 0; i < last; i++) {
+      String n = layers.get(i).name();
+      if (!read.contains(n)) {
+        issues.add(
+            SpecIssue.warning(
+                "$.layers[" + i + "]", n,
+                "layer '" + n + "' is never read: its output does not reach the model output (the last layer, '"
+                    + tail.name() + "')"));
+      }
     }
     if (tail instanceof Layer.Dropout) {
       issues.add(
