@@ -67,6 +67,30 @@ class CliTest {
   }
 
   @Test
+  void validateNamesTheLayerForBadVisionSpecs() throws IOException {
+    String head = "{\"format\": \"rosetta/v1\", \"input\": {\"shape\": [1, 8, 8]}, \"loss\": {\"type\": \"mse\"},"
+        + " \"optimizer\": {\"type\": \"sgd\", \"learning_rate\": 0.1}, \"layers\": [";
+    String[][] cases = {
+      {"{\"type\": \"conv2d\", \"name\": \"big\", \"filters\": 2, \"kernel\": 9}",
+          "big: kernel [9, 9] (extent [9, 9] with dilation) is larger than the padded input [8, 8]", "$.layers[0].kernel"},
+      {"{\"type\": \"conv2d\", \"name\": \"neg\", \"filters\": 2, \"kernel\": 3, \"padding\": -1}",
+          "neg.padding must be >= 0", "$.layers[0].padding"},
+      {"{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 4, \"kernel\": 3, \"padding\": 1},"
+          + " {\"type\": \"add\", \"name\": \"res\", \"inputs\": [\"c\", \"input\"]}",
+          "shape mismatch at add 'res': 'c' gives [4, 8, 8] but 'input' gives [1, 8, 8]", "$.layers[1].inputs[1]"},
+      {"{\"type\": \"relu\", \"name\": \"a\", \"inputs\": [\"b\"]}, {\"type\": \"relu\", \"name\": \"b\"}",
+          "inputs form a cycle: 'a' reads 'b' reads 'a'", "$.layers[0].inputs[0]"},
+    };
+    for (String[] c : cases) {
+      Path spec = dir.resolve("bad-vision.json");
+      Files.writeString(spec, head + c[0] + "]}");
+      Run r = rosetta("validate", spec.toString());
+      assertEquals(2, r.code(), r.out() + r.err());
+      assertTrue(r.out().contains(c[1]) && r.out().contains(c[2]), c[1] + " at " + c[2] + " in:\n" + r.out());
+    }
+  }
+
+  @Test
   void validateWarnsAboutTheFoundingTextsTensorflowMistake() {
     Run r = rosetta("validate", "../examples/seed-mlp-tf-mistake.json");
     assertEquals(0, r.code());

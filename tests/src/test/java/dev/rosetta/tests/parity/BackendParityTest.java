@@ -139,7 +139,38 @@ class BackendParityTest {
                 .add(new Layer.MaxPool2d("pool2", new Layer.Hw(3, 2), Layer.Hw.of(2), Layer.Hw.of(1)))
                 .globalAvgPool2d("gap").dense("fc1", 3)
                 .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.02)).build(),
-            3));
+            3),
+        classification(
+            "batch_norm on an image (momentum 0.3, epsilon 1e-3) and on a vector (defaults), evaluated with running statistics, sgd momentum",
+            net(2, 8, 8)
+                .add(conv("conv1", 4, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.explicit(1, 1), Layer.Hw.of(1), 1, false))
+                .add(new Layer.BatchNorm("bn1", 0.3, 1e-3)).relu("relu1").maxPool2d("pool1", 2)
+                .flatten("flat").dense("fc1", 8).batchNorm("bn2").relu("relu2").dense("fc2", 3)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.05, 0.9, 0, false)).build(),
+            3),
+        classification(
+            "residual graph: conv/bn/relu/conv/bn + add(skip), a 1x1 side branch joined by concat, layer_norm, adam",
+            net(2, 8, 8)
+                .add(conv("stem", 4, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.sameAsInput(), Layer.Hw.of(1), 1, true))
+                .relu("stem_relu")
+                .add(conv("b1_conv1", 4, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.sameAsInput(), Layer.Hw.of(1), 1, false))
+                .batchNorm("b1_bn1").relu("b1_relu1")
+                .add(conv("b1_conv2", 4, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.sameAsInput(), Layer.Hw.of(1), 1, false))
+                .batchNorm("b1_bn2")
+                .addOf("b1_sum", "b1_bn2", "stem_relu").relu("b1_out")
+                .add(conv("side", 2, Layer.Hw.of(1), Layer.Hw.of(1), Layer.Padding.explicit(0, 0), Layer.Hw.of(1), 1, true), "stem_relu")
+                .concat("cat", 0, "b1_out", "side")
+                .globalAvgPool2d("gap").layerNorm("ln").dense("fc1", 3)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01)).build(),
+            3),
+        regression(
+            "layer_norm over a whole [C, H, W] sample and over its last axis, mse, sgd",
+            net(2, 4, 4)
+                .add(new Layer.LayerNorm("ln_all", 3, 1e-5))
+                .add(conv("conv1", 3, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.explicit(1, 1), Layer.Hw.of(1), 1, true))
+                .add(new Layer.LayerNorm("ln_last", 1, 1e-3)).flatten("flat").dense("fc1", 2)
+                .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.05)).build(),
+            2));
   }
 
   static Layer.Conv2d conv(
