@@ -226,6 +226,17 @@ class PytorchGraphLayersTest {
         assertEquals(2 * s / y.length, g1.get("bn.bias").data()[ch], 1e-5);
       }
     }
+    // The restored statistics are the tensors libtorch updates: after probes, a step gives
+    // exactly what a step on a fresh model gives.
+    try (TrainableModel probed = new PytorchBackend().create(spec, w);
+        TrainableModel fresh = new PytorchBackend().create(spec, w)) {
+      probed.gradients(b, 1);
+      probed.gradients(b, 1);
+      probed.trainStep(b, 1);
+      fresh.trainStep(b, 1);
+      assertEquals(fresh.weights(), probed.weights());
+      assertNotEquals(w.get("bn.running_var"), fresh.weights().get("bn.running_var"));
+    }
   }
 
   private void layerNormMatchesTheFormula(int axes, int... input) {
