@@ -1,13 +1,13 @@
 package dev.rosetta.engine.pytorch;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.LambdaBlock;
-import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import dev.rosetta.spec.Layer;
@@ -19,17 +19,17 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Lowers the IR to DJL blocks. One DJL block per layer; a parameterised layer's DJL parameters
- * are named as in PyTorch ({@code weight}, {@code bias}) and map to {@code <layer>.<param>}.
+ * Lowers the IR to DJL blocks. One DJL block per layer, wired by a {@link GraphBlock}; a
+ * parameterised layer's DJL parameters are named as in PyTorch ({@code weight}, {@code bias},
+ * {@code running_mean}, {@code running_var}) and map to {@code <layer>.<param>}.
  */
 final class PytorchLowering {
   private PytorchLowering() {}
 
   /** A lowered model: the DJL block and, per IR layer, the DJL block that implements it. */
-  record Lowered(SequentialBlock block, List<Block> perLayer) {}
+  record Lowered(GraphBlock block, List<Block> perLayer) {}
 
   static Lowered lower(ModelSpec spec, LongSupplier step) {
-    SequentialBlock seq = new SequentialBlock();
     List<Block> perLayer = new ArrayList<>();
     long seed = spec.training().seed();
     List<LayerShape> shapes = ShapeInference.infer(spec);
@@ -141,11 +141,43 @@ final class PytorchLowering {
                   return new LambdaBlock(
                       x -> new NDList(Pool.globalAvgPool2d(x.singletonOrThrow())), "global_avg_pool2d");
                 }
+
+                @Override
+                public Block batchNorm(Layer.BatchNorm b) {
+                  // Channels are sample axis 0, i.e. axis 1 of the batched tensor: libtorch's.
+                  return new TorchBatchNorm(b, shape.input().dim(0));
+                }
+
+                @Override
+                public Block layerNorm(Layer.LayerNorm l) {
+                  return new TorchLayerNorm(
+                      l, PytorchModel.djlShape(ShapeInference.normalizedShape(l, shape.input())));
+                }
+
+                @Override
+                public Block add(Layer.Add a) {
+                  // Left to right, ((x0 + x1) + x2) ...: same shapes, no broadcasting.
+                  return new LambdaBlock(
+                      xs -> {
+                        NDArray sum = xs.get(0);
+                        for (int k = 1; k < xs.size(); k++) {
+                          sum = sum.add(xs.get(k));
+                        }
+                        return new NDList(sum);
+                      },
+                      "add");
+                }
+
+                @Override
+                public Block concat(Layer.Concat c) {
+                  // Sample axis -> batched axis: the batch axis comes first.
+                  int axis = c.sampleAxis(shape.input().rank()) + 1;
+                  return new LambdaBlock(xs -> new NDList(NDArrays.concat(xs, axis)), "concat");
+                }
               });
-      seq.add(b);
       perLayer.add(b);
     }
-    return new Lowered(seq, perLayer);
+    return new Lowered(new GraphBlock(spec, perLayer), perLayer);
   }
 
   private static Shape hw(Layer.Hw hw) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -28,19 +27,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A spec lowered to DJL blocks on PyTorch. Parameters and optimizer state live in the DJL
- * model's manager; everything a step creates lives in a per-step sub-manager closed at the end
- * of the step, so memory stays flat however long training runs.
+ * A spec lowered to DJL blocks on PyTorch. Parameters, buffers (batch norm's running
+ * statistics) and optimizer state live in the DJL model's manager; everything a step creates
+ * lives in a per-step sub-manager closed at the end of the step, so memory stays flat however
+ * long training runs. Buffers travel with the weights (checkpoints carry them) but have no
+ * gradient and are never touched by the optimizer; libtorch updates them in training forwards.
  */
 final class PytorchModel implements TrainableModel {
   private final ModelSpec spec;
   private final Engine engine;
   private final Model model;
   private final NDManager manager;
-  private final Block block;
+  private final GraphBlock block;
   private final ParameterStore store;
   private final Map<String, NDArray> params = new LinkedHashMap<>();
   private final List<ParamSpec> paramSpecs;
+  /** The buffers (non-trainable), which gradient probes must leave as they found them. */
+  private final List<NDArray> buffers = new ArrayList<>();
   private final PytorchOptimizer optimizer;
   private final int outputWidth;
   private long currentStep;
@@ -70,8 +73,11 @@ final class PytorchModel implements TrainableModel {
     }
     setWeights(weights);
     this.store = new ParameterStore(manager, false);
-    this.optimizer =
-        new PytorchOptimizer(spec.optimizer(), new ArrayList<>(params.values()), manager);
+    List<NDArray> trainable = new ArrayList<>();
+    for (ParamSpec p : paramSpecs) {
+      (p.trainable() ? trainable : buffers).add(params.get(p.name()));
+    }
+    this.optimizer = new PytorchOptimizer(spec.optimizer(), trainable, manager);
     this.outputWidth = (int) ShapeInference.outputShape(spec).size();
   }
 
@@ -107,13 +113,31 @@ final class PytorchModel implements TrainableModel {
     }
   }
 
+  /**
+   * Gradients of the trainable parameters only. The training-mode forward makes libtorch update
+   * the running statistics in place, so they are copied out first and written back after: a
+   * probe leaves the model exactly as it was.
+   */
   @Override
   public WeightSet gradients(Batch batch, long step) {
     currentStep = step;
+    List<float[]> saved = new ArrayList<>(buffers.size());
+    for (NDArray b : buffers) {
+      saved.add(b.toFloatArray());
+    }
     try (NDManager scope = manager.newSubManager()) {
-      forwardBackward(batch, scope);
+      try {
+        forwardBackward(batch, scope);
+      } finally {
+        for (int i = 0; i < buffers.size(); i++) {
+          buffers.get(i).set(FloatBuffer.wrap(saved.get(i)));
+        }
+      }
       Map<String, Tensor> out = new LinkedHashMap<>();
       for (ParamSpec p : paramSpecs) {
+        if (!p.trainable()) {
+          continue;
+        }
         NDArray g = params.get(p.name()).getGradient();
         g.attach(scope);
         out.put(p.name(), new Tensor(p.shape(), g.toFloatArray()));
@@ -154,6 +178,7 @@ final class PytorchModel implements TrainableModel {
     }
   }
 
+  /** Parameters and buffers, in the spec's order. */
   @Override
   public WeightSet weights() {
     Map<String, Tensor> out = new LinkedHashMap<>();
