@@ -46,6 +46,7 @@ public final class ParityRunner {
   public ParityRunner(ModelSpec spec, Dataset train, Dataset test, Backend reference, Backend candidate) {
     this.spec = Objects.requireNonNull(spec, "spec");
     this.train = Objects.requireNonNull(train, "train");
+    dev.rosetta.train.TrainingLoop.requireBatchStatistics(spec, train.size());
     this.test = test;
     this.reference = Objects.requireNonNull(reference, "reference");
     this.candidate = Objects.requireNonNull(candidate, "candidate");

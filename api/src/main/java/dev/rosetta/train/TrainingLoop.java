@@ -1,5 +1,7 @@
 package dev.rosetta.train;
 
+import dev.rosetta.data.DataException;
+
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
@@ -25,9 +27,34 @@ public final class TrainingLoop {
    * @param test may be null
    */
   public TrainingLoop(ModelSpec spec, Dataset train, Dataset test) {
+    requireBatchStatistics(spec, train.size());
     this.spec = spec;
     this.train = train;
     this.test = test;
+  }
+
+  /**
+   * A {@code batch_norm} on a vector computes each feature's variance over the batch, which
+   * needs two samples; PyTorch refuses a batch of one mid-epoch. Say so before step 1, with the
+   * fix, rather than fail on the last batch of an epoch.
+   *
+   * @throws DataException when some batch would hold a single sample
+   */
+  public static void requireBatchStatistics(ModelSpec spec, int trainSize) {
+    int batch = spec.training().batchSize();
+    int last = trainSize % batch;
+    if (batch > 1 && last != 1 && trainSize != 1) {
+      return;
+    }
+    List<dev.rosetta.spec.LayerShape> shapes = dev.rosetta.spec.ShapeInference.infer(spec);
+    for (dev.rosetta.spec.LayerShape s : shapes) {
+      if (s.layer() instanceof dev.rosetta.spec.Layer.BatchNorm && s.input().rank() == 1) {
+        throw new DataException(
+            "batch_norm '" + s.layer().name() + "' needs at least 2 samples per training batch, but "
+                + (batch == 1 ? "batch_size is 1" : trainSize + " training samples in batches of " + batch + " leave a last batch of 1")
+                + "; choose another batch_size");
+      }
+    }
   }
 
   public TrainingLoop addListener(TrainingListener listener) {
