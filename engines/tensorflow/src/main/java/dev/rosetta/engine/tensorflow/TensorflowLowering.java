@@ -103,7 +103,7 @@ final class TensorflowLowering {
     List<Op> writes = new ArrayList<>();
     for (BatchStats b : stats) {
       String name = b.layer().name();
-      Ops s = after.withSubScope(name + "_running_stats");
+      Ops s = after.withSubScope(name);
       // Rounded to float32 as PyTorch's kernel does: momentum_ = (float) m, and 1 - momentum_.
       float m = (float) b.layer().momentum();
       Operand<TFloat32> keep = s.constant(1f - m);

@@ -54,6 +54,7 @@ public final class TensorflowModel implements TrainableModel {
   private final int[] maskSampleSizes;
   private final double[] maskRates;
   private final Operand<TFloat32> evalOutput;
+  private final Operand<TFloat32> trainOutput;
   private final Operand<TFloat32> loss;
   private final List<Operand<TFloat32>> grads;
   private final Op trainOp;
@@ -100,6 +101,7 @@ public final class TensorflowModel implements TrainableModel {
       TensorflowLowering.TrainPass trainPass = new TensorflowLowering.TrainPass(masks);
       Operand<TFloat32> trainOut =
           TensorflowLowering.forward(tf.withSubScope("train"), spec, input, varMap, trainPass);
+      this.trainOutput = trainOut;
       this.evalOutput =
           tf.withName("output").identity(
               TensorflowLowering.forward(tf.withSubScope("eval"), spec, input, varMap, null));
@@ -227,7 +229,7 @@ public final class TensorflowModel implements TrainableModel {
 
   /**
    * PyTorch refuses to train batch norm on one value per channel (the unbiased variance would
-   * divide by zero); so does this backend, with PyTorch's message.
+   * divide by zero); so does this backend, in PyTorch's words.
    */
   private void requireSeveralValuesPerChannel(Batch batch) {
     for (Map.Entry<String, Long> e : perChannelValues.entrySet()) {
@@ -321,7 +323,23 @@ public final class TensorflowModel implements TrainableModel {
     }
   }
 
-  /** The ops that write a parameter or optimizer state in a step, for structural checks. */
+  /**
+   * The training-mode forward output on a batch (dropout masks of {@code step}, batch_norm on
+   * batch statistics), writing nothing. For tests of the training graph.
+   */
+  float[] trainingOutput(Batch batch, long step) {
+    List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
+    try (Result res = feedBatch(session.runner(), batch, step, fed).fetch(trainOutput).run()) {
+      return read((TFloat32) res.get(0));
+    } finally {
+      fed.forEach(TFloat32::close);
+    }
+  }
+
+  /**
+   * The ops that write a parameter, a running statistic or optimizer state in a step, for
+   * structural checks.
+   */
   List<Operation> updateOps() {
     return updates.stream().map(Op::op).toList();
   }
