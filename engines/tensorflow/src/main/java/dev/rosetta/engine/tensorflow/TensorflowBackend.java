@@ -136,6 +136,26 @@ public final class TensorflowBackend implements Backend {
         public String globalAvgPool2d(Layer.GlobalAvgPool2d l) {
           return null;
         }
+
+        @Override
+        public String batchNorm(Layer.BatchNorm l) {
+          return null;
+        }
+
+        @Override
+        public String layerNorm(Layer.LayerNorm l) {
+          return null;
+        }
+
+        @Override
+        public String add(Layer.Add l) {
+          return null;
+        }
+
+        @Override
+        public String concat(Layer.Concat l) {
+          return null;
+        }
       };
 
   @Override

@@ -11,14 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Lowers the IR to TensorFlow graph ops. Parameters are graph variables named exactly as the
@@ -49,20 +52,74 @@ final class TensorflowLowering {
   }
 
   /**
-   * The forward pass.
+   * What a training forward pass needs and produces besides its output: the dropout masks it
+   * is fed, and the batch statistics each batch_norm layer computed, from which the train step
+   * updates the running statistics. A forward pass without one is an evaluation pass (dropout
+   * off, batch_norm on its running statistics).
+   */
+  static final class TrainPass {
+    final Map<String, Placeholder<TFloat32>> masks;
+    final List<BatchStats> batchStats = new ArrayList<>();
+
+    TrainPass(Map<String, Placeholder<TFloat32>> masks) {
+      this.masks = masks;
+    }
+  }
+
+  /**
+   * One batch_norm layer's statistics in a training pass: per-channel mean {@code [C]}, sum of
+   * squared deviations {@code [C]} and values per channel n (a scalar: batch times H times W,
+   * known only when the graph runs). None of them is on the loss path.
+   */
+  record BatchStats(
+      Layer.BatchNorm layer, Operand<TFloat32> mean, Operand<TFloat32> squaredDeviations,
+      Operand<TFloat32> count) {}
+
+  /**
+   * The forward pass, walked with {@link dev.rosetta.spec.Graph} so a layer may read any earlier
+   * layer or the model input.
    *
-   * @param masks dropout mask placeholder per dropout layer name for training, null for
-   *     evaluation (dropout is then the identity)
+   * @param train the training pass's masks and statistics collector, or null for evaluation
+   *     (dropout is the identity, batch_norm uses the running statistics)
    */
   static Operand<TFloat32> forward(
       Ops tf, ModelSpec spec, Operand<TFloat32> input, Map<String, Variable<TFloat32>> vars,
-      Map<String, Placeholder<TFloat32>> masks) {
+      TrainPass train) {
     List<LayerShape> shapes = ShapeInference.infer(spec);
-    Operand<TFloat32> x = input;
-    for (int i = 0; i < spec.layers().size(); i++) {
-      x = spec.layers().get(i).accept(new LayerOps(tf, x, shapes.get(i), vars, masks));
+    return dev.rosetta.spec.Graph.output(
+        spec, input,
+        (i, layer, ins) -> layer.accept(new LayerOps(tf, ins, shapes.get(i), vars, train)));
+  }
+
+  /**
+   * The running-statistic writes of one train step, PyTorch's rule with its momentum m (weight
+   * of the new statistic): {@code running_mean = m * mean + (1 - m) * running_mean} and {@code
+   * running_var = m * squared_deviations / (n - 1) + (1 - m) * running_var}, the unbiased
+   * variance. {@code after} must carry the train step's control dependencies; the statistics
+   * are those of the same step's forward pass, as they are fetched in the same run.
+   */
+  static List<Op> runningStatUpdates(
+      Ops after, List<BatchStats> stats, Map<String, Variable<TFloat32>> vars) {
+    List<Op> writes = new ArrayList<>();
+    for (BatchStats b : stats) {
+      String name = b.layer().name();
+      Ops s = after.withSubScope(name);
+      // Rounded to float32 as PyTorch's kernel does: momentum_ = (float) m, and 1 - momentum_.
+      float m = (float) b.layer().momentum();
+      Operand<TFloat32> keep = s.constant(1f - m);
+      Operand<TFloat32> mom = s.constant(m);
+      Variable<TFloat32> runningMean = vars.get(name + ".running_mean");
+      Variable<TFloat32> runningVar = vars.get(name + ".running_var");
+      Operand<TFloat32> unbiased =
+          s.math.div(b.squaredDeviations(), s.math.sub(b.count(), s.constant(1f)));
+      writes.add(
+          s.withName("mean").assign(
+              runningMean, s.math.add(s.math.mul(mom, b.mean()), s.math.mul(keep, runningMean))));
+      writes.add(
+          s.withName("var").assign(
+              runningVar, s.math.add(s.math.mul(mom, unbiased), s.math.mul(keep, runningVar))));
     }
-    return x;
+    return writes;
   }
 
   /**
@@ -85,19 +142,24 @@ final class TensorflowLowering {
 
   private static final class LayerOps implements Layer.Visitor<Operand<TFloat32>> {
     private final Ops tf;
+    /** Everything the layer reads, in the order of its inputs; {@link #x} is the first. */
+    private final List<Operand<TFloat32>> ins;
     private final Operand<TFloat32> x;
     private final LayerShape shape;
     private final Map<String, Variable<TFloat32>> vars;
+    private final TrainPass train;
     private final Map<String, Placeholder<TFloat32>> masks;
 
     LayerOps(
-        Ops tf, Operand<TFloat32> x, LayerShape shape, Map<String, Variable<TFloat32>> vars,
-        Map<String, Placeholder<TFloat32>> masks) {
+        Ops tf, List<Operand<TFloat32>> ins, LayerShape shape, Map<String, Variable<TFloat32>> vars,
+        TrainPass train) {
       this.tf = tf;
-      this.x = x;
+      this.ins = ins;
+      this.x = ins.get(0);
       this.shape = shape;
       this.vars = vars;
-      this.masks = masks;
+      this.train = train;
+      this.masks = train == null ? null : train.masks;
     }
 
     @Override
@@ -279,6 +341,93 @@ final class TensorflowLowering {
     @Override
     public Operand<TFloat32> globalAvgPool2d(Layer.GlobalAvgPool2d l) {
       return tf.withName(l.name()).math.mean(x, tf.constant(new int[] {2, 3}));
+    }
+
+    /**
+     * Batch norm on the NCHW activation, per channel (axis 1) over every other axis. Written
+     * in the form of PyTorch's CPU kernel (batch_norm_cpu_collect_linear_and_constant_terms):
+     * per channel alpha = invstd * weight and beta = bias - mean * alpha, then y = x * alpha +
+     * beta, with invstd = 1 / sqrt(var + epsilon). Training uses the batch's mean and biased
+     * variance (TF's gradient registry differentiates through them, which is the full batch
+     * norm gradient) and reports the statistics for the running-stat update; evaluation uses
+     * the running statistics, which it only reads.
+     */
+    @Override
+    public Operand<TFloat32> batchNorm(Layer.BatchNorm b) {
+      Ops s = tf.withSubScope(b.name());
+      int channels = shape.input().dim(0);
+      // Per-channel vectors [C] are viewed as [C] ([N, C] input) or [C, 1, 1] ([N, C, H, W]
+      // input) so they broadcast along the channel axis.
+      long[] perChannel = shape.input().rank() == 1 ? new long[] {channels} : new long[] {channels, 1, 1};
+      Operand<TFloat32> mean;
+      Operand<TFloat32> var;
+      if (train != null) {
+        Operand<TInt32> axes =
+            s.constant(shape.input().rank() == 1 ? new int[] {0} : new int[] {0, 2, 3});
+        mean = s.withName("batch_mean").math.mean(x, axes);
+        Operand<TFloat32> squared = s.math.square(s.math.sub(x, s.reshape(mean, s.constant(perChannel))));
+        var = s.withName("batch_var").math.mean(squared, axes);
+        // Off the loss path: only the running-stat update reads these.
+        Operand<TFloat32> count =
+            s.math.div(s.dtypes.cast(s.size(x), TFloat32.class), s.constant((float) channels));
+        train.batchStats.add(new BatchStats(b, mean, s.sum(squared, axes), count));
+      } else {
+        mean = vars.get(b.name() + ".running_mean");
+        var = vars.get(b.name() + ".running_var");
+      }
+      Operand<TFloat32> invstd = reciprocalSqrt(s, var, b.epsilon());
+      Operand<TFloat32> alpha = s.math.mul(invstd, vars.get(b.name() + ".weight"));
+      Operand<TFloat32> beta = s.math.sub(vars.get(b.name() + ".bias"), s.math.mul(mean, alpha));
+      Operand<TFloat32> scaled = s.math.mul(x, s.reshape(alpha, s.constant(perChannel)));
+      return tf.withName(b.name()).math.add(scaled, s.reshape(beta, s.constant(perChannel)));
+    }
+
+    /**
+     * Layer norm over the last {@code axes} axes of each sample, as PyTorch's CPU kernel writes
+     * it: y = (x - mean) * rstd * weight + bias, rstd = 1 / sqrt(var + epsilon), biased
+     * variance. The weight and bias have the shape of the normalised (trailing) axes, so they
+     * broadcast as they are. Training and evaluation are the same.
+     */
+    @Override
+    public Operand<TFloat32> layerNorm(Layer.LayerNorm l) {
+      Ops s = tf.withSubScope(l.name());
+      int rank = shape.input().rank() + 1; // with the batch axis
+      int[] axes = new int[l.axes()];
+      for (int k = 0; k < axes.length; k++) {
+        axes[k] = rank - l.axes() + k;
+      }
+      Operand<TInt32> ax = s.constant(axes);
+      Operand<TFloat32> centered = s.math.sub(x, s.math.mean(x, ax, Mean.keepDims(true)));
+      Operand<TFloat32> var = s.math.mean(s.math.square(centered), ax, Mean.keepDims(true));
+      Operand<TFloat32> rstd = reciprocalSqrt(s, var, l.epsilon());
+      Operand<TFloat32> normed = s.math.mul(s.math.mul(centered, rstd), vars.get(l.name() + ".weight"));
+      return tf.withName(l.name()).math.add(normed, vars.get(l.name() + ".bias"));
+    }
+
+    /**
+     * 1 / sqrt(v + epsilon) as a correctly rounded Sqrt and Div, as PyTorch computes it; TF's
+     * Rsqrt kernel may use Eigen's fast approximate reciprocal square root.
+     */
+    private static Operand<TFloat32> reciprocalSqrt(Ops s, Operand<TFloat32> v, double epsilon) {
+      return s.math.div(s.constant(1f), s.math.sqrt(s.math.add(v, s.constant((float) epsilon))));
+    }
+
+    /** Sum of the inputs, left to right ((a + b) + c), as a chain of adds sums them. */
+    @Override
+    public Operand<TFloat32> add(Layer.Add a) {
+      Ops s = tf.withSubScope(a.name());
+      Operand<TFloat32> sum = ins.get(0);
+      for (int k = 1; k < ins.size(); k++) {
+        sum = (k == ins.size() - 1 ? tf.withName(a.name()) : s).math.add(sum, ins.get(k));
+      }
+      return sum;
+    }
+
+    /** Concatenation along the sample axis, i.e. tensor axis sampleAxis + 1 of NCHW. */
+    @Override
+    public Operand<TFloat32> concat(Layer.Concat c) {
+      int axis = c.sampleAxis(shape.input().rank()) + 1;
+      return tf.withName(c.name()).concat(ins, tf.withSubScope(c.name()).constant(axis));
     }
 
     private Operand<TFloat32> pool(

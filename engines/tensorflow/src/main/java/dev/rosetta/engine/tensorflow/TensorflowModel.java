@@ -1,6 +1,8 @@
 package dev.rosetta.engine.tensorflow;
 
 import dev.rosetta.data.Batch;
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.ParamSpec;
@@ -38,8 +40,13 @@ public final class TensorflowModel implements TrainableModel {
   private final ModelSpec spec;
   private final Graph graph;
   private final Session session;
+  /** Every parameter and buffer, in canonical order, with its variable. */
   private final List<ParamSpec> params;
   private final List<Variable<TFloat32>> vars;
+  /** The trainable parameters only: what the optimizer updates and gradients() returns. */
+  private final List<ParamSpec> trainableParams;
+  /** Per batch_norm layer: values per channel in one sample (H * W, or 1). */
+  private final Map<String, Long> perChannelValues;
   private final Placeholder<TFloat32> input;
   private final Placeholder<TFloat32> targets;
   private final Map<String, Placeholder<TFloat32>> masks;
@@ -47,6 +54,7 @@ public final class TensorflowModel implements TrainableModel {
   private final int[] maskSampleSizes;
   private final double[] maskRates;
   private final Operand<TFloat32> evalOutput;
+  private final Operand<TFloat32> trainOutput;
   private final Operand<TFloat32> loss;
   private final List<Operand<TFloat32>> grads;
   private final Op trainOp;
@@ -69,6 +77,12 @@ public final class TensorflowModel implements TrainableModel {
       Ops tf = Ops.create(graph);
       Map<String, Variable<TFloat32>> varMap = TensorflowLowering.variables(tf, spec);
       this.vars = new ArrayList<>(varMap.values());
+      // Buffers (batch_norm's running statistics) are variables, so weights(), setWeights()
+      // and checkpoints carry them, but they get no gradient and no optimizer update.
+      this.trainableParams = params.stream().filter(ParamSpec::trainable).toList();
+      List<Variable<TFloat32>> trainableVars = new ArrayList<>();
+      trainableParams.forEach(p -> trainableVars.add(varMap.get(p.name())));
+      this.perChannelValues = perChannelValues(spec);
       this.input =
           tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(TensorflowLowering.batched(spec.input())));
       this.masks = TensorflowLowering.maskPlaceholders(tf, spec);
@@ -84,8 +98,10 @@ public final class TensorflowModel implements TrainableModel {
         maskSampleSizes[i] = (int) n;
         maskRates[i] = rate(spec, maskLayers.get(i));
       }
+      TensorflowLowering.TrainPass trainPass = new TensorflowLowering.TrainPass(masks);
       Operand<TFloat32> trainOut =
-          TensorflowLowering.forward(tf.withSubScope("train"), spec, input, varMap, masks);
+          TensorflowLowering.forward(tf.withSubScope("train"), spec, input, varMap, trainPass);
+      this.trainOutput = trainOut;
       this.evalOutput =
           tf.withName("output").identity(
               TensorflowLowering.forward(tf.withSubScope("eval"), spec, input, varMap, null));
@@ -94,7 +110,10 @@ public final class TensorflowModel implements TrainableModel {
       this.loss = loss(tf.withSubScope("loss"), trainOut);
       this.grads = new ArrayList<>();
       // TF rejects a gradient request for no variables; a parameter-free model has none.
-      for (Operand<?> g : vars.isEmpty() ? List.<Operand<?>>of() : tf.withSubScope("gradients").gradients(loss, vars)) {
+      for (Operand<?> g :
+          trainableVars.isEmpty()
+              ? List.<Operand<?>>of()
+              : tf.withSubScope("gradients").gradients(loss, trainableVars)) {
         @SuppressWarnings("unchecked")
         Operand<TFloat32> gf = (Operand<TFloat32>) g;
         grads.add(gf);
@@ -102,9 +121,13 @@ public final class TensorflowModel implements TrainableModel {
       List<Operation> computed = new ArrayList<>();
       computed.add(loss.op());
       grads.forEach(g -> computed.add(g.op()));
-      TensorflowOptimizer opt =
-          new TensorflowOptimizer(spec.optimizer(), tf.withControlDependencyOps(computed), tf, vars, grads);
-      this.updates = opt.updates();
+      Ops after = tf.withControlDependencyOps(computed);
+      TensorflowOptimizer opt = new TensorflowOptimizer(spec.optimizer(), after, tf, trainableVars, grads);
+      this.updates = new ArrayList<>(opt.updates());
+      // Running statistics are written like parameters: after every gradient, in the train
+      // step only (gradients() does not run them), from this step's batch statistics.
+      updates.addAll(
+          TensorflowLowering.runningStatUpdates(after.withSubScope("running_stats"), trainPass.batchStats, varMap));
       this.trainOp = tf.withName("train_step").withControlDependencies(updates).noOp();
       this.optimizerResets = opt.resets();
       this.weightShapes = new org.tensorflow.ndarray.Shape[vars.size()];
@@ -193,8 +216,34 @@ public final class TensorflowModel implements TrainableModel {
     return TensorflowBackend.NAME;
   }
 
+  /** Values per channel in one sample of each batch_norm layer's input. */
+  private static Map<String, Long> perChannelValues(ModelSpec spec) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (LayerShape ls : ShapeInference.infer(spec)) {
+      if (ls.layer() instanceof Layer.BatchNorm) {
+        out.put(ls.layer().name(), ls.input().size() / ls.input().dim(0));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * PyTorch refuses to train batch norm on one value per channel (the unbiased variance would
+   * divide by zero); so does this backend, in PyTorch's words.
+   */
+  private void requireSeveralValuesPerChannel(Batch batch) {
+    for (Map.Entry<String, Long> e : perChannelValues.entrySet()) {
+      if (batch.size() * e.getValue() < 2) {
+        throw new IllegalArgumentException(
+            "batch_norm layer '" + e.getKey() + "': expected more than 1 value per channel when training, got "
+                + batch.size() * e.getValue());
+      }
+    }
+  }
+
   @Override
   public float trainStep(Batch batch, long step) {
+    requireSeveralValuesPerChannel(batch);
     List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
     try {
       Session.Runner r = feedBatch(session.runner(), batch, step, fed);
@@ -212,12 +261,13 @@ public final class TensorflowModel implements TrainableModel {
     if (grads.isEmpty()) {
       return new WeightSet(Map.of());
     }
+    requireSeveralValuesPerChannel(batch);
     List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
     try {
       Session.Runner r = feedBatch(session.runner(), batch, step, fed);
       grads.forEach(r::fetch);
       try (Result res = r.run()) {
-        return canonical(res);
+        return canonical(res, trainableParams);
       }
     } finally {
       fed.forEach(TFloat32::close);
@@ -269,11 +319,27 @@ public final class TensorflowModel implements TrainableModel {
     Session.Runner r = session.runner();
     vars.forEach(r::fetch);
     try (Result res = r.run()) {
-      return canonical(res);
+      return canonical(res, params);
     }
   }
 
-  /** The ops that write a parameter or optimizer state in a step, for structural checks. */
+  /**
+   * The training-mode forward output on a batch (dropout masks of {@code step}, batch_norm on
+   * batch statistics), writing nothing. For tests of the training graph.
+   */
+  float[] trainingOutput(Batch batch, long step) {
+    List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
+    try (Result res = feedBatch(session.runner(), batch, step, fed).fetch(trainOutput).run()) {
+      return read((TFloat32) res.get(0));
+    } finally {
+      fed.forEach(TFloat32::close);
+    }
+  }
+
+  /**
+   * The ops that write a parameter, a running statistic or optimizer state in a step, for
+   * structural checks.
+   */
   List<Operation> updateOps() {
     return updates.stream().map(Op::op).toList();
   }
@@ -291,10 +357,11 @@ public final class TensorflowModel implements TrainableModel {
     SavedModelExport.export(spec, weights(), dir);
   }
 
-  private WeightSet canonical(Result res) {
+  /** The fetched values, in the order of {@code fetched}, as canonical tensors. */
+  private static WeightSet canonical(Result res, List<ParamSpec> fetched) {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    for (int i = 0; i < params.size(); i++) {
-      ParamSpec p = params.get(i);
+    for (int i = 0; i < fetched.size(); i++) {
+      ParamSpec p = fetched.get(i);
       out.put(p.name(), new Tensor(p.shape(), read((TFloat32) res.get(i))));
     }
     return new WeightSet(out);

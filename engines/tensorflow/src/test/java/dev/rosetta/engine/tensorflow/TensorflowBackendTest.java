@@ -315,7 +315,7 @@ class TensorflowBackendTest {
   }
 
   /** The variable-writing ops at or above an update op. */
-  private static List<Operation> writers(Operation u) {
+  static List<Operation> writers(Operation u) {
     List<Operation> out = new ArrayList<>();
     Deque<GraphOperation> todo = new ArrayDeque<>(List.of((GraphOperation) u));
     Set<String> seen = new HashSet<>();
@@ -334,7 +334,7 @@ class TensorflowBackendTest {
     return out;
   }
 
-  private static Set<String> ancestors(GraphOperation start) {
+  static Set<String> ancestors(GraphOperation start) {
     Set<String> seen = new HashSet<>();
     Deque<GraphOperation> todo = new ArrayDeque<>();
     todo.push(start);
