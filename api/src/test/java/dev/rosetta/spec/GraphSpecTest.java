@@ -196,4 +196,16 @@ class GraphSpecTest {
         new Loss.Mse(), new Optimizer.Sgd(0.1), Training.DEFAULT);
     assertThrows(IllegalStateException.class, () -> Graph.walk(broken, 0, (i, l, ins) -> 0));
   }
+
+  @Test
+  void aBatchOfOneForAVectorBatchNormIsRefusedBeforeTraining() {
+    ModelSpec s = ModelSpec.builder().setInput(4).dense("fc", 3).batchNorm("bn").dense("out", 2)
+        .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).optTraining(1, 16, 1, true).build();
+    dev.rosetta.train.TrainingLoop.requireBatchStatistics(s, 96);
+    var e = assertThrows(dev.rosetta.data.DataException.class, () -> dev.rosetta.train.TrainingLoop.requireBatchStatistics(s, 97));
+    assertEquals("batch_norm 'bn' needs at least 2 samples per training batch, but 97 training samples in batches of 16 leave a last batch of 1; choose another batch_size", e.getMessage());
+    ModelSpec image = ModelSpec.builder().setInput(1, 4, 4).batchNorm("bn").flatten("f").dense("out", 2)
+        .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).optTraining(1, 16, 1, true).build();
+    dev.rosetta.train.TrainingLoop.requireBatchStatistics(image, 97);
+  }
 }
