@@ -34,7 +34,8 @@ class OnnxRuntimeTest {
 
   @Test
   void everyLayerKindMatchesThePlainJavaForwardPassThroughDjlAndPlainOrt() throws IOException {
-    for (ModelSpec spec : List.of(TestSpecs.everyLayer(), TestSpecs.convolutions(), TestSpecs.dense3d(false), TestSpecs.dense2d(false), TestSpecs.seedMlp())) {
+    for (ModelSpec spec : List.of(TestSpecs.everyLayer(), TestSpecs.convolutions(), TestSpecs.dense3d(false), TestSpecs.dense2d(false), TestSpecs.seedMlp(),
+        TestSpecs.dropoutOfASharedTensor())) {
       WeightSet w = Initializer.initialize(spec);
       Path file = export(spec, w, OnnxOpset.DEFAULT);
       try (InferenceModel reference = new JavaReferenceModel(spec, w);

@@ -168,6 +168,18 @@ final class TestSpecs {
         .optTraining(1, 8, 9, true).build();
   }
 
+  /**
+   * The output is a dropout (an inference identity) of fc, which an add also reads: the lowering
+   * must copy fc's tensor to the output rather than rename it. The add is never read (a
+   * validation warning, not an error).
+   */
+  static ModelSpec dropoutOfASharedTensor() {
+    return ModelSpec.builder().optName("shared-dropout").setInput(4).dense("fc", 4)
+        .addOf("sum", "fc", ModelSpec.INPUT)
+        .add(new Layer.Dropout("d", 0.5), "fc")
+        .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+  }
+
   /** The models with the normalisation and join layers, for runtime checks and opset sweeps. */
   static List<ModelSpec> normsAndGraphs() {
     return List.of(bnCnn(), bnMlp(), layerNorms(), residual(), branches());
