@@ -137,9 +137,21 @@ public final class OnnxInspector {
       String op = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx") ? n.getOpType() : n.getDomain() + "." + n.getOpType();
       ops.merge(op, 1, Integer::sum);
     }
+    // BatchNormalization's inputs 3 and 4 (input_mean, input_var) are statistics, not trained
+    // parameters; the operator says so, whatever the tensors are called.
+    Set<String> statistics = new HashSet<>();
+    for (NodeProto n : g.getNodeList()) {
+      if (n.getOpType().equals("BatchNormalization") && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))) {
+        statistics.addAll(n.getInputList().subList(Math.min(3, n.getInputCount()), n.getInputCount()));
+      }
+    }
     long params = 0;
+    long stats = 0;
     for (TensorProto t : g.getInitializerList()) {
       params += elements(t);
+      if (statistics.contains(t.getName())) {
+        stats += elements(t);
+      }
     }
     Set<String> initializerNames = new HashSet<>();
     g.getInitializerList().forEach(t -> initializerNames.add(t.getName()));
@@ -157,7 +169,7 @@ public final class OnnxInspector {
     }
     return new OnnxSummary(
         file, m.getIrVersion(), opset, opsets, m.getProducerName(), m.getProducerVersion(),
-        g.getName(), inputs, outputs, ops, g.getNodeCount(), g.getInitializerCount(), params, meta);
+        g.getName(), inputs, outputs, ops, g.getNodeCount(), g.getInitializerCount(), params, stats, meta);
   }
 
   static OnnxSummary.Value value(ValueInfoProto v) {

@@ -12,6 +12,7 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import dev.rosetta.RosettaVersion;
+import dev.rosetta.spec.Graph;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.ModelSpec;
@@ -32,6 +33,10 @@ import java.util.TreeMap;
  * TensorFlow. It is a {@link Layer.Visitor}, so a new layer kind does not compile until it has
  * an ONNX lowering here.
  *
+ * <p>Layers are lowered in spec order through {@link Graph#walk}: each reads the tensors of the
+ * layers (or the model input) it names, so a stack and a graph (skip connections, branches,
+ * joins) lower alike, and a stack exports exactly as before graphs existed.
+ *
  * <p>The graph reads {@value #INPUT} of shape {@code [batch, ...spec.input]} (the batch axis is
  * the symbolic dimension {@value #BATCH}) and writes {@value #OUTPUT}. Initialisers carry the
  * canonical parameter names ({@code fc1.weight}, PyTorch layout {@code [out, in]}), so a weight
@@ -51,14 +56,19 @@ public final class OnnxLowering implements Layer.Visitor<String> {
   private final WeightSet weights;
   private final GraphProto.Builder graph = GraphProto.newBuilder();
   private final List<NodeProto.Builder> nodes = new ArrayList<>();
-  /** Name of the tensor holding the current activation. */
+  /** Name of the tensor the current layer reads (its first input, for a join). */
   private String current = INPUT;
-  /** Per-sample shape of the current activation. */
+  /** Per-sample shape of {@link #current}. */
   private Shape currentShape;
+  /** Every tensor the current layer reads, in order; {@link #current} is the first. */
+  private List<String> currentInputs = List.of(INPUT);
+  /** The target opset: decides how a layer norm is spelled. */
+  private final int opset;
 
-  private OnnxLowering(WeightSet weights, Shape input) {
+  private OnnxLowering(WeightSet weights, Shape input, int opset) {
     this.weights = weights;
     this.currentShape = input;
+    this.opset = opset;
   }
 
   /** {@link #lower(ModelSpec, WeightSet, Map, int)} at the default opset. */
@@ -80,14 +90,23 @@ public final class OnnxLowering implements Layer.Visitor<String> {
       ModelSpec spec, WeightSet weights, Map<String, String> provenance, int opset) {
     long irVersion = OnnxOpset.irVersion(opset);
     weights.requireMatches(spec, "weights");
-    OnnxLowering lowering = new OnnxLowering(weights, spec.input());
+    OnnxLowering lowering = new OnnxLowering(weights, spec.input(), opset);
     List<LayerShape> shapes = ShapeInference.infer(spec);
-    for (int i = 0; i < spec.layers().size(); i++) {
-      Layer layer = spec.layers().get(i);
-      lowering.current = layer.accept(lowering);
-      lowering.currentShape = shapes.get(i).output();
-    }
-    GraphProto graph = lowering.finish(spec);
+    // Each layer's value is the name of the tensor holding its output: a layer reads the tensors
+    // of the layers (or the model input) it names. The visitor methods see the first of them as
+    // current, with its per-sample shape, and all of them as currentInputs.
+    String output =
+        Graph.output(
+            spec,
+            INPUT,
+            (i, layer, ins) -> {
+              lowering.current = ins.get(0);
+              lowering.currentShape = shapes.get(i).input();
+              lowering.currentInputs = ins;
+              return layer.accept(lowering);
+            });
+    Shape outputShape = shapes.isEmpty() ? spec.input() : shapes.get(shapes.size() - 1).output();
+    GraphProto graph = lowering.finish(spec, output, outputShape);
 
     Map<String, String> meta = new TreeMap<>(provenance == null ? Map.of() : provenance);
     meta.put(SPEC_HASH, SpecJson.hash(spec));
@@ -316,6 +335,102 @@ public final class OnnxLowering implements Layer.Visitor<String> {
     return out;
   }
 
+  /**
+   * Inference-form BatchNormalization (ONNX exports are inference only): scale = {@code weight},
+   * B = {@code bias}, input_mean = {@code running_mean}, input_var = {@code running_var}, so y =
+   * (x - running_mean) / sqrt(running_var + epsilon) * weight + bias over axis 1, for [N, F] and
+   * [N, C, H, W] alike. Only Y is produced: no training outputs, no training_mode. epsilon is a
+   * float attribute, so 1e-5 travels as the nearest float (9.9999997e-6), which is what a float
+   * runtime adds anyway. ONNX momentum is Keras's convention, the weight of the old statistic,
+   * i.e. 1 - the IR's; it only matters to a runtime that trains, and is written for fidelity.
+   */
+  @Override
+  public String batchNorm(Layer.BatchNorm b) {
+    String n = b.name();
+    String out = n + ".output";
+    node("BatchNormalization", n, out, current,
+            initializer(n + ".weight"), initializer(n + ".bias"),
+            initializer(n + ".running_mean"), initializer(n + ".running_var"))
+        .addAttribute(floatAttribute("epsilon", (float) b.epsilon()))
+        .addAttribute(floatAttribute("momentum", (float) (1 - b.momentum())));
+    return out;
+  }
+
+  /**
+   * LayerNormalization over the last {@code axes} axes: ONNX counts the batch axis, so the first
+   * normalised axis is {@code -axes}; Scale and B are the canonical {@code weight} and {@code
+   * bias} of the normalised shape. The operator exists from opset 17; below it the same formula
+   * is spelled out (see {@link #layerNormDecomposed}).
+   */
+  @Override
+  public String layerNorm(Layer.LayerNorm l) {
+    String n = l.name();
+    String weight = initializer(n + ".weight");
+    String bias = initializer(n + ".bias");
+    if (opset < 17) {
+      return layerNormDecomposed(l, weight, bias);
+    }
+    String out = n + ".output";
+    node("LayerNormalization", n, out, current, weight, bias)
+        .addAttribute(intAttribute("axis", -l.axes()))
+        .addAttribute(floatAttribute("epsilon", (float) l.epsilon()));
+    return out;
+  }
+
+  /**
+   * Opsets 13..16: y = (x - mean) / sqrt(mean((x - mean)^2) + epsilon) * weight + bias, means
+   * over the last {@code axes} axes kept as size 1 so they broadcast back. ReduceMean takes its
+   * axes as an attribute here (it became an input only at opset 18, where LayerNormalization is
+   * used instead); weight and bias broadcast from the trailing axes.
+   */
+  private String layerNormDecomposed(Layer.LayerNorm l, String weight, String bias) {
+    String n = l.name();
+    long[] axes = new long[l.axes()];
+    for (int k = 0; k < axes.length; k++) {
+      axes[k] = k - axes.length;
+    }
+    String eps = scalar(n + "/epsilon", n + ".epsilon", (float) l.epsilon());
+    node("ReduceMean", n + "/mean", n + ".mean", current)
+        .addAttribute(intsAttribute("axes", axes)).addAttribute(intAttribute("keepdims", 1));
+    node("Sub", n + "/center", n + ".centered", current, n + ".mean");
+    node("Mul", n + "/square", n + ".squared", n + ".centered", n + ".centered");
+    node("ReduceMean", n + "/variance", n + ".variance", n + ".squared")
+        .addAttribute(intsAttribute("axes", axes)).addAttribute(intAttribute("keepdims", 1));
+    node("Add", n + "/add_epsilon", n + ".variance_eps", n + ".variance", eps);
+    node("Sqrt", n + "/std", n + ".std", n + ".variance_eps");
+    node("Div", n + "/normalize", n + ".normalized", n + ".centered", n + ".std");
+    node("Mul", n + "/scale", n + ".scaled", n + ".normalized", weight);
+    String out = n + ".output";
+    node("Add", n, out, n + ".scaled", bias);
+    return out;
+  }
+
+  /**
+   * Element-wise sum of identical shapes: one Add for two inputs, a left-to-right chain of Adds
+   * for more (the order the reference sums in); the last Add carries the layer's name.
+   */
+  @Override
+  public String add(Layer.Add a) {
+    String n = a.name();
+    String acc = currentInputs.get(0);
+    for (int k = 1; k < currentInputs.size(); k++) {
+      boolean last = k == currentInputs.size() - 1;
+      String out = last ? n + ".output" : n + ".partial" + k;
+      node("Add", last ? n : n + "/add" + k, out, acc, currentInputs.get(k));
+      acc = out;
+    }
+    return acc;
+  }
+
+  /** Concat along the sample axis, shifted by one for ONNX's leading batch axis. */
+  @Override
+  public String concat(Layer.Concat c) {
+    String out = c.name() + ".output";
+    node("Concat", c.name(), out, currentInputs.toArray(new String[0]))
+        .addAttribute(intAttribute("axis", c.sampleAxis(currentShape.rank()) + 1));
+    return out;
+  }
+
   private static NodeProto.Builder poolAttributes(
       NodeProto.Builder n, Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding) {
     return n.addAttribute(intsAttribute("kernel_shape", kernel.h(), kernel.w()))
@@ -361,14 +476,21 @@ public final class OnnxLowering implements Layer.Visitor<String> {
     return name;
   }
 
-  private GraphProto finish(ModelSpec spec) {
-    if (current.equals(INPUT)) {
-      // Every layer was an inference-time identity: the graph still needs a node writing OUTPUT.
-      node("Identity", "output_identity", OUTPUT, INPUT);
-    } else {
-      // The last node wrote the current activation and nothing reads it yet: rename in place.
-      NodeProto.Builder last = nodes.get(nodes.size() - 1);
+  /**
+   * Makes {@code result} (the last layer's tensor) the graph output {@value #OUTPUT}. Normally
+   * the last node wrote it and nothing reads it, so that node's output is renamed in place; this
+   * is always the case for a stack. When the last layer was an inference-time identity (dropout)
+   * its tensor may be the model input, another node's output, or one that other layers read
+   * (a graph's dropout of an earlier branch): then an Identity node copies it to the output.
+   */
+  private GraphProto finish(ModelSpec spec, String result, Shape resultShape) {
+    NodeProto.Builder last = nodes.isEmpty() ? null : nodes.get(nodes.size() - 1);
+    boolean lastWroteIt = last != null && last.getOutput(last.getOutputCount() - 1).equals(result);
+    boolean read = nodes.stream().anyMatch(n -> n.getInputList().contains(result));
+    if (lastWroteIt && !read) {
       last.setOutput(last.getOutputCount() - 1, OUTPUT);
+    } else {
+      node("Identity", "output_identity", OUTPUT, result);
     }
     for (NodeProto.Builder n : nodes) {
       graph.addNode(n);
@@ -376,7 +498,7 @@ public final class OnnxLowering implements Layer.Visitor<String> {
     return graph
         .setName(spec.name())
         .addInput(valueInfo(INPUT, spec.input()))
-        .addOutput(valueInfo(OUTPUT, currentShape))
+        .addOutput(valueInfo(OUTPUT, resultShape))
         .build();
   }
 

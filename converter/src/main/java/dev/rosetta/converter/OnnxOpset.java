@@ -4,7 +4,9 @@ package dev.rosetta.converter;
  * The ONNX operator-set versions the converter can target, and the IR version each one needs.
  *
  * <p>13 is the floor because every operator the lowering emits has its current semantics from
- * 13 on (Softmax over one axis, not over the flattened tail as in opset 11). 22 is the ceiling
+ * 13 on (Softmax over one axis, not over the flattened tail as in opset 11). The one operator
+ * newer than 13, LayerNormalization (17), is spelled out from ReduceMean and arithmetic below
+ * 17, so every layer kind exports at every supported opset. 22 is the ceiling
  * because it is the newest opset the bundled ONNX Runtime (1.21) loads; {@code
  * OnnxOpsetTest} proves both ends against the real runtime.
  */

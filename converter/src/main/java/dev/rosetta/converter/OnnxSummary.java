@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
  * @param opsets every imported domain ({@code ai.onnx} for the default one) and its version
  * @param operators op type to node count, sorted by op type
  * @param parameterCount elements over all initialisers
+ * @param statisticCount the part of {@code parameterCount} that is running statistics, not
+ *     trained parameters: initialisers a BatchNormalization reads as its input_mean or input_var
  * @param metadata {@code metadata_props}, sorted by key
  */
 public record OnnxSummary(
@@ -36,6 +38,7 @@ public record OnnxSummary(
     int nodeCount,
     int initializerCount,
     long parameterCount,
+    long statisticCount,
     Map<String, String> metadata) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,7 +91,11 @@ public record OnnxSummary(
       s.append("output:     ").append(v).append('\n');
     }
     s.append("parameters: ").append(String.format(Locale.ROOT, "%,d", parameterCount))
-        .append(" in ").append(initializerCount).append(initializerCount == 1 ? " initializer" : " initializers").append('\n');
+        .append(" in ").append(initializerCount).append(initializerCount == 1 ? " initializer" : " initializers");
+    if (statisticCount > 0) {
+      s.append(String.format(Locale.ROOT, " (%,d of them batch-norm running statistics)", statisticCount));
+    }
+    s.append('\n');
     s.append("operators:  ").append(nodeCount).append(nodeCount == 1 ? " node" : " nodes");
     if (!operators.isEmpty()) {
       s.append(": ").append(operators.entrySet().stream().map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", ")));
@@ -120,6 +127,7 @@ public record OnnxSummary(
     o.put("node_count", nodeCount);
     o.put("initializer_count", initializerCount);
     o.put("parameter_count", parameterCount);
+    o.put("statistic_count", statisticCount);
     ObjectNode md = o.putObject("metadata");
     metadata.forEach(md::put);
     try {

@@ -1,5 +1,6 @@
 package dev.rosetta.converter;
 
+import dev.rosetta.spec.Graph;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.ModelSpec;
@@ -12,7 +13,9 @@ import java.util.List;
 /**
  * The IR's forward pass written out in plain Java (double accumulation), as an engine-free
  * reference for the converter's own tests: if ONNX Runtime agrees with this, the lowering
- * computes the function the IR documents.
+ * computes the function the IR documents. Evaluation form throughout: dropout is the identity
+ * and batch norm uses the running statistics. Layers are wired by {@link Graph#walk}, one
+ * sample at a time, so stacks and graphs run alike.
  */
 final class JavaReferenceModel implements InferenceModel {
   private final ModelSpec spec;
@@ -31,16 +34,36 @@ final class JavaReferenceModel implements InferenceModel {
     int outSize = (int) ShapeInference.outputShape(spec).size();
     float[] out = new float[n * outSize];
     for (int s = 0; s < n; s++) {
-      float[] x = java.util.Arrays.copyOfRange(inputs, s * inSize, (s + 1) * inSize);
-      for (int i = 0; i < spec.layers().size(); i++) {
-        x = apply(spec.layers().get(i), shapes.get(i).input(), x);
-      }
-      System.arraycopy(x, 0, out, s * outSize, outSize);
+      float[] sample = java.util.Arrays.copyOfRange(inputs, s * inSize, (s + 1) * inSize);
+      float[] y = Graph.output(spec, sample, (i, layer, ins) -> apply(layer, inputShapes(i), ins));
+      System.arraycopy(y, 0, out, s * outSize, outSize);
     }
     return out;
   }
 
-  private float[] apply(Layer layer, Shape in, float[] x) {
+  /** The per-sample shapes of everything layer {@code i} reads, in the order it reads them. */
+  private List<Shape> inputShapes(int i) {
+    return spec.inputsOf(i).stream()
+        .map(name -> name.equals(ModelSpec.INPUT) ? spec.input() : shapeOf(name))
+        .toList();
+  }
+
+  private Shape shapeOf(String layerName) {
+    for (LayerShape ls : shapes) {
+      if (ls.layer().name().equals(layerName)) {
+        return ls.output();
+      }
+    }
+    throw new IllegalArgumentException("no layer '" + layerName + "'");
+  }
+
+  /**
+   * One layer on one sample. {@code xs} are the values it reads ({@code add} and {@code concat}
+   * read several), {@code ins} their shapes; the single-input kinds use the first.
+   */
+  private float[] apply(Layer layer, List<Shape> ins, List<float[]> xs) {
+    Shape in = ins.get(0);
+    float[] x = xs.get(0);
     return layer.accept(
         new Layer.Visitor<float[]>() {
           @Override
@@ -194,6 +217,104 @@ final class JavaReferenceModel implements InferenceModel {
                 acc += x[ch * plane + i];
               }
               y[ch] = (float) (acc / plane);
+            }
+            return y;
+          }
+
+          /**
+           * Evaluation form, per channel c (axis 0 of the sample; {@code plane} values each):
+           * (x - running_mean[c]) / sqrt(running_var[c] + epsilon) * weight[c] + bias[c].
+           */
+          @Override
+          public float[] batchNorm(Layer.BatchNorm b) {
+            float[] w = weights.get(b.name() + ".weight").data();
+            float[] bias = weights.get(b.name() + ".bias").data();
+            float[] mean = weights.get(b.name() + ".running_mean").data();
+            float[] var = weights.get(b.name() + ".running_var").data();
+            int channels = in.dim(0);
+            int plane = x.length / channels;
+            float[] y = new float[x.length];
+            for (int c = 0; c < channels; c++) {
+              double scale = w[c] / Math.sqrt(var[c] + b.epsilon());
+              for (int k = 0; k < plane; k++) {
+                y[c * plane + k] = (float) ((x[c * plane + k] - (double) mean[c]) * scale + bias[c]);
+              }
+            }
+            return y;
+          }
+
+          /**
+           * Each group of the trailing {@code axes} axes ({@code size} values, contiguous in
+           * row-major order) is normalised by its own mean and biased variance, then scaled and
+           * shifted element-wise by weight and bias (which have the group's shape).
+           */
+          @Override
+          public float[] layerNorm(Layer.LayerNorm l) {
+            float[] w = weights.get(l.name() + ".weight").data();
+            float[] bias = weights.get(l.name() + ".bias").data();
+            int size = (int) ShapeInference.normalizedShape(l, in).size();
+            float[] y = new float[x.length];
+            for (int g = 0; g < x.length / size; g++) {
+              double sum = 0;
+              for (int k = 0; k < size; k++) {
+                sum += x[g * size + k];
+              }
+              double mean = sum / size;
+              double sq = 0;
+              for (int k = 0; k < size; k++) {
+                double d = x[g * size + k] - mean;
+                sq += d * d;
+              }
+              double inv = 1 / Math.sqrt(sq / size + l.epsilon());
+              for (int k = 0; k < size; k++) {
+                y[g * size + k] = (float) ((x[g * size + k] - mean) * inv * w[k] + bias[k]);
+              }
+            }
+            return y;
+          }
+
+          /** Left-to-right sum of identically shaped inputs. */
+          @Override
+          public float[] add(Layer.Add a) {
+            float[] y = new float[x.length];
+            for (int k = 0; k < y.length; k++) {
+              double acc = 0;
+              for (float[] v : xs) {
+                acc += v[k];
+              }
+              y[k] = (float) acc;
+            }
+            return y;
+          }
+
+          /**
+           * Row-major concatenation along sample axis {@code a}: for each index of the axes
+           * before it ({@code outer}), each input contributes its block of {@code dim(a) * inner}
+           * values in turn.
+           */
+          @Override
+          public float[] concat(Layer.Concat c) {
+            int a = c.sampleAxis(in.rank());
+            int inner = 1;
+            for (int d = a + 1; d < in.rank(); d++) {
+              inner *= in.dim(d);
+            }
+            int outer = 1;
+            for (int d = 0; d < a; d++) {
+              outer *= in.dim(d);
+            }
+            int total = 0;
+            for (float[] v : xs) {
+              total += v.length;
+            }
+            float[] y = new float[total];
+            int pos = 0;
+            for (int o = 0; o < outer; o++) {
+              for (int k = 0; k < xs.size(); k++) {
+                int block = ins.get(k).dim(a) * inner;
+                System.arraycopy(xs.get(k), o * block, y, pos, block);
+                pos += block;
+              }
             }
             return y;
           }

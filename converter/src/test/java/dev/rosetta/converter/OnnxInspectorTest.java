@@ -56,6 +56,7 @@ class OnnxInspectorTest {
     assertTrue(text.contains("format:     ONNX IR 8, opset 17\n"), text);
     assertTrue(text.contains("input:      input: float[batch, 784]\n"), text);
     assertTrue(text.contains("parameters: 109,386 in 6 initializers\n"), text);
+    assertEquals(0, s.statisticCount());
     assertTrue(text.contains("operators:  5 nodes: Gemm x3, Relu x2\n"), text);
     assertTrue(text.contains("  backend          pytorch\n"), text);
 
@@ -69,6 +70,30 @@ class OnnxInspectorTest {
     assertEquals("batch", n.get("inputs").get(0).get("shape").get(0).asText());
     assertEquals(784, n.get("inputs").get(0).get("shape").get(1).asInt());
     assertEquals("pytorch", n.get("metadata").get("backend").asText());
+  }
+
+  @Test
+  void summarisesAGraphWithNormsAndJoins() throws IOException {
+    ModelSpec spec = TestSpecs.residual();
+    Path file = dir.resolve("residual.onnx");
+    OnnxExport.export(spec, Initializer.initialize(spec), TestSpecs.PROVENANCE, file);
+    OnnxSummary s = OnnxInspector.inspect(file);
+    assertEquals(
+        Map.of("Add", 1, "BatchNormalization", 1, "Conv", 3, "Flatten", 1, "Gemm", 1, "GlobalAveragePool", 1, "Relu", 2),
+        s.operators());
+    // Every initialiser counts, and the batch norm's running mean and variance are told apart
+    // from the trained parameters, which are exactly the spec's.
+    assertEquals(8, s.statisticCount());
+    assertEquals(ShapeInference.paramCount(spec) + 8, s.parameterCount());
+    String text = s.toText();
+    assertTrue(text.contains("parameters: 435 in 11 initializers (8 of them batch-norm running statistics)\n"), text);
+    assertTrue(text.contains("operators:  10 nodes: Add x1, BatchNormalization x1, Conv x3, Flatten x1, Gemm x1, GlobalAveragePool x1, Relu x2\n"), text);
+    assertEquals(8, new ObjectMapper().readTree(s.toJson()).get("statistic_count").asInt());
+
+    Path ln = dir.resolve("ln.onnx");
+    OnnxExport.export(TestSpecs.layerNorms(), Initializer.initialize(TestSpecs.layerNorms()), TestSpecs.PROVENANCE, ln);
+    assertEquals(3, OnnxInspector.inspect(ln).operators().get("LayerNormalization"));
+    assertEquals(0, OnnxInspector.inspect(ln).statisticCount());
   }
 
   @Test

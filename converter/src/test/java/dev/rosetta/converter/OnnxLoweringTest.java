@@ -278,10 +278,131 @@ class OnnxLoweringTest {
     assertTrue(e.getMessage().contains("missing tensor 'fc.bias'"), e.getMessage());
   }
 
-  /** Guards the visitor: a layer kind the lowering misses would not compile, this keeps the list honest. */
+  static float floatAttr(NodeProto n, String name) {
+    AttributeProto a = attr(n, name);
+    assertEquals(AttributeProto.AttributeType.FLOAT, a.getType());
+    return a.getF();
+  }
+
   @Test
-  void everyDeclaredLayerTypeAppearsInTheEveryLayerSpec() {
-    var types = TestSpecs.everyLayer().layers().stream().map(Layer::type).collect(Collectors.toSet());
+  void batchNormIsInferenceFormBatchNormalizationOverTheRunningStatistics() {
+    ModelProto m = lower(TestSpecs.bnCnn());
+    NodeProto bn = node(m, "bn1");
+    assertEquals("BatchNormalization", bn.getOpType());
+    // ONNX order: X, scale, B, input_mean, input_var; the canonical tensors under their own names.
+    assertEquals(List.of("conv1.output", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var"), bn.getInputList());
+    assertEquals(List.of("bn1.output"), bn.getOutputList(), "Y only: no training outputs");
+    // epsilon is a float attribute: 1e-5 travels as the nearest float.
+    assertEquals(1e-5f, floatAttr(bn, "epsilon"));
+    assertEquals(1e-3f, floatAttr(node(m, "bn2"), "epsilon"));
+    // ONNX momentum weighs the old statistic (Keras's convention): 1 - the IR's.
+    assertEquals(0.9f, floatAttr(bn, "momentum"));
+    assertEquals(0.8f, floatAttr(node(m, "bn2"), "momentum"));
+    assertTrue(bn.getAttributeList().stream().noneMatch(a -> a.getName().equals("training_mode")));
+    // The buffers are initialisers like the parameters: every tensor of the weight set, in order.
+    WeightSet w = Initializer.initialize(TestSpecs.bnCnn());
+    assertEquals(List.copyOf(w.names()), m.getGraph().getInitializerList().stream().map(TensorProto::getName).toList());
+    // Rank 2 takes the same node.
+    assertEquals(List.of("fc1.output", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var"),
+        node(lower(TestSpecs.bnMlp()), "bn1").getInputList());
+  }
+
+  @Test
+  void layerNormIsLayerNormalizationFromOpset17() {
+    ModelSpec spec = TestSpecs.layerNorms();
+    for (int opset = 17; opset <= OnnxOpset.MAX; opset++) {
+      ModelProto m = OnnxLowering.lower(spec, Initializer.initialize(spec), Map.of(), opset);
+      NodeProto ln1 = node(m, "ln1");
+      assertEquals("LayerNormalization", ln1.getOpType());
+      assertEquals(List.of("input", "ln1.weight", "ln1.bias"), ln1.getInputList());
+      assertEquals(List.of("ln1.output"), ln1.getOutputList(), "Y only: no Mean or InvStdDev");
+      // axes 3 on [batch, 2, 3, 4] starts at axis -3, i.e. 1: the batch axis is never normalised.
+      assertEquals(-3, intAttr(ln1, "axis"));
+      assertEquals(1e-5f, floatAttr(ln1, "epsilon"));
+      assertEquals(-1, intAttr(node(m, "ln2"), "axis"));
+      assertEquals(1e-3f, floatAttr(node(m, "ln3"), "epsilon"));
+    }
+  }
+
+  @Test
+  void layerNormIsSpelledOutBelowOpset17() {
+    ModelSpec spec = TestSpecs.layerNorms();
+    for (int opset = OnnxOpset.MIN; opset < 17; opset++) {
+      ModelProto m = OnnxLowering.lower(spec, Initializer.initialize(spec), Map.of(), opset);
+      assertTrue(ops(m).stream().noneMatch(op -> op.equals("LayerNormalization")), "opset " + opset);
+      assertEquals(
+          List.of("Constant", "ReduceMean", "Sub", "Mul", "ReduceMean", "Add", "Sqrt", "Div", "Mul", "Add"),
+          ops(m).subList(0, 10));
+      // ReduceMean takes its axes as an attribute before opset 18: the last three, kept for broadcasting.
+      NodeProto mean = node(m, "ln1/mean");
+      assertEquals(List.of("input"), mean.getInputList());
+      assertEquals(List.of(-3L, -2L, -1L), attr(mean, "axes").getIntsList());
+      assertEquals(1, intAttr(mean, "keepdims"));
+      assertEquals(List.of(-1L), attr(node(m, "ln2/variance"), "axes").getIntsList());
+      assertEquals(List.of("ln1.centered", "ln1.std"), node(m, "ln1/normalize").getInputList());
+      assertEquals(List.of("ln1.normalized", "ln1.weight"), node(m, "ln1/scale").getInputList());
+      assertEquals(List.of("ln1.scaled", "ln1.bias"), node(m, "ln1").getInputList());
+      assertEquals(1e-5f, attr(node(m, "ln1/epsilon"), "value").getT().getFloatData(0));
+      // Only the spec's parameters become initialisers; epsilon is a Constant node.
+      assertEquals(List.copyOf(Initializer.initialize(spec).names()),
+          m.getGraph().getInitializerList().stream().map(TensorProto::getName).toList());
+    }
+  }
+
+  @Test
+  void joinsReadTheTensorsTheirLayersNameAndConcatSkipsTheBatchAxis() {
+    ModelProto res = lower(TestSpecs.residual());
+    assertEquals(List.of("conv2.output", "stem.output"), node(res, "skip").getInputList());
+    assertEquals("Add", node(res, "skip").getOpType());
+    // The stem's output feeds both the block and the skip connection.
+    assertEquals(List.of("stem.output", "conv1.weight"), node(res, "conv1").getInputList());
+
+    ModelProto m = lower(TestSpecs.branches());
+    assertEquals(List.of("input", "a.weight", "a.bias"), node(m, "a").getInputList());
+    assertEquals(List.of("input", "b.weight", "b.bias"), node(m, "b").getInputList());
+    assertEquals(List.of("a.output", "b.output"), node(m, "channels").getInputList());
+    assertEquals(1, intAttr(node(m, "channels"), "axis"));
+    assertEquals(List.of("channels.output", "channels.output"), node(m, "wide").getInputList());
+    assertEquals(3, intAttr(node(m, "wide"), "axis"));
+    // -1 on a [5] sample is sample axis 0, ONNX axis 1.
+    assertEquals(1, intAttr(node(m, "both"), "axis"));
+    assertEquals(List.of("gap.output", "q.weight", "q.bias"), node(m, "q").getInputList());
+    // Three inputs: a left-to-right chain of Adds, the last one named after the layer.
+    assertEquals(List.of("gap.output", "p.output"), node(m, "sum/add1").getInputList());
+    assertEquals(List.of("sum.partial1", "q.output"), node(m, "sum").getInputList());
+    assertEquals(List.of("sum.output", "p.output"), node(m, "both").getInputList());
+    assertEquals(List.of("output"), node(m, "fc").getOutputList());
+  }
+
+  @Test
+  void aTrailingDropoutOfATensorOthersReadIsCopiedToTheOutput() {
+    // d is the output and reads fc, which the add reads too: fc's output cannot be renamed.
+    ModelProto m = lower(TestSpecs.dropoutOfASharedTensor());
+    assertEquals(List.of("fc.output"), node(m, "fc").getOutputList());
+    assertEquals(List.of("fc.output", "input"), node(m, "sum").getInputList());
+    NodeProto copy = node(m, "output_identity");
+    assertEquals("Identity", copy.getOpType());
+    assertEquals(List.of("fc.output"), copy.getInputList());
+    assertEquals(List.of("output"), copy.getOutputList());
+    // A trailing dropout of the model input, after other layers, is copied too.
+    ModelSpec ofInput =
+        ModelSpec.builder().setInput(4).dense("fc", 4).add(new Layer.Dropout("d", 0.5), ModelSpec.INPUT)
+            .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    assertEquals(List.of("input"), node(lower(ofInput), "output_identity").getInputList());
+  }
+
+  /**
+   * Guards the visitor: a layer kind the lowering misses would not compile, this keeps the test
+   * specs honest. The single-input kinds are in the every-layer stack; the norm and join kinds
+   * in the graph specs.
+   */
+  @Test
+  void everyDeclaredLayerTypeAppearsInTheTestSpecs() {
+    var types = new java.util.HashSet<String>();
+    for (ModelSpec spec : java.util.stream.Stream.concat(
+        java.util.stream.Stream.of(TestSpecs.everyLayer()), TestSpecs.normsAndGraphs().stream()).toList()) {
+      spec.layers().forEach(l -> types.add(l.type()));
+    }
     assertEquals(new java.util.TreeSet<>(dev.rosetta.spec.SpecValidator.LAYER_TYPES), new java.util.TreeSet<>(types));
   }
 }

@@ -34,7 +34,8 @@ class OnnxRuntimeTest {
 
   @Test
   void everyLayerKindMatchesThePlainJavaForwardPassThroughDjlAndPlainOrt() throws IOException {
-    for (ModelSpec spec : List.of(TestSpecs.everyLayer(), TestSpecs.convolutions(), TestSpecs.dense3d(false), TestSpecs.dense2d(false), TestSpecs.seedMlp())) {
+    for (ModelSpec spec : List.of(TestSpecs.everyLayer(), TestSpecs.convolutions(), TestSpecs.dense3d(false), TestSpecs.dense2d(false), TestSpecs.seedMlp(),
+        TestSpecs.dropoutOfASharedTensor())) {
       WeightSet w = Initializer.initialize(spec);
       Path file = export(spec, w, OnnxOpset.DEFAULT);
       try (InferenceModel reference = new JavaReferenceModel(spec, w);
@@ -64,6 +65,51 @@ class OnnxRuntimeTest {
           assertTrue(v.pass(), "opset " + opset + ": " + v.toText());
         }
       }
+    }
+  }
+
+  /**
+   * Batch norm (rank 2 and 4, non-trivial running statistics), layer norm, a residual graph and
+   * branches with concat and a three-way add: ONNX Runtime computes what the plain-Java
+   * reference does, at every supported opset (layer norm changes form at 17).
+   */
+  @Test
+  void normsAndGraphsMatchThePlainJavaForwardPassAtEveryOpset() throws IOException {
+    for (ModelSpec spec : TestSpecs.normsAndGraphs()) {
+      WeightSet w = TestSpecs.withNormStats(spec, Initializer.initialize(spec), 11);
+      float[] pool = OnnxVerifier.syntheticInputs(spec, 37);
+      try (InferenceModel reference = new JavaReferenceModel(spec, w)) {
+        for (int opset = OnnxOpset.MIN; opset <= OnnxOpset.MAX; opset++) {
+          try (OrtSessionModel ort = OrtSessionModel.load(export(spec, w, opset), spec)) {
+            var v = OnnxVerifier.compare(ort, reference, spec, pool);
+            assertTrue(v.pass(), spec.name() + " at opset " + opset + ": " + v.toText());
+          }
+        }
+        try (OnnxRuntimeModel djl = OnnxRuntimeModel.load(export(spec, w, OnnxOpset.DEFAULT), spec)) {
+          var v = OnnxVerifier.compare(djl, reference, spec, pool);
+          assertTrue(v.pass(), spec.name() + " via DJL: " + v.toText());
+        }
+      }
+    }
+  }
+
+  /**
+   * The running statistics really are used: the same batch-norm model with the initial
+   * statistics (mean 0, variance 1) computes something else, and the reference sees it too.
+   */
+  @Test
+  void batchNormUsesTheRunningStatisticsFromTheWeights() throws IOException {
+    ModelSpec spec = TestSpecs.bnMlp();
+    WeightSet initial = Initializer.initialize(spec);
+    WeightSet stats = TestSpecs.withNormStats(spec, initial, 3);
+    float[] pool = OnnxVerifier.syntheticInputs(spec, 37);
+    Path withStats = dir.resolve("stats.onnx");
+    OnnxExport.export(spec, stats, TestSpecs.PROVENANCE, OnnxOpset.DEFAULT, withStats);
+    try (OrtSessionModel a = OrtSessionModel.load(export(spec, initial, OnnxOpset.DEFAULT), spec);
+        OrtSessionModel b = OrtSessionModel.load(withStats, spec);
+        InferenceModel reference = new JavaReferenceModel(spec, stats)) {
+      assertTrue(OnnxVerifier.compare(a, b, spec, pool).worst() > 1e-2);
+      assertTrue(OnnxVerifier.compare(b, reference, spec, pool).pass());
     }
   }
 
