@@ -111,6 +111,17 @@ class OnnxParityTest {
             .flatten("flat").dense("fc", 4))));
     cases.put("global_avg_pool2d", List.of(
         named("global_avg_pool2d", base(2, 5, 6).conv2d("conv", 6, 3).relu("act").globalAvgPool2d("gap").dense("fc", 4))));
+    // Training steps move the running statistics away from (0, 1), so the export must carry them.
+    cases.put("batch_norm", List.of(
+        named("batch_norm_image", base(2, 6, 6).conv2d("conv", 3, 3).batchNorm("bn").relu("act").flatten("flat").dense("fc", 4)),
+        named("batch_norm_vector", base(6).dense("fc1", 8).add(new Layer.BatchNorm("bn", 0.3, 1e-3)).relu("act").dense("fc2", 4))));
+    cases.put("layer_norm", List.of(
+        named("layer_norm", base(6).dense("fc1", 8).layerNorm("ln").dense("fc2", 4)),
+        named("layer_norm_image", base(2, 4, 4).conv2d("conv", 3, 1).add(new Layer.LayerNorm("ln", 3, 1e-5)).flatten("flat").dense("fc", 4))));
+    cases.put("add", List.of(
+        named("add_skip", base(2, 6, 6).conv2d("conv", 2, 1).relu("act").addOf("sum", "act", "input").flatten("flat").dense("fc", 4))));
+    cases.put("concat", List.of(
+        named("concat_branches", base(6).dense("a", 4).add(new Layer.Dense("b", 3), "input").concat("cat", -1, "a", "b").relu("act").dense("fc", 4))));
     return cases;
   }
 
