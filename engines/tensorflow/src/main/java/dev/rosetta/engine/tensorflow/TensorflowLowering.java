@@ -21,6 +21,7 @@ import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 
 /**
@@ -358,28 +359,40 @@ final class TensorflowLowering {
       int channels = shape.input().dim(0);
       // Per-channel vectors [C] are viewed as [C] ([N, C] input) or [C, 1, 1] ([N, C, H, W]
       // input) so they broadcast along the channel axis.
-      long[] perChannel = shape.input().rank() == 1 ? new long[] {channels} : new long[] {channels, 1, 1};
-      Operand<TFloat32> mean;
-      Operand<TFloat32> var;
-      if (train != null) {
-        Operand<TInt32> axes =
-            s.constant(shape.input().rank() == 1 ? new int[] {0} : new int[] {0, 2, 3});
-        mean = s.withName("batch_mean").math.mean(x, axes);
-        Operand<TFloat32> squared = s.math.square(s.math.sub(x, s.reshape(mean, s.constant(perChannel))));
-        var = s.withName("batch_var").math.mean(squared, axes);
-        // Off the loss path: only the running-stat update reads these.
-        Operand<TFloat32> count =
-            s.math.div(s.dtypes.cast(s.size(x), TFloat32.class), s.constant((float) channels));
-        train.batchStats.add(new BatchStats(b, mean, s.sum(squared, axes), count));
-      } else {
-        mean = vars.get(b.name() + ".running_mean");
-        var = vars.get(b.name() + ".running_var");
+      Operand<TInt32> perChannel =
+          s.constant(shape.input().rank() == 1 ? new int[] {channels} : new int[] {channels, 1, 1});
+      if (train == null) {
+        Operand<TFloat32> invstd = reciprocalSqrt(s, vars.get(b.name() + ".running_var"), b.epsilon());
+        Operand<TFloat32> alpha = s.math.mul(invstd, vars.get(b.name() + ".weight"));
+        Operand<TFloat32> beta =
+            s.math.sub(vars.get(b.name() + ".bias"), s.math.mul(vars.get(b.name() + ".running_mean"), alpha));
+        Operand<TFloat32> scaled = s.math.mul(x, s.reshape(alpha, perChannel));
+        return tf.withName(b.name()).math.add(scaled, s.reshape(beta, perChannel));
       }
-      Operand<TFloat32> invstd = reciprocalSqrt(s, var, b.epsilon());
-      Operand<TFloat32> alpha = s.math.mul(invstd, vars.get(b.name() + ".weight"));
-      Operand<TFloat32> beta = s.math.sub(vars.get(b.name() + ".bias"), s.math.mul(mean, alpha));
-      Operand<TFloat32> scaled = s.math.mul(x, s.reshape(alpha, s.constant(perChannel)));
-      return tf.withName(b.name()).math.add(scaled, s.reshape(beta, s.constant(perChannel)));
+      // Training: PyTorch's CPU kernel accumulates the batch statistics and the backward
+      // sums (sum dy, sum dy * (x - mean)) in double over N * H * W values per channel; a
+      // float32 reduction over 50,000 values drifts by ~1e-5 relative, enough to break
+      // gradient parity. So the whole training-mode normalisation runs in float64 (TF's
+      // gradients of these ops then reduce in float64 too) and is rounded once at the end.
+      Operand<TInt32> axes = s.constant(shape.input().rank() == 1 ? new int[] {0} : new int[] {0, 2, 3});
+      Operand<TFloat64> xd = s.dtypes.cast(x, TFloat64.class);
+      Operand<TFloat64> mean = s.withName("batch_mean").math.mean(xd, axes);
+      Operand<TFloat64> squared = s.math.square(s.math.sub(xd, s.reshape(mean, perChannel)));
+      Operand<TFloat64> var = s.withName("batch_var").math.mean(squared, axes);
+      // Off the loss path: only the running-stat update reads these.
+      Operand<TFloat32> count =
+          s.math.div(s.dtypes.cast(s.size(x), TFloat32.class), s.constant((float) channels));
+      train.batchStats.add(
+          new BatchStats(b, s.dtypes.cast(mean, TFloat32.class),
+              s.dtypes.cast(s.sum(squared, axes), TFloat32.class), count));
+      Operand<TFloat64> invstd =
+          s.math.div(s.constant(1.0), s.math.sqrt(s.math.add(var, s.constant(b.epsilon()))));
+      Operand<TFloat64> alpha = s.math.mul(invstd, s.dtypes.cast(vars.get(b.name() + ".weight"), TFloat64.class));
+      Operand<TFloat64> beta =
+          s.math.sub(s.dtypes.cast(vars.get(b.name() + ".bias"), TFloat64.class), s.math.mul(mean, alpha));
+      Operand<TFloat64> y =
+          s.math.add(s.math.mul(xd, s.reshape(alpha, perChannel)), s.reshape(beta, perChannel));
+      return tf.withName(b.name()).dtypes.cast(y, TFloat32.class);
     }
 
     /**
