@@ -74,6 +74,8 @@ final class ValidateCommand implements Callable<Integer> {
         ObjectNode n = layers.addObject();
         n.put("name", ls.layer().name());
         n.put("type", ls.layer().type());
+        ArrayNode reads = n.putArray("inputs");
+        spec.inputsOf(layers.size() - 1).forEach(reads::add);
         ArrayNode shape = n.putArray("output_shape");
         for (int d : ls.output().dims()) {
           shape.add(d);
@@ -92,15 +94,27 @@ final class ValidateCommand implements Callable<Integer> {
     return valid ? Rosetta.OK : Rosetta.BAD_INPUT;
   }
 
-  /** Layer table: name, type, output shape, parameters. */
+  /**
+   * Layer table: name, type, output shape, parameters; for a graph also what each layer reads.
+   * Running statistics are counted apart: they are state, not trained parameters.
+   */
   static String table(ModelSpec spec) {
+    boolean graph = spec.isGraph();
+    String row = "%-16s %-17s %-18s %12s" + (graph ? "  %s" : "%s") + "%n";
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-16s %-10s %-18s %12s%n", "layer", "type", "output", "parameters"));
-    sb.append(String.format(Locale.ROOT, "%-16s %-10s %-18s %12s%n", "(input)", "", spec.input(), ""));
-    for (LayerShape ls : ShapeInference.infer(spec)) {
-      sb.append(String.format(Locale.ROOT, "%-16s %-10s %-18s %,12d%n", ls.layer().name(), ls.layer().type(), ls.output(), ls.paramCount()));
+    sb.append(String.format(Locale.ROOT, row, "layer", "type", "output", "parameters", graph ? "reads" : ""));
+    sb.append(String.format(Locale.ROOT, row, "(" + ModelSpec.INPUT + ")", "", spec.input(), "", ""));
+    List<LayerShape> shapes = ShapeInference.infer(spec);
+    for (int i = 0; i < shapes.size(); i++) {
+      LayerShape ls = shapes.get(i);
+      sb.append(String.format(Locale.ROOT, row, ls.layer().name(), ls.layer().type(), ls.output(),
+          String.format(Locale.ROOT, "%,d", ls.paramCount()), graph ? String.join(", ", spec.inputsOf(i)) : ""));
     }
     sb.append(String.format(Locale.ROOT, "total parameters: %,d", ShapeInference.paramCount(spec)));
+    long buffers = ShapeInference.params(spec).stream().filter(p -> !p.trainable()).mapToLong(p -> p.shape().size()).sum();
+    if (buffers > 0) {
+      sb.append(String.format(Locale.ROOT, " (plus %,d running statistics)", buffers));
+    }
     return sb.toString();
   }
 }

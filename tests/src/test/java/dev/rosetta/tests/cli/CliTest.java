@@ -55,6 +55,17 @@ class CliTest {
   }
 
   @Test
+  void validateShowsWhatEachLayerOfAGraphReads() throws IOException {
+    Run r = rosetta("validate", "../examples/resnet-mini.json", "--json");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("b2_down ") && l.endsWith("  b1_out")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("b2_sum ") && l.endsWith("  b2_bn2, b2_down_bn")), r.out());
+    assertTrue(r.out().contains("(plus 672 running statistics)"), r.out());
+    JsonNode sum = r.json().get("layers").findParents("name").stream().filter(n -> n.get("name").asText().equals("b2_sum")).findFirst().orElseThrow();
+    assertEquals("[\"b2_bn2\",\"b2_down_bn\"]", sum.get("inputs").toString());
+  }
+
+  @Test
   void validateReportsErrorsWithPathsAndExits2() throws IOException {
     Path bad = dir.resolve("bad.json");
     Files.writeString(bad, Files.readString(SEED).replace("\"units\": 64", "\"units\": -5").replace("\"relu2\"", "\"relu1\""));
