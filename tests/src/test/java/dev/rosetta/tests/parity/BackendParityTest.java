@@ -225,6 +225,25 @@ class BackendParityTest {
     }
   }
 
+  /**
+   * The residual example on real images: both backends train the graph (projection shortcuts,
+   * joins, batch norm on every conv) from the same weights and stay inside the contract for
+   * its first eight steps.
+   */
+  @Test
+  void resnetMiniTrainsAlikeOnBothBackends() throws java.io.IOException {
+    ModelSpec spec = dev.rosetta.spec.SpecJson.read(java.nio.file.Path.of("../examples/resnet-mini.json"));
+    var data = dev.rosetta.data.DataSources.load(null, null);
+    Dataset train = data.train().reshapedTo(spec.input()).head(512);
+    Dataset test = data.test().reshapedTo(spec.input()).head(256);
+    ParityReport r = new ParityRunner(spec.withTraining(new dev.rosetta.spec.Training(1, 64, 42, true)), train, test,
+        Backends.get("pytorch"), Backends.get("tensorflow")).optSteps(8).run();
+    System.out.println("parity [resnet-mini, 8 steps] " + r.toJson());
+    assertEquals(8, r.steps());
+    assertTrue(r.pass(), () -> r.toTable());
+    assertTrue(r.weightsRelL2End() > 0);
+  }
+
   @Test
   void everyLayerTypeHasAParityCase() {
     Set<String> covered = new TreeSet<>();
