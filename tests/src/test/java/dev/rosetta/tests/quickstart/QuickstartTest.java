@@ -26,6 +26,27 @@ class QuickstartTest {
   @TempDir Path dir;
 
   @Test
+  void readmeGraphQuickstart() {
+    ModelSpec residual = ModelSpec.builder()
+        .setInput(8, 14, 14)
+        .conv2d("c1", 8, 1).batchNorm("bn1").relu("r1")
+        .conv2d("c2", 8, 1).batchNorm("bn2")
+        .addOf("sum", "bn2", ModelSpec.INPUT)
+        .relu("out").globalAvgPool2d("gap").dense("fc", 10)
+        .setLoss(new Loss.CrossEntropy())
+        .setOptimizer(new Optimizer.Sgd(0.05, 0.9, 0, false))
+        .build();
+    assertTrue(residual.isGraph());
+    assertEquals(java.util.List.of("bn2", ModelSpec.INPUT), residual.inputsOf(5));
+    assertEquals(residual, SpecJson.parse(SpecJson.write(residual), "round trip"));
+    try (TrainableModel model = Backends.get("tensorflow").create(residual, Initializer.initialize(residual))) {
+      float[] x = new float[2 * 8 * 14 * 14];
+      java.util.Arrays.fill(x, 0.5f);
+      assertEquals(20, model.predict(x, 2).length);
+    }
+  }
+
+  @Test
   void readmeJavaQuickstart() throws Exception {
     ModelSpec spec = ModelSpec.builder()
         .optName("seed-mlp")
