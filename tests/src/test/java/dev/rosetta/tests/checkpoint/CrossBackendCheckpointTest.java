@@ -48,6 +48,23 @@ class CrossBackendCheckpointTest {
           .optTraining(1, BATCH, 99, true)
           .build();
 
+  /**
+   * The same with batch norm: the running statistics travel in the checkpoint and the target
+   * backend's evaluation (prediction) uses them, so they must mean the same on both.
+   */
+  static final ModelSpec BATCH_NORM_SPEC =
+      ModelSpec.builder()
+          .setInput(2, 5)
+          .flatten("flat")
+          .dense("fc1", 24)
+          .add(new dev.rosetta.spec.Layer.BatchNorm("bn1", 0.3, 1e-3))
+          .relu("relu1")
+          .dense("fc2", 3)
+          .setLoss(new Loss.CrossEntropy())
+          .setOptimizer(new Optimizer.Sgd(0.1, 0.9, 1e-4, false))
+          .optTraining(1, BATCH, 99, true)
+          .build();
+
   static Dataset data(int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] x = new float[n * 10];
@@ -74,10 +91,12 @@ class CrossBackendCheckpointTest {
     return loss;
   }
 
-  @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource({"tensorflow, pytorch", "pytorch, tensorflow"})
-  void trainedOnOneBackendPredictsAndTrainsOnTheOther(String from, String to, @TempDir Path tmp)
+  @ParameterizedTest(name = "{2}: {0} -> {1}")
+  @CsvSource({"tensorflow, pytorch, mlp", "pytorch, tensorflow, mlp",
+      "tensorflow, pytorch, batch_norm", "pytorch, tensorflow, batch_norm"})
+  void trainedOnOneBackendPredictsAndTrainsOnTheOther(String from, String to, String model, @TempDir Path tmp)
       throws Exception {
+    ModelSpec spec = model.equals("mlp") ? SPEC : BATCH_NORM_SPEC;
     Backend source = Backends.get(from);
     Backend target = Backends.get(to);
     Dataset d = data(FIRST_STEPS * BATCH + MORE_STEPS * BATCH, 5);
@@ -86,28 +105,28 @@ class CrossBackendCheckpointTest {
 
     float[] sourcePrediction;
     WeightSet continuedOnSource;
-    try (TrainableModel m = source.create(SPEC, Initializer.initialize(SPEC))) {
+    try (TrainableModel m = source.create(spec, Initializer.initialize(spec))) {
       train(m, d, 1, FIRST_STEPS);
-      Checkpoint.save(file, SPEC, m.weights(),
+      Checkpoint.save(file, spec, m.weights(),
           new Checkpoint.Provenance(source.name(), source.versions(), 99, 0, FIRST_STEPS, java.util.Map.of()));
       sourcePrediction = m.predict(probe.features(), probe.size());
     }
 
-    Checkpoint.Loaded ck = Checkpoint.load(file, SPEC);
+    Checkpoint.Loaded ck = Checkpoint.load(file, spec);
     assertEquals(from, ck.backend());
     assertEquals(FIRST_STEPS, ck.step());
     // Optimizer state is not part of a checkpoint, so "continue" means a fresh optimizer on
     // both backends: the reference continuation is the source backend resumed from the file.
-    try (TrainableModel resumed = source.create(SPEC, ck.weights())) {
+    try (TrainableModel resumed = source.create(spec, ck.weights())) {
       train(resumed, d, ck.step() + 1, ck.step() + MORE_STEPS);
       continuedOnSource = resumed.weights();
     }
-    try (TrainableModel m = target.create(SPEC, ck.weights())) {
+    try (TrainableModel m = target.create(spec, ck.weights())) {
       assertEquals(ck.weights(), m.weights(), "weights must load bit-exactly");
       assertArrayEquals(sourcePrediction, m.predict(probe.features(), probe.size()), 1e-5f);
-      float before = (float) dev.rosetta.train.Evaluator.evaluate(m, SPEC, d).loss();
+      float before = (float) dev.rosetta.train.Evaluator.evaluate(m, spec, d).loss();
       train(m, d, ck.step() + 1, ck.step() + MORE_STEPS);
-      float after = (float) dev.rosetta.train.Evaluator.evaluate(m, SPEC, d).loss();
+      float after = (float) dev.rosetta.train.Evaluator.evaluate(m, spec, d).loss();
       assertTrue(after < before, "continuing on " + to + " must keep lowering the loss: " + before + " -> " + after);
       double drift = ParityRunner.relL2(continuedOnSource, m.weights());
       assertTrue(drift <= 1e-5, "continued on " + to + " vs on " + from + ": relative L2 " + drift);
