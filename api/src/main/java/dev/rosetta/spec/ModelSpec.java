@@ -59,21 +59,23 @@ public record ModelSpec(
   }
 
   /**
-   * The names layer {@code index} reads: its explicit {@code inputs}, else the previous layer's
-   * name, else {@link #INPUT}.
+   * The names layer {@code index} reads: its explicit {@code inputs}, else {@link
+   * #previousOf(int)}.
    */
   public List<String> inputsOf(int index) {
     List<String> explicit = connections.get(layers.get(index).name());
-    if (explicit != null) {
-      return explicit;
-    }
+    return explicit != null ? explicit : previousOf(index);
+  }
+
+  /** What layer {@code index} reads by default: the layer before it, or {@link #INPUT}. */
+  public List<String> previousOf(int index) {
     return List.of(index == 0 ? INPUT : layers.get(index - 1).name());
   }
 
-  /** True when some layer names its inputs, i.e. the model is a graph rather than a stack. */
+  /** True when some layer reads something other than its predecessor: a graph, not a stack. */
   public boolean isGraph() {
     for (int i = 0; i < layers.size(); i++) {
-      if (!inputsOf(i).equals(List.of(i == 0 ? INPUT : layers.get(i - 1).name()))) {
+      if (!inputsOf(i).equals(previousOf(i))) {
         return true;
       }
     }

@@ -115,7 +115,7 @@ public final class SpecJson {
       // Written only where the layer does not simply read its predecessor, so a stack's
       // canonical form (and hash) does not depend on the graph feature.
       List<String> ins = spec.inputsOf(i);
-      if (!ins.equals(List.of(i == 0 ? ModelSpec.INPUT : spec.layers().get(i - 1).name()))) {
+      if (!ins.equals(spec.previousOf(i))) {
         ArrayNode a = n.putArray("inputs");
         ins.forEach(a::add);
       }

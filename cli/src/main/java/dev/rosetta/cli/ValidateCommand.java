@@ -68,14 +68,16 @@ final class ValidateCommand implements Callable<Integer> {
       n.put("message", i.message());
     }
     if (valid) {
-      out.println(table(spec));
+      List<LayerShape> shapes = ShapeInference.infer(spec);
+      out.println(table(spec, shapes));
       ArrayNode layers = o.putArray("layers");
-      for (LayerShape ls : ShapeInference.infer(spec)) {
+      for (int i = 0; i < shapes.size(); i++) {
+        LayerShape ls = shapes.get(i);
         ObjectNode n = layers.addObject();
         n.put("name", ls.layer().name());
         n.put("type", ls.layer().type());
         ArrayNode reads = n.putArray("inputs");
-        spec.inputsOf(layers.size() - 1).forEach(reads::add);
+        spec.inputsOf(i).forEach(reads::add);
         ArrayNode shape = n.putArray("output_shape");
         for (int d : ls.output().dims()) {
           shape.add(d);
@@ -98,13 +100,12 @@ final class ValidateCommand implements Callable<Integer> {
    * Layer table: name, type, output shape, parameters; for a graph also what each layer reads.
    * Running statistics are counted apart: they are state, not trained parameters.
    */
-  static String table(ModelSpec spec) {
+  static String table(ModelSpec spec, List<LayerShape> shapes) {
     boolean graph = spec.isGraph();
     String row = "%-16s %-17s %-18s %12s" + (graph ? "  %s" : "%s") + "%n";
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, row, "layer", "type", "output", "parameters", graph ? "reads" : ""));
     sb.append(String.format(Locale.ROOT, row, "(" + ModelSpec.INPUT + ")", "", spec.input(), "", ""));
-    List<LayerShape> shapes = ShapeInference.infer(spec);
     for (int i = 0; i < shapes.size(); i++) {
       LayerShape ls = shapes.get(i);
       sb.append(String.format(Locale.ROOT, row, ls.layer().name(), ls.layer().type(), ls.output(),
