@@ -6,7 +6,10 @@ import dev.rosetta.data.Batch;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.EpochBatches;
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.ShapeInference;
 import dev.rosetta.spec.Training;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,9 +49,8 @@ public final class TrainingLoop {
     if (batch > 1 && last != 1 && trainSize != 1) {
       return;
     }
-    List<dev.rosetta.spec.LayerShape> shapes = dev.rosetta.spec.ShapeInference.infer(spec);
-    for (dev.rosetta.spec.LayerShape s : shapes) {
-      if (s.layer() instanceof dev.rosetta.spec.Layer.BatchNorm && s.input().rank() == 1) {
+    for (LayerShape s : ShapeInference.infer(spec)) {
+      if (s.layer() instanceof Layer.BatchNorm && s.input().rank() == 1) {
         throw new DataException(
             "batch_norm '" + s.layer().name() + "' needs at least 2 samples per training batch, but "
                 + (batch == 1 ? "batch_size is 1" : trainSize + " training samples in batches of " + batch + " leave a last batch of 1")

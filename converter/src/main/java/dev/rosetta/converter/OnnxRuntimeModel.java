@@ -100,11 +100,7 @@ public final class OnnxRuntimeModel implements InferenceModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    long want = input.size() * n;
-    if (inputs.length != want) {
-      throw new IllegalArgumentException(
-          n + " samples of shape " + input + " need " + want + " values, got " + inputs.length);
-    }
+    OnnxSignature.requireSamples(input, inputs, n);
     try (NDManager scope = model.getNDManager().newSubManager()) {
       NDArray x = scope.create(FloatBuffer.wrap(inputs), new ai.djl.ndarray.types.Shape(input.withBatch(n).dimsLong()));
       // The runtime attaches its outputs to the input's manager, so closing the scope frees them.

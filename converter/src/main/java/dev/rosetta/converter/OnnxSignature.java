@@ -37,6 +37,15 @@ final class OnnxSignature {
   }
 
   /** Why {@code v} cannot carry a batch of {@code perSample}, or null. Unknown axes pass. */
+  /** The check both ONNX Runtime faces make before a run: {@code n} whole samples of {@code input}. */
+  static void requireSamples(Shape input, float[] inputs, int n) {
+    long want = input.size() * n;
+    if (inputs.length != want) {
+      throw new IllegalArgumentException(
+          n + " samples of shape " + input + " need " + want + " values, got " + inputs.length);
+    }
+  }
+
   private static String mismatch(OnnxSummary.Value v, Shape perSample) {
     if (!v.elementType().equals("float")) {
       return "element type " + v.elementType() + ", not float";

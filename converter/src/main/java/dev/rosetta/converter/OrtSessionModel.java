@@ -58,11 +58,7 @@ final class OrtSessionModel implements InferenceModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    long want = input.size() * n;
-    if (inputs.length != want) {
-      throw new IllegalArgumentException(
-          n + " samples of shape " + input + " need " + want + " values, got " + inputs.length);
-    }
+    OnnxSignature.requireSamples(input, inputs, n);
     try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), input.withBatch(n).dimsLong());
         OrtSession.Result r = session.run(Map.of(inputName, x))) {
       OnnxValue v = r.get(0);
