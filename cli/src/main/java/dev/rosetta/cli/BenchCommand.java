@@ -7,6 +7,7 @@ import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.EpochBatches;
+import dev.rosetta.engine.pytorch.DjlReferenceLoop;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Training;
 import dev.rosetta.train.Backend;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Training throughput (samples/s after warm-up) and memory of one backend.",
       "With --epochs N it also trains N whole epochs and reports resident memory after each, to show it stays flat.",
+      "With --reference (PyTorch) it also times a hand-written DJL loop on the same batches, in alternating windows, and prints Rosetta's speed as a share of it.",
       "With --inference it instead times inference (batch-1 latency p50/p99, batch-256 throughput) on every backend and in ONNX Runtime, in one run."
     })
 final class BenchCommand implements Callable<Integer> {
@@ -59,6 +61,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--epochs", defaultValue = "0", description = "Then train this many full epochs and track resident memory (default ${DEFAULT-VALUE}: skip).")
   int epochs;
+
+  @Option(names = "--reference", description = "Also time a hand-written DJL training loop (dense/relu stack, cross-entropy, plain SGD; PyTorch only) on the same batches.")
+  boolean reference;
 
   @Option(names = "--json", description = "End with one JSON object of the figures.")
   boolean json;
@@ -89,29 +94,55 @@ final class BenchCommand implements Callable<Integer> {
     }
     Backend backend = Backends.get(backendName);
     SpecFiles.requireSupported(backend, spec, specFile);
+    if (reference) {
+      if (!backend.name().equals("pytorch")) {
+        throw new Rosetta.UserInputException("--reference is a hand-written DJL loop on PyTorch: use it with --backend pytorch");
+      }
+      List<String> why = DjlReferenceLoop.unsupported(spec);
+      if (!why.isEmpty()) {
+        throw new Rosetta.UserInputException(specFile + ": --reference cannot time this spec: " + String.join("; ", why));
+      }
+    }
     Dataset train = data.load(spec).train();
     int bs = spec.training().batchSize();
     out.printf(Locale.ROOT, "bench %s on %s: batch %d, %d warm-up + %d timed steps, %,d samples (%s)%n",
         spec.name(), backend.name(), bs, warmup, steps, train.size(), data.describe());
     out.flush();
     double samplesPerSecond;
+    double referenceSamplesPerSecond = Double.NaN;
     List<Double> rssByEpoch = new ArrayList<>();
     try (TrainableModel model = backend.create(spec, Initializer.initialize(spec));
         BatchCycle cycle = new BatchCycle(train, spec.training())) {
-      long step = 0;
-      for (int i = 0; i < warmup; i++) {
-        model.trainStep(cycle.next(), ++step);
+      long[] step = {0};
+      Timer rosetta = new Timer(b -> model.trainStep(b, ++step[0]), cycle);
+      if (reference) {
+        try (DjlReferenceLoop loop = new DjlReferenceLoop(spec, Initializer.initialize(spec));
+            BatchCycle sameBatches = new BatchCycle(train, spec.training())) {
+          Timer hand = new Timer(loop::trainStep, sameBatches);
+          rosetta.run(warmup);
+          hand.run(warmup);
+          rosetta.reset();
+          hand.reset();
+          // Alternating windows: a machine whose speed drifts (a shared host) slows both alike.
+          int windows = Math.min(REFERENCE_WINDOWS, steps);
+          for (int w = 0; w < windows; w++) {
+            int n = steps / windows + (w < steps % windows ? 1 : 0);
+            rosetta.run(n);
+            hand.run(n);
+          }
+          referenceSamplesPerSecond = hand.samplesPerSecond();
+        }
+      } else {
+        rosetta.run(warmup);
+        rosetta.reset();
+        rosetta.run(steps);
       }
-      long samples = 0;
-      long start = System.nanoTime();
-      for (int i = 0; i < steps; i++) {
-        Batch b = cycle.next();
-        model.trainStep(b, ++step);
-        samples += b.size();
+      samplesPerSecond = rosetta.samplesPerSecond();
+      out.printf(Locale.ROOT, "training throughput: %,.0f samples/s (%.2f s for %,d samples)%n", samplesPerSecond, rosetta.seconds(), rosetta.samples);
+      if (reference) {
+        out.printf(Locale.ROOT, "hand-written DJL loop: %,.0f samples/s on the same batches (Rosetta at %.0f%% of it)%n",
+            referenceSamplesPerSecond, 100 * samplesPerSecond / referenceSamplesPerSecond);
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      samplesPerSecond = samples / seconds;
-      out.printf(Locale.ROOT, "training throughput: %,.0f samples/s (%.2f s for %,d samples)%n", samplesPerSecond, seconds, samples);
       out.flush();
       if (epochs > 0) {
         new TrainingLoop(spec, train, null)
@@ -125,7 +156,7 @@ final class BenchCommand implements Callable<Integer> {
                     out.flush();
                   }
                 })
-            .run(model, step);
+            .run(model, step[0]);
       }
     }
     double peak = ProcessMemory.peakRssMb();
@@ -140,6 +171,9 @@ final class BenchCommand implements Callable<Integer> {
       o.put("batch_size", bs);
       o.put("steps", steps);
       Json.put(o, "samples_per_second", samplesPerSecond);
+      if (reference) {
+        Json.put(o, "reference_samples_per_second", referenceSamplesPerSecond);
+      }
       Json.put(o, "peak_rss_mb", peak);
       ArrayNode a = o.putArray("rss_mb_by_epoch");
       rssByEpoch.forEach(a::add);
@@ -148,6 +182,44 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return Rosetta.OK;
+  }
+
+  private static final int REFERENCE_WINDOWS = 6;
+
+  /** Times training steps on batches from one cycle, accumulating over any number of runs. */
+  private static final class Timer {
+    private final java.util.function.Consumer<Batch> step;
+    private final BatchCycle batches;
+    private long samples;
+    private long nanos;
+
+    Timer(java.util.function.Consumer<Batch> step, BatchCycle batches) {
+      this.step = step;
+      this.batches = batches;
+    }
+
+    void run(int steps) {
+      long start = System.nanoTime();
+      for (int i = 0; i < steps; i++) {
+        Batch b = batches.next();
+        step.accept(b);
+        samples += b.size();
+      }
+      nanos += System.nanoTime() - start;
+    }
+
+    void reset() {
+      samples = 0;
+      nanos = 0;
+    }
+
+    double seconds() {
+      return nanos / 1e9;
+    }
+
+    double samplesPerSecond() {
+      return samples / seconds();
+    }
   }
 
   /** Endless batches in training order: epoch after epoch, gathered ahead as the training loop does. */

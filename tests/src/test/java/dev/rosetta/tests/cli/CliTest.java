@@ -203,4 +203,21 @@ class CliTest {
     assertEquals(2, r.json().get("rss_mb_by_epoch").size());
     assertTrue(r.json().get("peak_rss_mb").asDouble() > 50);
   }
+
+  @Test
+  void benchTimesTheHandWrittenDjlLoopOnRequest() throws IOException {
+    Run r = rosetta("bench", smallSpec("{\"type\": \"sgd\", \"learning_rate\": 0.01}").toString(), "--backend", "pytorch",
+        "--steps", "24", "--warmup", "3", "--reference", "--json");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("hand-written DJL loop: "), r.out());
+    assertTrue(r.json().get("reference_samples_per_second").asDouble() > 0, r.out());
+    assertTrue(r.json().get("samples_per_second").asDouble() > 0, r.out());
+
+    Run adam = rosetta("bench", smallSpec("{\"type\": \"adam\", \"learning_rate\": 0.001}").toString(), "--backend", "pytorch", "--reference");
+    assertEquals(2, adam.code(), adam.err());
+    assertTrue(adam.err().contains("small.json: --reference cannot time this spec: optimizer is not plain sgd"), adam.err());
+    Run tf = rosetta("bench", SEED.toString(), "--backend", "tensorflow", "--reference");
+    assertEquals(2, tf.code(), tf.err());
+    assertTrue(tf.err().contains("use it with --backend pytorch"), tf.err());
+  }
 }
