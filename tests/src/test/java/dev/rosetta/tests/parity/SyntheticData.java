@@ -5,14 +5,14 @@ import dev.rosetta.spec.Shape;
 import java.util.SplittableRandom;
 
 /** Small seeded data sets a few epochs can learn, in any sample shape. */
-final class SyntheticData {
+public final class SyntheticData {
   private SyntheticData() {}
 
   /**
    * {@code classes} Gaussian blobs: class {@code c} raises every feature whose index is {@code c}
    * modulo {@code classes}, plus uniform noise.
    */
-  static Dataset blobs(Shape sample, int classes, int n, long seed) {
+  public static Dataset blobs(Shape sample, int classes, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     int fs = (int) sample.size();
     float[] x = new float[n * fs];
@@ -27,7 +27,7 @@ final class SyntheticData {
   }
 
   /** A smooth nonlinear regression: targets are {@code sin} of fixed random projections. */
-  static Dataset regression(Shape sample, int targetSize, int n, long seed) {
+  public static Dataset regression(Shape sample, int targetSize, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     int fs = (int) sample.size();
     double[] proj = new double[targetSize * fs];

@@ -152,7 +152,10 @@ final class PytorchModel implements TrainableModel {
     try (GradientCollector collector = engine.newGradientCollector()) {
       NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
       NDArray loss = loss(out, batch, scope);
-      collector.backward(loss);
+      if (!optimizer.isEmpty()) {
+        // With nothing to train (a spec of activations only) the loss has no graph to go back through.
+        collector.backward(loss);
+      }
       return loss.getFloat();
     }
   }

@@ -61,6 +61,11 @@ final class PytorchOptimizer {
     this.epsilon = adam == null ? null : scalar(adam.epsilon());
   }
 
+  /** Whether there is nothing to update: the model has no trainable parameters. */
+  boolean isEmpty() {
+    return params.isEmpty();
+  }
+
   /** Applies one update from the parameters' gradients, then zeroes them. */
   void step(NDManager scope) {
     t++;

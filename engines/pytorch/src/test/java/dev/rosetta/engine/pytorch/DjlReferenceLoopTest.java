@@ -9,10 +9,12 @@ import dev.rosetta.data.Dataset;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
+import dev.rosetta.spec.Shape;
 import dev.rosetta.train.TrainableModel;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.WeightSet;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +22,20 @@ import org.junit.jupiter.api.Test;
  * work and no other, or the comparison says nothing: step for step, both give the same bits.
  */
 class DjlReferenceLoopTest {
+
+  /** Three Gaussian blobs in 4-D. */
+  private static Dataset blobs(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[n * 4];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = i % 3;
+      for (int k = 0; k < 4; k++) {
+        x[i * 4 + k] = (float) ((k == y[i] ? 2.0 : 0.0) + r.nextDouble() - 0.5);
+      }
+    }
+    return Dataset.classification(Shape.of(4), x, y, "blobs");
+  }
 
   private static ModelSpec stack(Optimizer opt) {
     return ModelSpec.builder()
@@ -39,7 +55,7 @@ class DjlReferenceLoopTest {
   void trainsToTheSameBitsAsRosettasLowering() {
     ModelSpec spec = stack(new Optimizer.Sgd(0.1, 0, 0, false));
     WeightSet init = Initializer.initialize(spec);
-    Dataset data = PytorchBackendTest.blobs(16 * 25, 3);
+    Dataset data = blobs(16 * 25, 3);
     try (TrainableModel rosetta = new PytorchBackend().create(spec, init);
         DjlReferenceLoop hand = new DjlReferenceLoop(spec, init)) {
       for (int s = 0; s < 25; s++) {

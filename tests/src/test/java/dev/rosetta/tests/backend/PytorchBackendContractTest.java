@@ -1,0 +1,11 @@
+package dev.rosetta.tests.backend;
+
+import dev.rosetta.train.Backend;
+import dev.rosetta.train.Backends;
+
+class PytorchBackendContractTest extends BackendContractCases {
+  @Override
+  Backend backend() {
+    return Backends.get("pytorch");
+  }
+}
