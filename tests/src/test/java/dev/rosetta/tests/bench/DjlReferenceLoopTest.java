@@ -1,4 +1,4 @@
-package dev.rosetta.engine.pytorch;
+package dev.rosetta.tests.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rosetta.data.Dataset;
+import dev.rosetta.engine.pytorch.DjlReferenceLoop;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
+import dev.rosetta.tests.parity.SyntheticData;
+import dev.rosetta.train.Backends;
 import dev.rosetta.train.TrainableModel;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.WeightSet;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,20 +24,6 @@ import org.junit.jupiter.api.Test;
  * work and no other, or the comparison says nothing: step for step, both give the same bits.
  */
 class DjlReferenceLoopTest {
-
-  /** Three Gaussian blobs in 4-D. */
-  private static Dataset blobs(int n, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] x = new float[n * 4];
-    int[] y = new int[n];
-    for (int i = 0; i < n; i++) {
-      y[i] = i % 3;
-      for (int k = 0; k < 4; k++) {
-        x[i * 4 + k] = (float) ((k == y[i] ? 2.0 : 0.0) + r.nextDouble() - 0.5);
-      }
-    }
-    return Dataset.classification(Shape.of(4), x, y, "blobs");
-  }
 
   private static ModelSpec stack(Optimizer opt) {
     return ModelSpec.builder()
@@ -55,8 +43,8 @@ class DjlReferenceLoopTest {
   void trainsToTheSameBitsAsRosettasLowering() {
     ModelSpec spec = stack(new Optimizer.Sgd(0.1, 0, 0, false));
     WeightSet init = Initializer.initialize(spec);
-    Dataset data = blobs(16 * 25, 3);
-    try (TrainableModel rosetta = new PytorchBackend().create(spec, init);
+    Dataset data = SyntheticData.blobs(Shape.of(4), 3, 16 * 25, 3);
+    try (TrainableModel rosetta = Backends.get("pytorch").create(spec, init);
         DjlReferenceLoop hand = new DjlReferenceLoop(spec, init)) {
       for (int s = 0; s < 25; s++) {
         float a = rosetta.trainStep(data.slice(s * 16, s * 16 + 16), s + 1);
