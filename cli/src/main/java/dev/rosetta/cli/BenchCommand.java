@@ -19,9 +19,11 @@ import dev.rosetta.weights.Initializer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,7 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "bench",
     description = {
-      "Training throughput (samples/s after warm-up) and memory of one backend.",
+      "Training throughput (samples/s after warm-up, with its spread over six timed windows) and memory of one backend.",
       "With --epochs N it also trains N whole epochs and reports resident memory after each, to show it stays flat.",
       "With --reference (PyTorch) it also times a hand-written DJL loop on the same batches, in alternating windows, and prints Rosetta's speed as a share of it.",
       "With --inference it instead times inference (batch-1 latency p50/p99, batch-256 throughput) on every backend and in ONNX Runtime, in one run."
@@ -110,35 +112,38 @@ final class BenchCommand implements Callable<Integer> {
     out.flush();
     double samplesPerSecond;
     double referenceSamplesPerSecond = Double.NaN;
+    List<Double> windowRates;
     List<Double> rssByEpoch = new ArrayList<>();
     try (TrainableModel model = backend.create(spec, Initializer.initialize(spec));
         BatchCycle cycle = new BatchCycle(train, spec.training())) {
       long[] step = {0};
       Timer rosetta = new Timer(b -> model.trainStep(b, ++step[0]), cycle);
-      if (reference) {
-        try (DjlReferenceLoop loop = new DjlReferenceLoop(spec, Initializer.initialize(spec));
-            BatchCycle sameBatches = new BatchCycle(train, spec.training())) {
-          Timer hand = new Timer(loop::trainStep, sameBatches);
-          rosetta.run(warmup);
-          hand.run(warmup);
-          rosetta.reset();
-          hand.reset();
-          // Alternating windows: a machine whose speed drifts (a shared host) slows both alike.
-          int windows = Math.min(REFERENCE_WINDOWS, steps);
-          for (int w = 0; w < windows; w++) {
-            int n = steps / windows + (w < steps % windows ? 1 : 0);
-            rosetta.run(n);
-            hand.run(n);
-          }
-          referenceSamplesPerSecond = hand.samplesPerSecond();
+      try (DjlReferenceLoop loop = reference ? new DjlReferenceLoop(spec, Initializer.initialize(spec)) : null;
+          BatchCycle sameBatches = reference ? new BatchCycle(train, spec.training()) : null) {
+        List<Timer> timers = new ArrayList<>(List.of(rosetta));
+        if (reference) {
+          timers.add(new Timer(loop::trainStep, sameBatches));
         }
-      } else {
-        rosetta.run(warmup);
-        rosetta.reset();
-        rosetta.run(steps);
+        for (Timer timer : timers) {
+          timer.warmUp(warmup);
+        }
+        // Timed in windows, alternating when there are two loops: a machine whose speed drifts
+        // (a shared host) shows as spread between windows and slows both loops alike.
+        int windows = Math.min(WINDOWS, steps);
+        for (int w = 0; w < windows; w++) {
+          int n = steps / windows + (w < steps % windows ? 1 : 0);
+          for (Timer timer : timers) {
+            timer.window(n);
+          }
+        }
+        if (reference) {
+          referenceSamplesPerSecond = timers.get(1).samplesPerSecond();
+        }
       }
       samplesPerSecond = rosetta.samplesPerSecond();
-      out.printf(Locale.ROOT, "training throughput: %,.0f samples/s (%.2f s for %,d samples)%n", samplesPerSecond, rosetta.seconds(), rosetta.samples);
+      windowRates = rosetta.windowRates();
+      out.printf(Locale.ROOT, "training throughput: %,.0f samples/s (%.2f s for %,d samples; %s)%n",
+          samplesPerSecond, rosetta.seconds(), rosetta.samples, rosetta.spread());
       if (reference) {
         out.printf(Locale.ROOT, "hand-written DJL loop: %,.0f samples/s on the same batches (Rosetta at %.0f%% of it)%n",
             referenceSamplesPerSecond, 100 * samplesPerSecond / referenceSamplesPerSecond);
@@ -171,6 +176,8 @@ final class BenchCommand implements Callable<Integer> {
       o.put("batch_size", bs);
       o.put("steps", steps);
       Json.put(o, "samples_per_second", samplesPerSecond);
+      ArrayNode windowsNode = o.putArray("window_samples_per_second");
+      windowRates.forEach(r -> windowsNode.add(Math.round(r)));
       if (reference) {
         Json.put(o, "reference_samples_per_second", referenceSamplesPerSecond);
       }
@@ -184,33 +191,39 @@ final class BenchCommand implements Callable<Integer> {
     return Rosetta.OK;
   }
 
-  private static final int REFERENCE_WINDOWS = 6;
+  private static final int WINDOWS = 6;
 
-  /** Times training steps on batches from one cycle, accumulating over any number of runs. */
+  /** Times training steps on batches from one cycle, window by window. */
   private static final class Timer {
-    private final java.util.function.Consumer<Batch> step;
+    private final Consumer<Batch> step;
     private final BatchCycle batches;
+    private final List<Double> windowRates = new ArrayList<>();
     private long samples;
     private long nanos;
 
-    Timer(java.util.function.Consumer<Batch> step, BatchCycle batches) {
+    Timer(Consumer<Batch> step, BatchCycle batches) {
       this.step = step;
       this.batches = batches;
     }
 
-    void run(int steps) {
+    void warmUp(int steps) {
+      for (int i = 0; i < steps; i++) {
+        step.accept(batches.next());
+      }
+    }
+
+    void window(int steps) {
+      long n = 0;
       long start = System.nanoTime();
       for (int i = 0; i < steps; i++) {
         Batch b = batches.next();
         step.accept(b);
-        samples += b.size();
+        n += b.size();
       }
-      nanos += System.nanoTime() - start;
-    }
-
-    void reset() {
-      samples = 0;
-      nanos = 0;
+      long elapsed = System.nanoTime() - start;
+      windowRates.add(n / (elapsed / 1e9));
+      samples += n;
+      nanos += elapsed;
     }
 
     double seconds() {
@@ -219,6 +232,19 @@ final class BenchCommand implements Callable<Integer> {
 
     double samplesPerSecond() {
       return samples / seconds();
+    }
+
+    List<Double> windowRates() {
+      return List.copyOf(windowRates);
+    }
+
+    /** The spread over windows, e.g. "6 windows: min 44,120, median 51,300, max 57,980". */
+    String spread() {
+      List<Double> r = new ArrayList<>(windowRates);
+      Collections.sort(r);
+      int k = r.size();
+      double median = k % 2 == 1 ? r.get(k / 2) : (r.get(k / 2 - 1) + r.get(k / 2)) / 2;
+      return String.format(Locale.ROOT, "%d window%s: min %,.0f, median %,.0f, max %,.0f", k, k == 1 ? "" : "s", r.get(0), median, r.get(k - 1));
     }
   }
 

@@ -200,6 +200,8 @@ class CliTest {
         "--steps", "50", "--warmup", "5", "--epochs", "2", "--json");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.json().get("samples_per_second").asDouble() > 0);
+    assertEquals(6, r.json().get("window_samples_per_second").size(), "50 timed steps in six windows");
+    assertTrue(r.out().contains("for 3,200 samples; 6 windows: min "), r.out());
     assertEquals(2, r.json().get("rss_mb_by_epoch").size());
     assertTrue(r.json().get("peak_rss_mb").asDouble() > 50);
   }
