@@ -52,8 +52,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
 
-  @Option(names = "--batch-size", description = "Override training.batch_size.")
-  Integer batchSize;
+  @Mixin TrainingOptions training;
 
   @Option(names = "--steps", defaultValue = "3000", description = "Timed optimizer steps (default ${DEFAULT-VALUE}).")
   int steps;
@@ -85,15 +84,7 @@ final class BenchCommand implements Callable<Integer> {
     if (backendName == null) {
       throw new Rosetta.UserInputException("bench needs --backend B (or --inference)");
     }
-    Training t = spec.training();
-    if (batchSize != null) {
-      if (batchSize <= 0) {
-        throw new Rosetta.UserInputException("--batch-size must be > 0 (got " + batchSize + ")");
-      }
-      spec = spec.withTraining(new Training(epochs > 0 ? epochs : t.epochs(), batchSize, t.seed(), t.shuffle()));
-    } else if (epochs > 0) {
-      spec = spec.withTraining(new Training(epochs, t.batchSize(), t.seed(), t.shuffle()));
-    }
+    spec = training.apply(spec, epochs > 0 ? epochs : null);
     Backend backend = Backends.get(backendName);
     SpecFiles.requireSupported(backend, spec, specFile);
     if (reference) {

@@ -34,6 +34,8 @@ final class ParityCommand implements Callable<Integer> {
   @Option(names = "--epochs", description = "Epochs to train both backends (default: the spec's).")
   Integer epochs;
 
+  @Mixin TrainingOptions training;
+
   @Option(names = "--reference", defaultValue = "pytorch", description = "Backend the relative figures are measured against (default ${DEFAULT-VALUE}).")
   String referenceName;
 
@@ -56,7 +58,7 @@ final class ParityCommand implements Callable<Integer> {
     if (steps <= 0 || (epochs != null && epochs <= 0)) {
       throw new Rosetta.UserInputException("--steps and --epochs must be > 0");
     }
-    ModelSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    ModelSpec spec = training.apply(SpecFiles.load(specFile, cmd.commandLine().getErr()), null);
     Backend reference = Backends.get(referenceName);
     Backend candidate = Backends.get(candidateName);
     SpecFiles.requireSupported(reference, spec, specFile);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.SpecJson;
-import dev.rosetta.spec.Training;
 import dev.rosetta.train.Backend;
 import dev.rosetta.train.Backends;
 import dev.rosetta.train.Checkpoint;
@@ -43,14 +42,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--epochs", description = "Override training.epochs.")
   Integer epochs;
 
-  @Option(names = "--batch-size", description = "Override training.batch_size.")
-  Integer batchSize;
-
-  @Option(names = "--seed", description = "Override training.seed.")
-  Long seed;
-
-  @Option(names = "--no-shuffle", description = "Visit samples in file order.")
-  boolean noShuffle;
+  @Mixin TrainingOptions training;
 
   @Option(names = "--weights", paramLabel = "CKPT", description = "Start from this checkpoint (any backend's) instead of the seeded initialisation: fine-tuning.")
   Path weights;
@@ -70,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter stdout = cmd.commandLine().getOut();
     PrintWriter stderr = cmd.commandLine().getErr();
-    ModelSpec spec = withOverrides(SpecFiles.load(specFile, stderr));
+    ModelSpec spec = training.apply(SpecFiles.load(specFile, stderr), epochs);
     Backend backend = Backends.get(backendName);
     SpecFiles.requireSupported(backend, spec, specFile);
     DataSplit split = data.load(spec);
@@ -130,22 +122,5 @@ final class TrainCommand implements Callable<Integer> {
     }
     stdout.flush();
     return Rosetta.OK;
-  }
-
-  private ModelSpec withOverrides(ModelSpec spec) {
-    Training t = spec.training();
-    Training o =
-        new Training(
-            epochs != null ? epochs : t.epochs(),
-            batchSize != null ? batchSize : t.batchSize(),
-            seed != null ? seed : t.seed(),
-            !noShuffle && t.shuffle());
-    if (o.epochs() <= 0) {
-      throw new Rosetta.UserInputException("--epochs must be > 0 (got " + o.epochs() + ")");
-    }
-    if (o.batchSize() <= 0) {
-      throw new Rosetta.UserInputException("--batch-size must be > 0 (got " + o.batchSize() + ")");
-    }
-    return spec.withTraining(o);
   }
 }

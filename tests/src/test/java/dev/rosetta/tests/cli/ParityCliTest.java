@@ -40,6 +40,17 @@ class ParityCliTest {
   }
 
   @Test
+  void parityTakesTheTrainingOverridesTrainTakes() throws IOException {
+    CliTest.Run r = rosetta("parity", small().toString(), "--epochs", "1", "--seed", "7", "--no-shuffle", "--batch-size", "32");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("1 epoch, batch 32, seed 7, "), r.out());
+    assertTrue(r.out().contains("(188 steps)"), "6,000 samples in file order, 32 a batch: " + r.out());
+    CliTest.Run bad = rosetta("parity", small().toString(), "--batch-size", "0");
+    assertEquals(2, bad.code(), bad.out() + bad.err());
+    assertTrue(bad.err().contains("--batch-size must be > 0 (got 0)"), bad.err());
+  }
+
+  @Test
   void noiseFloorIsReportedPerTrajectoryRowAndChangesNoVerdict() throws IOException {
     CliTest.Run r = rosetta("parity", small().toString(), "--epochs", "1", "--noise-floor", "--json");
     assertEquals(0, r.code(), r.out() + r.err());
