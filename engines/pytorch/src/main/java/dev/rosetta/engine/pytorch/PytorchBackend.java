@@ -17,7 +17,7 @@ public final class PytorchBackend implements Backend {
   /**
    * DJL must never download: libtorch comes from the pytorch-native-cpu jar. libtorch runs its
    * ops on the calling thread unless told otherwise: measured on the seed MLP (2 cores), one
-   * intra-op thread trains at ~55k samples/s and two at ~35k, because OpenMP workers compete
+   * intra-op thread trains at 40-58k samples/s and two at 21-29k, because OpenMP workers compete
    * with the JVM thread that feeds them (and collapse when the machine is busy).
    * {@code -Dai.djl.pytorch.num_threads=N} overrides it for models with larger ops.
    */
