@@ -372,7 +372,11 @@ final class TensorflowLowering {
       // Training: PyTorch's CPU kernel accumulates the batch statistics and the backward
       // sums (sum dy, sum dy * (x - mean)) in double over N * H * W values per channel; a
       // float32 reduction over 50,000 values drifts by ~1e-5 relative, enough to break
-      // gradient parity. So the whole training-mode normalisation runs in float64 (TF's
+      // gradient parity.
+      if (shape.input().rank() == 3) {
+        return imageBatchNormTraining(b, s);
+      }
+      // Vector input: N values per channel, so the whole normalisation runs in float64 (TF's
       // gradients of these ops then reduce in float64 too) and is rounded once at the end.
       Operand<TInt32> axes = s.constant(shape.input().rank() == 1 ? new int[] {0} : new int[] {0, 2, 3});
       Operand<TFloat64> xd = s.dtypes.cast(x, TFloat64.class);
@@ -393,6 +397,42 @@ final class TensorflowLowering {
       Operand<TFloat64> y =
           s.math.add(s.math.mul(xd, s.reshape(alpha, perChannel)), s.reshape(beta, perChannel));
       return tf.withName(b.name()).dtypes.cast(y, TFloat32.class);
+    }
+
+    /**
+     * Training-mode batch norm on [N, C, H, W] with the precision of PyTorch's kernel at float32
+     * cost. Every per-channel sum is taken in two stages: over each sample's H * W values in
+     * float32 (a few hundred values), then over the batch in float64. The per-channel scale,
+     * mean and shift reach the activations through an explicit [N, C, 1, 1] broadcast, so TF's
+     * gradients reduce in the same two stages (Mul/Sub/Add sum over H and W, BroadcastTo over
+     * N). The output is centred first, y = (x - mean) * (invstd * weight) + bias, so no
+     * gradient is a difference of two large sums. Elementwise work stays float32.
+     */
+    private Operand<TFloat32> imageBatchNormTraining(Layer.BatchNorm b, Ops s) {
+      int channels = shape.input().dim(0);
+      Operand<TInt32> spatial = s.constant(new int[] {2, 3});
+      Operand<TInt32> batchAxis = s.constant(new int[] {0});
+      Operand<TInt32> vector = s.constant(new int[] {1, channels, 1, 1});
+      Operand<TInt32> perSample =
+          s.concat(List.of(s.slice(s.shape(x), s.constant(new int[] {0}), s.constant(new int[] {1})),
+              s.constant(new int[] {channels, 1, 1})), s.constant(0));
+      Operand<TFloat64> count = s.math.div(s.dtypes.cast(s.size(x), TFloat64.class), s.constant((double) channels));
+      Operand<TFloat64> mean =
+          s.withName("batch_mean").math.div(s.sum(s.dtypes.cast(s.sum(x, spatial), TFloat64.class), batchAxis), count);
+      Operand<TFloat32> centered =
+          s.math.sub(x, s.broadcastTo(s.reshape(s.dtypes.cast(mean, TFloat32.class), vector), perSample));
+      Operand<TFloat64> squares =
+          s.sum(s.dtypes.cast(s.sum(s.math.square(centered), spatial), TFloat64.class), batchAxis);
+      Operand<TFloat64> var = s.withName("batch_var").math.div(squares, count);
+      train.batchStats.add(
+          new BatchStats(b, s.dtypes.cast(mean, TFloat32.class), s.dtypes.cast(squares, TFloat32.class),
+              s.dtypes.cast(count, TFloat32.class)));
+      Operand<TFloat64> invstd =
+          s.math.div(s.constant(1.0), s.math.sqrt(s.math.add(var, s.constant(b.epsilon()))));
+      Operand<TFloat32> scale =
+          s.dtypes.cast(s.math.mul(invstd, s.dtypes.cast(vars.get(b.name() + ".weight"), TFloat64.class)), TFloat32.class);
+      Operand<TFloat32> scaled = s.math.mul(centered, s.broadcastTo(s.reshape(scale, vector), perSample));
+      return tf.withName(b.name()).math.add(scaled, s.broadcastTo(s.reshape(vars.get(b.name() + ".bias"), vector), perSample));
     }
 
     /**
