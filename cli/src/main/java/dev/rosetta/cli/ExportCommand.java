@@ -96,6 +96,7 @@ final class ExportCommand implements Callable<Integer> {
       for (var e : v.maxAbsDiff().entrySet()) {
         j.put("max_abs_diff_batch_" + e.getKey(), e.getValue());
       }
+      j.put("output_scale", v.outputScale());
       j.put("tolerance", v.tolerance());
       j.put("pass", v.pass());
       if (!v.pass()) {

@@ -15,7 +15,8 @@
  *       InferenceModel}.
  *   <li>{@link dev.rosetta.converter.OnnxVerifier#verify(java.nio.file.Path,
  *       dev.rosetta.spec.ModelSpec, dev.rosetta.train.InferenceModel)}: ONNX Runtime against the
- *       backend that trained the weights, batch sizes 1 and 37, bound 1e-5.
+ *       backend that trained the weights, batch sizes 1 and 37, bound 1e-5 times the largest
+ *       output when that exceeds 1.
  *   <li>{@link dev.rosetta.converter.OnnxText#dump(ai.onnx.proto.OnnxMl.ModelProto)}: the stable
  *       text form golden files hold; {@link dev.rosetta.converter.OnnxBenchmark}: timing.
  * </ul>

@@ -213,6 +213,52 @@ class OnnxRuntimeTest {
     assertTrue(bad.toText().startsWith("FAIL"), bad.toText());
   }
 
+  /**
+   * Outputs up to 1 are held to the contract's 1e-5; larger outputs (a trained model's logits) to
+   * 1e-5 of the largest, because float32 cannot resolve 1e-5 at 58 (one ulp there is 3.8e-6).
+   */
+  @Test
+  void theBoundScalesWithTheLargestOutputBeyondOne() {
+    ModelSpec spec = TestSpecs.everyLayer();
+    int width = (int) dev.rosetta.spec.ShapeInference.outputShape(spec).size();
+    float[] pool = OnnxVerifier.syntheticInputs(spec, 37);
+    // Outputs of a chosen magnitude; the candidate differs from the reference by `off` at one place.
+    java.util.function.BiFunction<Float, Float, OnnxVerifier.Verification> run = (magnitude, off) -> {
+      InferenceModel reference = fixed(width, magnitude, 0f);
+      InferenceModel candidate = fixed(width, magnitude, off);
+      return OnnxVerifier.compare(candidate, reference, spec, pool);
+    };
+    OnnxVerifier.Verification small = run.apply(0.5f, 2e-5f);
+    assertFalse(small.pass(), small.toText());
+    assertEquals(1e-5, small.tolerance(), 0);
+    assertTrue(small.toText().endsWith("; bound 1.0e-05)"), small.toText());
+
+    OnnxVerifier.Verification logits = run.apply(58f, 2e-5f);
+    assertTrue(logits.pass(), logits.toText());
+    assertEquals(58 * 1e-5, logits.tolerance(), 1e-9);
+    assertEquals(58, logits.outputScale(), 0);
+    assertTrue(logits.toText().endsWith("; bound 5.8e-04 = 1e-5 x largest output 58.0)"), logits.toText());
+
+    OnnxVerifier.Verification wrong = run.apply(58f, 1e-3f);
+    assertFalse(wrong.pass(), "1e-3 on logits of 58 is a real error: " + wrong.toText());
+  }
+
+  /** Every output {@code magnitude}, except the first of each batch, raised by {@code off}. */
+  private static InferenceModel fixed(int width, float magnitude, float off) {
+    return new InferenceModel() {
+      @Override
+      public float[] predict(float[] inputs, int n) {
+        float[] y = new float[n * width];
+        java.util.Arrays.fill(y, magnitude);
+        y[0] += off;
+        return y;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   @Test
   void verifierUsesRealSamplesWhenGiven() throws IOException {
     ModelSpec spec = TestSpecs.dense2d(true);
