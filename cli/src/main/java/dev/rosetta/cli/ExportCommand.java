@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Convert a checkpoint to ONNX (opset " + OnnxOpset.DEFAULT + " by default), written atomically.",
       "--verify runs the file in ONNX Runtime at batch sizes 1 and 37 against the backend that trained the checkpoint;"
-          + " the file is kept only if every output agrees within 1e-5 (else exit 1)."
+          + " the file is kept only if every output agrees within 1e-5, times the largest output when that exceeds 1 (else exit 1)."
     })
 final class ExportCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
