@@ -357,11 +357,11 @@ final class TensorflowLowering {
     public Operand<TFloat32> batchNorm(Layer.BatchNorm b) {
       Ops s = tf.withSubScope(b.name());
       int channels = shape.input().dim(0);
-      // Per-channel vectors [C] are viewed as [C] ([N, C] input) or [C, 1, 1] ([N, C, H, W]
-      // input) so they broadcast along the channel axis.
-      Operand<TInt32> perChannel =
-          s.constant(shape.input().rank() == 1 ? new int[] {channels} : new int[] {channels, 1, 1});
       if (train == null) {
+        // Per-channel vectors [C] are viewed as [C] ([N, C] input) or [C, 1, 1] ([N, C, H, W]
+        // input) so they broadcast along the channel axis.
+        Operand<TInt32> perChannel =
+            s.constant(shape.input().rank() == 1 ? new int[] {channels} : new int[] {channels, 1, 1});
         Operand<TFloat32> invstd = reciprocalSqrt(s, vars.get(b.name() + ".running_var"), b.epsilon());
         Operand<TFloat32> alpha = s.math.mul(invstd, vars.get(b.name() + ".weight"));
         Operand<TFloat32> beta =
@@ -376,12 +376,13 @@ final class TensorflowLowering {
       if (shape.input().rank() == 3) {
         return imageBatchNormTraining(b, s);
       }
-      // Vector input: N values per channel, so the whole normalisation runs in float64 (TF's
-      // gradients of these ops then reduce in float64 too) and is rounded once at the end.
-      Operand<TInt32> axes = s.constant(shape.input().rank() == 1 ? new int[] {0} : new int[] {0, 2, 3});
+      // Vector input ([N, C]): N values per channel, so the whole normalisation runs in float64
+      // (TF's gradients of these ops then reduce in float64 too) and is rounded once at the end.
+      // The [C] statistics broadcast along the batch axis as they are.
+      Operand<TInt32> axes = s.constant(new int[] {0});
       Operand<TFloat64> xd = s.dtypes.cast(x, TFloat64.class);
       Operand<TFloat64> mean = s.withName("batch_mean").math.mean(xd, axes);
-      Operand<TFloat64> squared = s.math.square(s.math.sub(xd, s.reshape(mean, perChannel)));
+      Operand<TFloat64> squared = s.math.square(s.math.sub(xd, mean));
       Operand<TFloat64> var = s.withName("batch_var").math.mean(squared, axes);
       // Off the loss path: only the running-stat update reads these.
       Operand<TFloat32> count =
@@ -389,13 +390,11 @@ final class TensorflowLowering {
       train.batchStats.add(
           new BatchStats(b, s.dtypes.cast(mean, TFloat32.class),
               s.dtypes.cast(s.sum(squared, axes), TFloat32.class), count));
-      Operand<TFloat64> invstd =
-          s.math.div(s.constant(1.0), s.math.sqrt(s.math.add(var, s.constant(b.epsilon()))));
-      Operand<TFloat64> alpha = s.math.mul(invstd, s.dtypes.cast(vars.get(b.name() + ".weight"), TFloat64.class));
+      Operand<TFloat64> alpha =
+          s.math.mul(reciprocalSqrt64(s, var, b.epsilon()), s.dtypes.cast(vars.get(b.name() + ".weight"), TFloat64.class));
       Operand<TFloat64> beta =
           s.math.sub(s.dtypes.cast(vars.get(b.name() + ".bias"), TFloat64.class), s.math.mul(mean, alpha));
-      Operand<TFloat64> y =
-          s.math.add(s.math.mul(xd, s.reshape(alpha, perChannel)), s.reshape(beta, perChannel));
+      Operand<TFloat64> y = s.math.add(s.math.mul(xd, alpha), beta);
       return tf.withName(b.name()).dtypes.cast(y, TFloat32.class);
     }
 
@@ -427,10 +426,9 @@ final class TensorflowLowering {
       train.batchStats.add(
           new BatchStats(b, s.dtypes.cast(mean, TFloat32.class), s.dtypes.cast(squares, TFloat32.class),
               s.dtypes.cast(count, TFloat32.class)));
-      Operand<TFloat64> invstd =
-          s.math.div(s.constant(1.0), s.math.sqrt(s.math.add(var, s.constant(b.epsilon()))));
-      Operand<TFloat32> scale =
-          s.dtypes.cast(s.math.mul(invstd, s.dtypes.cast(vars.get(b.name() + ".weight"), TFloat64.class)), TFloat32.class);
+      Operand<TFloat32> scale = s.dtypes.cast(
+          s.math.mul(reciprocalSqrt64(s, var, b.epsilon()), s.dtypes.cast(vars.get(b.name() + ".weight"), TFloat64.class)),
+          TFloat32.class);
       Operand<TFloat32> scaled = s.math.mul(centered, s.broadcastTo(s.reshape(scale, vector), perSample));
       return tf.withName(b.name()).math.add(scaled, s.broadcastTo(s.reshape(vars.get(b.name() + ".bias"), vector), perSample));
     }
@@ -463,6 +461,11 @@ final class TensorflowLowering {
      */
     private static Operand<TFloat32> reciprocalSqrt(Ops s, Operand<TFloat32> v, double epsilon) {
       return s.math.div(s.constant(1f), s.math.sqrt(s.math.add(v, s.constant((float) epsilon))));
+    }
+
+    /** {@link #reciprocalSqrt} in float64, for training-mode batch statistics. */
+    private static Operand<TFloat64> reciprocalSqrt64(Ops s, Operand<TFloat64> v, double epsilon) {
+      return s.math.div(s.constant(1.0), s.math.sqrt(s.math.add(v, s.constant(epsilon))));
     }
 
     /** Sum of the inputs, left to right ((a + b) + c), as a chain of adds sums them. */
