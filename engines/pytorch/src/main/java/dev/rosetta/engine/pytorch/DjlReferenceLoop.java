@@ -12,6 +12,8 @@ import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
+import dev.rosetta.spec.ParamSpec;
+import dev.rosetta.spec.ShapeInference;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
 import java.util.ArrayList;
@@ -36,6 +38,7 @@ public final class DjlReferenceLoop implements AutoCloseable {
   private final NDManager manager;
   private final List<Layer> layers;
   private final Map<String, NDArray> params = new LinkedHashMap<>();
+  private final List<ParamSpec> paramSpecs;
   private final float learningRate;
   private final int inputWidth;
 
@@ -68,16 +71,17 @@ public final class DjlReferenceLoop implements AutoCloseable {
     if (!why.isEmpty()) {
       throw new IllegalArgumentException("the hand-written DJL loop cannot train '" + spec.name() + "': " + String.join("; ", why));
     }
+    init.requireMatches(spec, "initial weights");
     this.engine = PytorchBackend.engine();
     this.manager = engine.newBaseManager();
     this.layers = spec.layers();
     this.learningRate = (float) spec.optimizer().learningRate();
     this.inputWidth = spec.input().dims()[0];
-    for (String name : init.names()) {
-      Tensor t = init.get(name);
-      NDArray a = manager.create(t.data(), new Shape(t.shape().dimsLong()));
+    this.paramSpecs = ShapeInference.params(spec);
+    for (ParamSpec p : paramSpecs) {
+      NDArray a = manager.create(init.get(p.name()).data(), PytorchModel.djlShape(p.shape()));
       a.setRequiresGradient(true);
-      params.put(name, a);
+      params.put(p.name(), a);
     }
   }
 
@@ -116,13 +120,8 @@ public final class DjlReferenceLoop implements AutoCloseable {
   /** The current weights, in the canonical layout. */
   public WeightSet weights() {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    for (var e : params.entrySet()) {
-      long[] dims = e.getValue().getShape().getShape();
-      int[] shape = new int[dims.length];
-      for (int i = 0; i < dims.length; i++) {
-        shape[i] = Math.toIntExact(dims[i]);
-      }
-      out.put(e.getKey(), new Tensor(dev.rosetta.spec.Shape.of(shape), e.getValue().toFloatArray()));
+    for (ParamSpec p : paramSpecs) {
+      out.put(p.name(), new Tensor(p.shape(), params.get(p.name()).toFloatArray()));
     }
     return new WeightSet(out);
   }
