@@ -15,7 +15,6 @@ cross_entropy or mse, sgd (momentum, nesterov, weight decay) and adam, one or mo
 without shuffling. Not used by the build or the tests; needs torch and numpy.
 """
 import argparse
-import gzip
 import json
 import os
 import struct
@@ -23,6 +22,8 @@ import struct
 import numpy as np
 import torch
 from torch import nn
+
+from seed_mlp_torch import load  # the same IDX reading and [0, 1] scaling
 
 
 def read_safetensors(path):
@@ -38,18 +39,6 @@ def read_safetensors(path):
         start, end = t["data_offsets"]
         out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + start:8 + n + end], np.float32).reshape(t["shape"]).copy())
     return out
-
-
-def read_idx(folder, name):
-    for candidate in (name, name + ".gz"):
-        path = os.path.join(folder, candidate)
-        if os.path.exists(path):
-            with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
-                raw = f.read()
-            rank = raw[3]
-            dims = struct.unpack(">" + "I" * rank, raw[4:4 + 4 * rank])
-            return np.frombuffer(raw, np.uint8, offset=4 + 4 * rank).reshape(dims)
-    raise SystemExit(f"{folder}: no {name} or {name}.gz")
 
 
 def build(spec, init):
@@ -98,19 +87,18 @@ def main():
     epochs = max(m["epoch"] for m in metrics)
     batch = training["batch_size"]
 
-    images = read_idx(a.data, "train-images-idx3-ubyte")
-    x = torch.from_numpy(images.reshape(len(images), -1).astype(np.float32) / np.float32(255))
-    y = torch.from_numpy(read_idx(a.data, "train-labels-idx1-ubyte").astype(np.int64))
+    x, y = load(a.data, "train")
 
     model = build(spec, read_safetensors(os.path.join(a.run, "init.safetensors")))
     optimizer = optimizer_for(spec, model.parameters())
     cross_entropy = spec["loss"]["type"] == "cross_entropy"
     loss_fn = nn.CrossEntropyLoss() if cross_entropy else nn.MSELoss()
+    width = [m for m in model if isinstance(m, nn.Linear)][-1].out_features  # one-hot width for mse, as Rosetta's
     losses = []
     for _ in range(epochs):
         for i in range(0, len(x), batch):
             xb, yb = x[i:i + batch], y[i:i + batch]
-            target = yb if cross_entropy else nn.functional.one_hot(yb, 10).float()
+            target = yb if cross_entropy else nn.functional.one_hot(yb, width).float()
             optimizer.zero_grad()
             loss = loss_fn(model(xb), target)
             loss.backward()
