@@ -146,7 +146,7 @@ public record ParityReport(
     return new Check(name, key, value, bound, value <= bound, floor);
   }
 
-  static final String AT_NOISE_FLOOR = "FAIL (within 10x the float32 noise floor)";
+  public static final String AT_NOISE_FLOOR = "FAIL (within 10x the float32 noise floor)";
 
   /**
    * An aligned text table: check, value, bound, (noise floor,) PASS/FAIL; then the accuracies

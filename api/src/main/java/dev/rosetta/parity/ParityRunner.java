@@ -4,11 +4,11 @@ import dev.rosetta.data.Batch;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.EpochBatches;
-import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Training;
-import dev.rosetta.train.Backend;
+import dev.rosetta.backend.Backend;
 import dev.rosetta.train.Evaluator;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingDivergedException;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.Tensor;
@@ -28,7 +28,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ParityRunner {
-  private final ModelSpec spec;
+  private final CheckedSpec spec;
   private final Dataset train;
   private final Dataset test;
   private final Backend reference;
@@ -43,7 +43,7 @@ public final class ParityRunner {
    *     is no accuracy row
    * @param reference the backend relative figures are measured against
    */
-  public ParityRunner(ModelSpec spec, Dataset train, Dataset test, Backend reference, Backend candidate) {
+  public ParityRunner(CheckedSpec spec, Dataset train, Dataset test, Backend reference, Backend candidate) {
     this.spec = Objects.requireNonNull(spec, "spec");
     this.train = Objects.requireNonNull(train, "train");
     dev.rosetta.train.TrainingLoop.requireBatchStatistics(spec, train.size());

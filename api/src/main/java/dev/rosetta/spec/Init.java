@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /** Initialisation schemes; all are generated in Java from the spec's seed. */
-public enum Init {
+public enum Init implements Codec.Named {
   /** PyTorch's default for Linear: uniform in ±1/√fan_in (weight and bias). */
   UNIFORM_FAN_IN("uniform_fan_in"),
   /** Glorot uniform: ±√(6 / (fan_in + fan_out)). */
@@ -20,6 +20,7 @@ public enum Init {
     this.jsonName = jsonName;
   }
 
+  @Override
   public String jsonName() {
     return jsonName;
   }

@@ -2,12 +2,26 @@ package dev.rosetta.spec;
 
 import java.util.List;
 
-/** What shape inference knows about one layer: its input, output and parameters. */
-public record LayerShape(Layer layer, Shape input, Shape output, List<ParamSpec> params) {
+/**
+ * What validation knows about one layer of a checked spec: where it sits, the shapes of what it
+ * reads, its output shape and the parameters it owns. Computed once, carried by {@link
+ * CheckedSpec} to every lowering.
+ *
+ * @param index the layer's position in {@code layers}
+ * @param inputs the per-sample shapes of everything the layer reads, in order
+ */
+public record LayerShape(int index, Layer layer, List<Shape> inputs, Shape output, List<ParamSpec> params) {
   public LayerShape {
+    inputs = List.copyOf(inputs);
     params = List.copyOf(params);
   }
 
+  /** The shape of the (first) input. */
+  public Shape input() {
+    return inputs.get(0);
+  }
+
+  /** Trainable parameter values (running statistics and other buffers not counted). */
   public long paramCount() {
     return params.stream().filter(ParamSpec::trainable).mapToLong(p -> p.shape().size()).sum();
   }

@@ -1,18 +1,58 @@
 package dev.rosetta.spec;
 
-/** Training loss; always reduced by the mean over the batch. */
+/**
+ * Training loss; always reduced by the mean over the batch. Each kind declares its JSON form in
+ * {@code KIND} and its fit with the model output in {@link #check}; backends and the evaluator
+ * dispatch through {@link Visitor}.
+ */
 public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
 
-  String type();
+  default Kind<? extends Loss> kind() {
+    return Kinds.losses().of(this);
+  }
+
+  default String type() {
+    return kind().name();
+  }
+
+  <R> R accept(Visitor<R> visitor);
+
+  /**
+   * Checks the model's output shape (one sample) against what this loss needs.
+   *
+   * @param lastLayer the name of the layer that produces the output
+   */
+  default void check(Shape output, String lastLayer, Checks c) {}
+
+  /** One method per loss kind. */
+  interface Visitor<R> {
+    R crossEntropy(CrossEntropy loss);
+
+    R mse(Mse loss);
+  }
 
   /**
    * Softmax cross-entropy computed from logits with integer class labels:
    * {@code mean_i( logsumexp(z_i) - z_i[y_i] )}.
    */
   record CrossEntropy() implements Loss {
+    public static final Kind<CrossEntropy> KIND =
+        Kind.of("cross_entropy", CrossEntropy.class, Schema.of(v -> new CrossEntropy()));
+
     @Override
-    public String type() {
-      return "cross_entropy";
+    public <R> R accept(Visitor<R> v) {
+      return v.crossEntropy(this);
+    }
+
+    @Override
+    public void check(Shape out, String last, Checks c) {
+      if (out.rank() != 1) {
+        c.error(null, "shape mismatch: cross_entropy needs one logit vector per sample, but the last layer '"
+            + last + "' outputs " + out + " (add a flatten or dense layer)");
+      } else if (out.dim(0) < 2) {
+        c.error(null, "shape mismatch: cross_entropy needs at least 2 classes, but the last layer '"
+            + last + "' outputs " + out);
+      }
     }
   }
 
@@ -21,9 +61,11 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
    * the target is the one-hot vector of the label.
    */
   record Mse() implements Loss {
+    public static final Kind<Mse> KIND = Kind.of("mse", Mse.class, Schema.of(v -> new Mse()));
+
     @Override
-    public String type() {
-      return "mse";
+    public <R> R accept(Visitor<R> v) {
+      return v.mse(this);
     }
   }
 }

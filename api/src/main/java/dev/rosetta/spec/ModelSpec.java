@@ -50,6 +50,17 @@ public record ModelSpec(
     this(name, input, layers, Map.of(), loss, optimizer, training);
   }
 
+  /**
+   * Validates this spec.
+   *
+   * @return the checked spec, with every layer's shapes and parameters
+   * @throws SpecException listing every error
+   */
+  public CheckedSpec check() {
+    ValidationReport report = SpecValidator.validate(this);
+    return report.checkedSpec().orElseThrow(() -> new SpecException("spec '" + name + "'", report.issues()));
+  }
+
   public ModelSpec withTraining(Training t) {
     return new ModelSpec(name, input, layers, connections, loss, optimizer, t);
   }
@@ -157,8 +168,17 @@ public record ModelSpec(
       return add(new Layer.Elu(name, alpha));
     }
 
+    /** Exact GELU (the erf form). */
     public Builder gelu(String name) {
       return add(new Layer.Gelu(name));
+    }
+
+    public Builder gelu(String name, Layer.Gelu.Approximation approximate) {
+      return add(new Layer.Gelu(name, approximate));
+    }
+
+    public Builder silu(String name) {
+      return add(new Layer.Silu(name));
     }
 
     /** Reshape of each sample (no batch axis); one entry may be -1. */
@@ -225,7 +245,7 @@ public record ModelSpec(
      *
      * @throws SpecException listing every error, as for a JSON spec
      */
-    public ModelSpec build() {
+    public CheckedSpec build() {
       List<SpecIssue> missing = new ArrayList<>();
       if (input == null) {
         missing.add(SpecIssue.error("$.input", null, "input shape is required (setInput)"));
@@ -241,10 +261,7 @@ public record ModelSpec(
       }
       ModelSpec spec = new ModelSpec(name, input, layers, connections, loss, optimizer, training);
       ValidationReport report = SpecValidator.validate(spec);
-      if (report.hasErrors()) {
-        throw new SpecException("builder", report.issues());
-      }
-      return spec;
+      return report.checkedSpec().orElseThrow(() -> new SpecException("builder", report.issues()));
     }
   }
 }

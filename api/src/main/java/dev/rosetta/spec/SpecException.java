@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** A spec that cannot be used; carries every error found, each with its JSON path. */
-public class SpecException extends RuntimeException {
+public class SpecException extends dev.rosetta.InputException {
   private static final long serialVersionUID = 1L;
   private final String source;
   private final transient List<SpecIssue> issues;

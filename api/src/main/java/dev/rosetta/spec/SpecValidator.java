@@ -11,17 +11,14 @@ import java.util.regex.Pattern;
  * path and layer name, plus lint warnings for specs that are legal but almost surely wrong.
  */
 public final class SpecValidator {
-  /** Layer type names, as written in JSON. */
-  public static final List<String> LAYER_TYPES =
-      List.of(
-          "dense", "relu", "sigmoid", "tanh", "softmax", "flatten", "dropout", "leaky_relu", "elu",
-          "gelu", "reshape", "conv2d", "max_pool2d", "avg_pool2d", "global_avg_pool2d",
-          "batch_norm", "layer_norm", "add", "concat");
-
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private SpecValidator() {}
 
+  /**
+   * Every error and warning, and (when there are no errors) the checked spec with every layer's
+   * shapes and parameters.
+   */
   public static ValidationReport validate(ModelSpec spec) {
     List<SpecIssue> issues = new ArrayList<>();
     Shape in = spec.input();
@@ -50,6 +47,7 @@ public final class SpecValidator {
     Map<String, Integer> seen = new HashMap<>();
     // Output shape of each layer read so far; absent when unknown because of an earlier error.
     Map<String, Shape> shapes = new HashMap<>();
+    List<LayerShape> layerShapes = new ArrayList<>();
     if (inputOk) {
       shapes.put(ModelSpec.INPUT, in);
     }
@@ -86,18 +84,24 @@ public final class SpecValidator {
       issues.addAll(own);
       boolean ok = own.stream().noneMatch(x -> x.severity() == SpecIssue.Severity.ERROR);
       if (inShapes != null && ok && name != null) {
-        shapes.put(name, ShapeInference.inferLayer(layer, inShapes).output());
+        Shape out = layer.output(inShapes);
+        shapes.put(name, out);
+        layerShapes.add(new LayerShape(i, layer, inShapes, out, layer.params(inShapes.get(0))));
       }
     }
 
     String last = lastName(spec);
     if (last != null && shapes.containsKey(last)) {
-      checkLoss(spec, shapes.get(last), issues);
+      spec.loss().check(shapes.get(last), last,
+          (field, message) -> issues.add(SpecIssue.error(field == null ? "$.loss" : "$.loss." + field, last, message)));
     }
+    checkFields(spec.loss().kind(), spec.loss(), new Schema.Site("$.loss", null, issues), "");
     checkOptimizer(spec.optimizer(), issues);
     checkTraining(spec.training(), issues);
     lint(spec, issues);
-    return new ValidationReport(issues);
+    boolean errors = issues.stream().anyMatch(x -> x.severity() == SpecIssue.Severity.ERROR);
+    List<SpecIssue> warnings = issues.stream().filter(x -> x.severity() == SpecIssue.Severity.WARNING).toList();
+    return new ValidationReport(issues, errors ? null : new CheckedSpec(spec, layerShapes, warnings));
   }
 
   /**
@@ -112,10 +116,10 @@ public final class SpecValidator {
     String n = layer.name();
     String path = "$.layers[" + i + "].inputs";
     boolean ok = true;
-    if (Layer.joins(layer) && ins.size() < 2) {
+    if (layer.joins() && ins.size() < 2) {
       issues.add(SpecIssue.error(path, n, "layer '" + n + "' (" + layer.type() + ") joins two or more inputs, got " + ins.size() + " " + quoted(ins) + "; list them in \"inputs\""));
       ok = false;
-    } else if (!Layer.joins(layer) && ins.size() != 1) {
+    } else if (!layer.joins() && ins.size() != 1) {
       issues.add(SpecIssue.error(path, n, "layer '" + n + "' (" + layer.type() + ") reads one input, got " + ins.size() + " " + quoted(ins) + "; join several with an add or concat layer first"));
       ok = false;
     }
@@ -182,363 +186,30 @@ public final class SpecValidator {
     return names.stream().map(x -> "'" + x + "'").toList().toString();
   }
 
+  /**
+   * One layer's own findings: each field's declared checks, then the kind's checks across fields
+   * and against the input shapes.
+   */
   private static List<SpecIssue> checkLayer(Layer layer, String path, List<String> names, List<Shape> ins) {
     List<SpecIssue> out = new ArrayList<>();
-    String n = layer.name();
-    Shape in = ins == null ? null : ins.get(0);
-    layer.accept(
-        new Layer.Visitor<Void>() {
-          @Override
-          public Void dense(Layer.Dense d) {
-            if (d.units() <= 0) {
-              out.add(SpecIssue.error(path + ".units", n, n + ".units must be > 0 (got " + d.units() + ")"));
-            }
-            return null;
-          }
-
-          @Override
-          public Void relu(Layer.Relu l) {
-            return null;
-          }
-
-          @Override
-          public Void sigmoid(Layer.Sigmoid l) {
-            return null;
-          }
-
-          @Override
-          public Void tanh(Layer.Tanh l) {
-            return null;
-          }
-
-          @Override
-          public Void softmax(Layer.Softmax l) {
-            return null;
-          }
-
-          @Override
-          public Void flatten(Layer.Flatten l) {
-            if (in != null && in.size() > Integer.MAX_VALUE) {
-              out.add(SpecIssue.error(path, n, n + ": flattened size " + in.size() + " is too large"));
-            }
-            return null;
-          }
-
-          @Override
-          public Void dropout(Layer.Dropout d) {
-            if (!(d.rate() >= 0 && d.rate() < 1)) {
-              out.add(SpecIssue.error(path + ".rate", n, n + ".rate must be in [0, 1) (got " + d.rate() + ")"));
-            }
-            return null;
-          }
-
-          @Override
-          public Void leakyRelu(Layer.LeakyRelu l) {
-            // A negative slope would make the activation non-monotonic; PyTorch allows it, the
-            // IR does not, so the spec cannot ask for something no one meant.
-            if (!(l.negativeSlope() >= 0) || Double.isInfinite(l.negativeSlope())) {
-              out.add(SpecIssue.error(path + ".negative_slope", n, n + ".negative_slope must be >= 0 and finite (got " + l.negativeSlope() + ")"));
-            }
-            return null;
-          }
-
-          @Override
-          public Void elu(Layer.Elu l) {
-            if (!(l.alpha() > 0) || Double.isInfinite(l.alpha())) {
-              out.add(SpecIssue.error(path + ".alpha", n, n + ".alpha must be > 0 and finite (got " + l.alpha() + ")"));
-            }
-            return null;
-          }
-
-          @Override
-          public Void gelu(Layer.Gelu l) {
-            return null;
-          }
-
-          @Override
-          public Void reshape(Layer.Reshape r) {
-            String p = path + ".shape";
-            List<Integer> dims = r.shape();
-            if (dims.isEmpty()) {
-              out.add(SpecIssue.error(p, n, n + ".shape must have at least one dimension"));
-              return null;
-            }
-            int inferred = 0;
-            long known = 1;
-            boolean dimsOk = true;
-            boolean overflow = false;
-            for (int d : dims) {
-              if (d == -1) {
-                inferred++;
-              } else if (d <= 0) {
-                out.add(SpecIssue.error(p, n, n + ".shape: dimension " + d + " is not allowed (each must be > 0, or -1 once to infer it), in " + dims));
-                dimsOk = false;
-              } else if (!overflow) {
-                try {
-                  known = Math.multiplyExact(known, d);
-                } catch (ArithmeticException e) {
-                  overflow = true;
-                }
-              }
-            }
-            if (dimsOk && overflow) {
-              // A product past 2^63 cannot equal any input's element count; say so plainly
-              // rather than report a wrapped-around count.
-              out.add(SpecIssue.error(p, n, n + ": cannot reshape to " + dims + ": more values than any tensor can hold"));
-              return null;
-            }
-            if (inferred > 1) {
-              out.add(SpecIssue.error(p, n, n + ".shape: only one dimension may be -1, got " + inferred + " in " + dims));
-              dimsOk = false;
-            }
-            if (!dimsOk || in == null) {
-              return null;
-            }
-            long have = in.size();
-            if (inferred == 0 && known != have) {
-              out.add(SpecIssue.error(p, n, n + ": cannot reshape " + in + " (" + have + " values) to " + dims + " (" + known + " values)"));
-            } else if (inferred == 1 && (known > have || have % known != 0)) {
-              out.add(SpecIssue.error(p, n, n + ": cannot reshape " + in + " (" + have + " values) to " + dims + ": " + have + " is not a multiple of " + known));
-            } else if (inferred == 1 && have / known > Integer.MAX_VALUE) {
-              out.add(SpecIssue.error(p, n, n + ": the -1 in " + dims + " would be " + (have / known) + ", too large for one axis"));
-            }
-            return null;
-          }
-
-          @Override
-          public Void conv2d(Layer.Conv2d c) {
-            if (c.filters() <= 0) {
-              out.add(SpecIssue.error(path + ".filters", n, n + ".filters must be > 0 (got " + c.filters() + ")"));
-            }
-            boolean ok = c.filters() > 0;
-            ok &= positive(c.kernel(), "kernel");
-            ok &= positive(c.stride(), "stride");
-            ok &= positive(c.dilation(), "dilation");
-            Layer.Padding p = c.padding();
-            if (!p.same() && (p.h() < 0 || p.w() < 0)) {
-              out.add(SpecIssue.error(path + ".padding", n, n + ".padding must be >= 0 (got " + p + ")"));
-              ok = false;
-            }
-            if (p.same() && (c.stride().h() != 1 || c.stride().w() != 1)) {
-              // PyTorch refuses it too: with a stride the output size "same" promises is not
-              // H, and frameworks disagree on where the padding goes.
-              out.add(SpecIssue.error(path + ".padding", n, n + ".padding \"same\" needs stride 1 (got stride " + c.stride() + "); give explicit padding instead"));
-              ok = false;
-            }
-            if (c.groups() <= 0) {
-              out.add(SpecIssue.error(path + ".groups", n, n + ".groups must be > 0 (got " + c.groups() + ")"));
-              ok = false;
-            } else if (c.filters() > 0 && c.filters() % c.groups() != 0) {
-              out.add(SpecIssue.error(path + ".groups", n, n + ".groups " + c.groups() + " must divide filters (got " + c.filters() + ")"));
-              ok = false;
-            }
-            if (in == null) {
-              return null;
-            }
-            if (in.rank() != 3) {
-              out.add(SpecIssue.error(path, n, n + ": conv2d needs a [channels, height, width] sample, got " + in + " (rank " + in.rank() + ")"));
-              return null;
-            }
-            if (c.groups() > 0 && in.dim(0) % c.groups() != 0) {
-              out.add(SpecIssue.error(path + ".groups", n, n + ".groups " + c.groups() + " must divide the input channels (got " + in.dim(0) + " channels in " + in + ")"));
-              ok = false;
-            }
-            if (!ok) {
-              return null;
-            }
-            Shape o = ShapeInference.conv2dOutput(c, in);
-            if (o.dim(1) <= 0 || o.dim(2) <= 0) {
-              int kh = c.dilation().h() * (c.kernel().h() - 1) + 1;
-              int kw = c.dilation().w() * (c.kernel().w() - 1) + 1;
-              long ph = (long) in.dim(1) + p.top(c.kernel().h(), c.dilation().h()) + p.bottom(c.kernel().h(), c.dilation().h());
-              long pw = (long) in.dim(2) + p.left(c.kernel().w(), c.dilation().w()) + p.right(c.kernel().w(), c.dilation().w());
-              out.add(SpecIssue.error(path + ".kernel", n, n + ": kernel " + c.kernel() + " (extent [" + kh + ", " + kw + "] with dilation) is larger than the padded input [" + ph + ", " + pw + "] of " + in + "; the output would be " + o));
-            }
-            return null;
-          }
-
-          @Override
-          public Void maxPool2d(Layer.MaxPool2d p) {
-            pool(p.kernel(), p.stride(), p.padding());
-            return null;
-          }
-
-          @Override
-          public Void avgPool2d(Layer.AvgPool2d p) {
-            pool(p.kernel(), p.stride(), p.padding());
-            return null;
-          }
-
-          @Override
-          public Void globalAvgPool2d(Layer.GlobalAvgPool2d l) {
-            imageInput("global_avg_pool2d");
-            return null;
-          }
-
-          @Override
-          public Void batchNorm(Layer.BatchNorm b) {
-            if (!(b.momentum() >= 0 && b.momentum() <= 1)) {
-              out.add(SpecIssue.error(path + ".momentum", n, n + ".momentum must be in [0, 1] (got " + b.momentum() + "; it weighs the new batch statistic, PyTorch's convention: Keras's 0.99 is 0.01 here)"));
-            }
-            epsilon(b.epsilon());
-            if (in != null && in.rank() != 1 && in.rank() != 3) {
-              out.add(SpecIssue.error(path, n, n + ": batch_norm needs a [features] or [channels, height, width] sample, got " + in + " (rank " + in.rank() + ")"));
-            }
-            return null;
-          }
-
-          @Override
-          public Void layerNorm(Layer.LayerNorm l) {
-            epsilon(l.epsilon());
-            if (l.axes() < 1) {
-              out.add(SpecIssue.error(path + ".axes", n, n + ".axes must be >= 1 (got " + l.axes() + ")"));
-            } else if (in != null && l.axes() > in.rank()) {
-              out.add(SpecIssue.error(path + ".axes", n, n + ".axes " + l.axes() + " is more than the " + in.rank() + " axes of its input " + in));
-            }
-            return null;
-          }
-
-          @Override
-          public Void add(Layer.Add a) {
-            if (ins == null) {
-              return null;
-            }
-            for (int k = 1; k < ins.size(); k++) {
-              if (!ins.get(k).equals(ins.get(0))) {
-                out.add(SpecIssue.error(path + ".inputs[" + k + "]", n, "shape mismatch at add '" + n + "': '" + names.get(0) + "' gives " + ins.get(0) + " but '" + names.get(k) + "' gives " + ins.get(k) + " (add needs identical shapes; no broadcasting)"));
-              }
-            }
-            return null;
-          }
-
-          @Override
-          public Void concat(Layer.Concat c) {
-            if (ins == null) {
-              return null;
-            }
-            int rank = in.rank();
-            if (c.axis() < -rank || c.axis() >= rank) {
-              out.add(SpecIssue.error(path + ".axis", n, n + ".axis " + c.axis() + " is out of range for inputs of rank " + rank + " (use 0.." + (rank - 1) + ", or -1 for the last; the batch axis is not counted)"));
-              return null;
-            }
-            int axis = c.sampleAxis(rank);
-            for (int k = 1; k < ins.size(); k++) {
-              Shape s = ins.get(k);
-              boolean match = s.rank() == rank;
-              for (int d = 0; match && d < rank; d++) {
-                match = d == axis || s.dim(d) == in.dim(d);
-              }
-              if (!match) {
-                out.add(SpecIssue.error(path + ".inputs[" + k + "]", n, "shape mismatch at concat '" + n + "': '" + names.get(0) + "' gives " + in + " but '" + names.get(k) + "' gives " + s + " (all axes but axis " + c.axis() + " must agree)"));
-              }
-            }
-            return null;
-          }
-
-          private void epsilon(double eps) {
-            if (!(eps > 0) || Double.isInfinite(eps)) {
-              out.add(SpecIssue.error(path + ".epsilon", n, n + ".epsilon must be > 0 and finite (got " + eps + ")"));
-            }
-          }
-
-          private void pool(Layer.Hw kernel, Layer.Hw stride, Layer.Hw padding) {
-            boolean ok = positive(kernel, "kernel");
-            ok &= positive(stride, "stride");
-            if (padding.h() < 0 || padding.w() < 0) {
-              out.add(SpecIssue.error(path + ".padding", n, n + ".padding must be >= 0 (got " + padding + ")"));
-              ok = false;
-            } else if (ok && (2 * padding.h() > kernel.h() || 2 * padding.w() > kernel.w())) {
-              // PyTorch's rule: a window made mostly of padding would hold no input at all.
-              out.add(SpecIssue.error(path + ".padding", n, n + ".padding " + padding + " must be at most half the kernel " + kernel));
-              ok = false;
-            }
-            if (!imageInput(layer.type()) || !ok) {
-              return;
-            }
-            Shape o = ShapeInference.poolOutput(kernel, stride, padding, in);
-            if (o.dim(1) <= 0 || o.dim(2) <= 0) {
-              out.add(SpecIssue.error(path + ".kernel", n, n + ": kernel " + kernel + " is larger than the padded input ["
-                  + ((long) in.dim(1) + 2L * padding.h()) + ", " + ((long) in.dim(2) + 2L * padding.w()) + "] of " + in + "; the output would be " + o));
-            }
-          }
-
-          /** True when the input is known and is [C, H, W]; reports a wrong rank. */
-          private boolean imageInput(String type) {
-            if (in == null) {
-              return false;
-            }
-            if (in.rank() != 3) {
-              out.add(SpecIssue.error(path, n, n + ": " + type + " needs a [channels, height, width] sample, got " + in + " (rank " + in.rank() + ")"));
-              return false;
-            }
-            return true;
-          }
-
-          /** Both entries > 0, else an error naming the field. */
-          private boolean positive(Layer.Hw hw, String field) {
-            if (hw.h() <= 0 || hw.w() <= 0) {
-              out.add(SpecIssue.error(path + "." + field, n, n + "." + field + " must be > 0 (got " + hw + ")"));
-              return false;
-            }
-            return true;
-          }
-        });
+    checkFields(layer.kind(), layer, new Schema.Site(path, layer.name(), out), layer.name() + ".");
+    boolean fieldsValid = out.isEmpty();
+    layer.check(new LayerCheck(path, layer.name(), names, ins, fieldsValid, out));
     return out;
   }
 
-  private static void checkLoss(ModelSpec spec, Shape out, List<SpecIssue> issues) {
-    if (spec.loss() instanceof Loss.CrossEntropy) {
-      if (out.rank() != 1) {
-        issues.add(
-            SpecIssue.error(
-                "$.loss", lastName(spec),
-                "shape mismatch: cross_entropy needs one logit vector per sample, but the last layer '"
-                    + lastName(spec) + "' outputs " + out + " (add a flatten or dense layer)"));
-      } else if (out.dim(0) < 2) {
-        issues.add(
-            SpecIssue.error(
-                "$.loss", lastName(spec),
-                "shape mismatch: cross_entropy needs at least 2 classes, but the last layer '"
-                    + lastName(spec) + "' outputs " + out));
-      }
-    }
+  private static <T> void checkFields(Kind<T> kind, Object value, Schema.Site site, String prefix) {
+    kind.schema().check(kind.type().cast(value), site, prefix);
   }
 
   private static void checkOptimizer(Optimizer o, List<SpecIssue> issues) {
     String p = "$.optimizer";
-    if (!(o.learningRate() > 0) || Double.isInfinite(o.learningRate())) {
-      issues.add(SpecIssue.error(p + ".learning_rate", null, "learning_rate must be > 0 (got " + o.learningRate() + ")"));
-    }
-    if (!(o.weightDecay() >= 0)) {
-      issues.add(SpecIssue.error(p + ".weight_decay", null, "weight_decay must be >= 0 (got " + o.weightDecay() + ")"));
-    }
-    if (o instanceof Optimizer.Sgd s) {
-      if (!(s.momentum() >= 0 && s.momentum() < 1)) {
-        issues.add(SpecIssue.error(p + ".momentum", null, "momentum must be in [0, 1) (got " + s.momentum() + ")"));
-      }
-      if (s.nesterov() && s.momentum() == 0) {
-        issues.add(SpecIssue.error(p + ".nesterov", null, "nesterov needs momentum > 0"));
-      }
-    } else if (o instanceof Optimizer.Adam a) {
-      if (!(a.beta1() >= 0 && a.beta1() < 1)) {
-        issues.add(SpecIssue.error(p + ".beta1", null, "beta1 must be in [0, 1) (got " + a.beta1() + ")"));
-      }
-      if (!(a.beta2() >= 0 && a.beta2() < 1)) {
-        issues.add(SpecIssue.error(p + ".beta2", null, "beta2 must be in [0, 1) (got " + a.beta2() + ")"));
-      }
-      if (!(a.epsilon() > 0)) {
-        issues.add(SpecIssue.error(p + ".epsilon", null, "epsilon must be > 0 (got " + a.epsilon() + ")"));
-      }
-    }
+    checkFields(o.kind(), o, new Schema.Site(p, null, issues), "");
+    o.check((field, message) -> issues.add(SpecIssue.error(field == null ? p : p + "." + field, null, message)));
   }
 
   private static void checkTraining(Training t, List<SpecIssue> issues) {
-    if (t.epochs() <= 0) {
-      issues.add(SpecIssue.error("$.training.epochs", null, "epochs must be > 0 (got " + t.epochs() + ")"));
-    }
-    if (t.batchSize() <= 0) {
-      issues.add(SpecIssue.error("$.training.batch_size", null, "batch_size must be > 0 (got " + t.batchSize() + ")"));
-    }
+    Training.SCHEMA.check(t, new Schema.Site("$.training", null, issues), "");
   }
 
   /** Legal but almost surely a mistake: the founding text's TensorFlow bug among them. */

@@ -10,4 +10,17 @@ package dev.rosetta.spec;
  */
 public record Training(int epochs, int batchSize, long seed, boolean shuffle) {
   public static final Training DEFAULT = new Training(10, 64, 42, true);
+
+  private static final Field<Training, Integer> EPOCHS =
+      Field.of("epochs", Codec.INT, Training::epochs).orElse(DEFAULT.epochs()).must(Rule.POSITIVE);
+  private static final Field<Training, Integer> BATCH_SIZE =
+      Field.of("batch_size", Codec.INT, Training::batchSize).orElse(DEFAULT.batchSize()).must(Rule.POSITIVE);
+  private static final Field<Training, Long> SEED = Field.of("seed", Codec.LONG, Training::seed).orElse(DEFAULT.seed());
+  private static final Field<Training, Boolean> SHUFFLE =
+      Field.of("shuffle", Codec.BOOL, Training::shuffle).orElse(DEFAULT.shuffle());
+
+  /** The JSON form of {@code "training"}. */
+  public static final Schema<Training> SCHEMA =
+      Schema.of(v -> new Training(v.get(EPOCHS), v.get(BATCH_SIZE), v.get(SEED), v.get(SHUFFLE)),
+          EPOCHS, BATCH_SIZE, SEED, SHUFFLE);
 }

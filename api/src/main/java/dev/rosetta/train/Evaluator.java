@@ -1,10 +1,10 @@
 package dev.rosetta.train;
 
+import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.spec.ShapeInference;
 
 /**
  * Engine-neutral evaluation: runs any {@link InferenceModel} over a dataset and computes the
@@ -15,8 +15,8 @@ public final class Evaluator {
 
   public static final int BATCH = 500;
 
-  public static Evaluation evaluate(InferenceModel model, ModelSpec spec, Dataset data) {
-    int width = (int) ShapeInference.outputShape(spec).size();
+  public static Evaluation evaluate(InferenceModel model, CheckedSpec spec, Dataset data) {
+    int width = spec.outputSize();
     double lossSum = 0;
     long hits = 0;
     int n = data.size();
@@ -29,34 +29,51 @@ public final class Evaluator {
         hits += hits(out, b.labels(), width);
       }
     }
-    double loss =
-        spec.loss() instanceof Loss.Mse ? lossSum / ((double) n * width) : lossSum / n;
+    double loss = lossSum / spec.loss().accept(new Loss.Visitor<Double>() {
+      @Override
+      public Double crossEntropy(Loss.CrossEntropy l) {
+        return (double) n;
+      }
+
+      @Override
+      public Double mse(Loss.Mse l) {
+        return (double) n * width; // mean over every element
+      }
+    });
     return new Evaluation(loss, data.labels() == null ? Double.NaN : (double) hits / n, n);
   }
 
-  /** Sum over samples of the per-sample loss (per element for MSE). */
+  /** Sum over samples of the per-sample loss (per element for MSE), in double precision. */
   static double lossSum(Loss loss, float[] out, Batch b, int width) {
-    double sum = 0;
-    if (loss instanceof Loss.CrossEntropy) {
-      for (int i = 0; i < b.size(); i++) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < width; k++) {
-          max = Math.max(max, out[i * width + k]);
+    return loss.accept(new Loss.Visitor<Double>() {
+      @Override
+      public Double crossEntropy(Loss.CrossEntropy l) {
+        double sum = 0;
+        for (int i = 0; i < b.size(); i++) {
+          double max = Double.NEGATIVE_INFINITY;
+          for (int k = 0; k < width; k++) {
+            max = Math.max(max, out[i * width + k]);
+          }
+          double s = 0;
+          for (int k = 0; k < width; k++) {
+            s += Math.exp(out[i * width + k] - max);
+          }
+          sum += max + Math.log(s) - out[i * width + b.labels()[i]];
         }
-        double s = 0;
-        for (int k = 0; k < width; k++) {
-          s += Math.exp(out[i * width + k] - max);
+        return sum;
+      }
+
+      @Override
+      public Double mse(Loss.Mse l) {
+        double sum = 0;
+        float[] t = b.targets(width);
+        for (int i = 0; i < b.size() * width; i++) {
+          double d = out[i] - t[i];
+          sum += d * d;
         }
-        sum += max + Math.log(s) - out[i * width + b.labels()[i]];
+        return sum;
       }
-    } else {
-      float[] t = b.targets(width);
-      for (int i = 0; i < b.size() * width; i++) {
-        double d = out[i] - t[i];
-        sum += d * d;
-      }
-    }
-    return sum;
+    });
   }
 
   /** Argmax hits; ties go to the lowest index, as in every framework's argmax. */

@@ -1,5 +1,6 @@
 package dev.rosetta.train;
 
+import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.spec.Shape;
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,5 +1,7 @@
 package dev.rosetta.train;
 
+import dev.rosetta.backend.TrainableModel;
+
 /** Observes a training run. Methods run on the training thread; keep them cheap. */
 public interface TrainingListener {
 

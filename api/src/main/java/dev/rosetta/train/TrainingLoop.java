@@ -1,15 +1,14 @@
 package dev.rosetta.train;
 
-import dev.rosetta.data.DataException;
-
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.data.Batch;
+import dev.rosetta.data.DataException;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.EpochBatches;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.LayerShape;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.spec.ShapeInference;
 import dev.rosetta.spec.Training;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,7 @@ import java.util.List;
  * (progress, metrics, checkpoints).
  */
 public final class TrainingLoop {
-  private final ModelSpec spec;
+  private final CheckedSpec spec;
   private final Dataset train;
   private final Dataset test;
   private final List<TrainingListener> listeners = new ArrayList<>();
@@ -29,7 +28,7 @@ public final class TrainingLoop {
    * @param train shaped to the spec input (see {@link Dataset#reshapedTo})
    * @param test may be null
    */
-  public TrainingLoop(ModelSpec spec, Dataset train, Dataset test) {
+  public TrainingLoop(CheckedSpec spec, Dataset train, Dataset test) {
     requireBatchStatistics(spec, train.size());
     this.spec = spec;
     this.train = train;
@@ -43,13 +42,13 @@ public final class TrainingLoop {
    *
    * @throws DataException when some batch would hold a single sample
    */
-  public static void requireBatchStatistics(ModelSpec spec, int trainSize) {
+  public static void requireBatchStatistics(CheckedSpec spec, int trainSize) {
     int batch = spec.training().batchSize();
     int last = trainSize % batch;
     if (batch > 1 && last != 1 && trainSize != 1) {
       return;
     }
-    for (LayerShape s : ShapeInference.infer(spec)) {
+    for (LayerShape s : spec.shapes()) {
       if (s.layer() instanceof Layer.BatchNorm && s.input().rank() == 1) {
         throw new DataException(
             "batch_norm '" + s.layer().name() + "' needs at least 2 samples per training batch, but "

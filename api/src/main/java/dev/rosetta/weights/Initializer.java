@@ -1,9 +1,8 @@
 package dev.rosetta.weights;
 
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Init;
-import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.ParamSpec;
-import dev.rosetta.spec.ShapeInference;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,10 +16,10 @@ import java.util.SplittableRandom;
 public final class Initializer {
   private Initializer() {}
 
-  public static WeightSet initialize(ModelSpec spec) {
+  public static WeightSet initialize(CheckedSpec spec) {
     long seed = spec.training().seed();
     Map<String, Tensor> out = new LinkedHashMap<>();
-    for (ParamSpec p : ShapeInference.params(spec)) {
+    for (ParamSpec p : spec.params()) {
       out.put(p.name(), new Tensor(p.shape(), values(p, new SplittableRandom(streamSeed(seed, p.name())))));
     }
     return new WeightSet(out);

@@ -1,8 +1,8 @@
 package dev.rosetta.weights;
 
-import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.InputException;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ParamSpec;
-import dev.rosetta.spec.ShapeInference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,10 +41,10 @@ public final class WeightSet {
    * Checks this set against what the spec declares: same names, same shapes. Returns every
    * difference in words, empty when they match.
    */
-  public List<String> differencesFrom(ModelSpec spec) {
+  public List<String> differencesFrom(CheckedSpec spec) {
     List<String> diffs = new ArrayList<>();
     Map<String, ParamSpec> declared = new LinkedHashMap<>();
-    for (ParamSpec p : ShapeInference.params(spec)) {
+    for (ParamSpec p : spec.params()) {
       declared.put(p.name(), p);
     }
     for (ParamSpec p : declared.values()) {
@@ -64,7 +64,7 @@ public final class WeightSet {
   }
 
   /** Throws with every difference listed when this set does not fit the spec. */
-  public WeightSet requireMatches(ModelSpec spec, String source) {
+  public WeightSet requireMatches(CheckedSpec spec, String source) {
     List<String> diffs = differencesFrom(spec);
     if (!diffs.isEmpty()) {
       throw new WeightMismatchException(
@@ -74,7 +74,7 @@ public final class WeightSet {
   }
 
   /** Thrown when a weight set does not fit a spec. */
-  public static final class WeightMismatchException extends IllegalArgumentException {
+  public static final class WeightMismatchException extends InputException {
     private static final long serialVersionUID = 1L;
 
     public WeightMismatchException(String message) {

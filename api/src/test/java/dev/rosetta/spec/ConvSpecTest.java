@@ -55,7 +55,7 @@ class ConvSpecTest {
     assertEquals(Layer.Padding.explicit(2, 2),
         parseOne("{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 1, \"kernel\": 3, \"padding\": 2}").padding());
 
-    ModelSpec s = ModelSpec.builder().setInput(2, 8, 8)
+    CheckedSpec s = ModelSpec.builder().setInput(2, 8, 8)
         .add(new Layer.Conv2d("a", 4, new Layer.Hw(3, 2), new Layer.Hw(2, 1), Layer.Padding.explicit(1, 0),
             Layer.Hw.of(2), 2, false, Init.KAIMING_UNIFORM, Init.ZEROS))
         .add(new Layer.Conv2d("b", 2, Layer.Hw.of(2), Layer.Hw.of(1), Layer.Padding.sameAsInput(), Layer.Hw.of(1), 1, true,
@@ -71,9 +71,9 @@ class ConvSpecTest {
 
   @Test
   void shapesAndParameters() {
-    ModelSpec s = SpecJson.parse(image(
+    CheckedSpec s = SpecJson.parse(image(
         "{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 8, \"kernel\": 3, \"padding\": 1}, {\"type\": \"flatten\", \"name\": \"f\"}"), "t");
-    LayerShape c = ShapeInference.infer(s).get(0);
+    LayerShape c = s.shapes().get(0);
     assertEquals(Shape.of(8, 28, 28), c.output());
     assertEquals(Shape.of(8, 1, 3, 3), c.params().get(0).shape());
     assertEquals("c.weight", c.params().get(0).name());
@@ -82,12 +82,12 @@ class ConvSpecTest {
     assertEquals(9, c.params().get(0).fanIn());
     assertEquals(9, c.params().get(1).fanIn());
     assertEquals(8 * 9 + 8, c.paramCount());
-    assertEquals(Shape.of(8 * 28 * 28), ShapeInference.outputShape(s));
+    assertEquals(Shape.of(8 * 28 * 28), s.output());
 
     Shape in = Shape.of(4, 7, 6);
     Layer.Conv2d g = new Layer.Conv2d("g", 6, new Layer.Hw(3, 2), new Layer.Hw(2, 1), Layer.Padding.explicit(1, 2),
         new Layer.Hw(1, 2), 2, false, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN);
-    LayerShape gs = ShapeInference.inferLayer(g, in);
+    LayerShape gs = LayerShapes.infer(g, in);
     // H: (7 + 2 - 2 - 1) / 2 + 1 = 4; W: (6 + 4 - 2 - 1) / 1 + 1 = 8.
     assertEquals(Shape.of(6, 4, 8), gs.output());
     assertEquals(List.of(Shape.of(6, 2, 3, 2)), gs.params().stream().map(ParamSpec::shape).toList());
@@ -95,7 +95,7 @@ class ConvSpecTest {
     // "same" keeps H and W, even kernel or not.
     Layer.Conv2d same = new Layer.Conv2d("s", 3, Layer.Hw.of(2), Layer.Hw.of(1), Layer.Padding.sameAsInput(), Layer.Hw.of(3), 1,
         true, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN);
-    assertEquals(Shape.of(3, 7, 6), ShapeInference.inferLayer(same, in).output());
+    assertEquals(Shape.of(3, 7, 6), LayerShapes.infer(same, in).output());
   }
 
   @Test

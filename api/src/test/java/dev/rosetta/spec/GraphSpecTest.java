@@ -26,14 +26,14 @@ class GraphSpecTest {
 
   @Test
   void residualBlockWiresShapesAndRoundTrips() {
-    ModelSpec s = SpecJson.parse(image("[4, 8, 8]", RESIDUAL), "test");
-    assertTrue(s.isGraph());
-    assertEquals(List.of("c2", "input"), s.inputsOf(4));
-    assertEquals(List.of("sum"), s.inputsOf(5), "a layer without inputs reads its predecessor");
-    assertEquals(List.of("input"), s.inputsOf(0));
-    List<LayerShape> shapes = ShapeInference.infer(s);
+    CheckedSpec s = SpecJson.parse(image("[4, 8, 8]", RESIDUAL), "test");
+    assertTrue(s.spec().isGraph());
+    assertEquals(List.of("c2", "input"), s.spec().inputsOf(4));
+    assertEquals(List.of("sum"), s.spec().inputsOf(5), "a layer without inputs reads its predecessor");
+    assertEquals(List.of("input"), s.spec().inputsOf(0));
+    List<LayerShape> shapes = s.shapes();
     assertEquals(Shape.of(4, 8, 8), shapes.get(4).output());
-    assertEquals(Shape.of(4), ShapeInference.outputShape(s));
+    assertEquals(Shape.of(4), s.output());
 
     String canonical = SpecJson.write(s);
     assertTrue(canonical.contains("\"inputs\" : [ \"c2\", \"input\" ]"), canonical);
@@ -43,7 +43,7 @@ class GraphSpecTest {
 
   @Test
   void builderMakesTheSameGraph() {
-    ModelSpec built = ModelSpec.builder().optName("v").setInput(4, 8, 8)
+    CheckedSpec built = ModelSpec.builder().optName("v").setInput(4, 8, 8)
         .add(new Layer.Conv2d("c1", 4, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.sameAsInput(), Layer.Hw.of(1), 1, true, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN))
         .batchNorm("bn1").relu("r1")
         .add(new Layer.Conv2d("c2", 4, Layer.Hw.of(3), Layer.Hw.of(1), Layer.Padding.sameAsInput(), Layer.Hw.of(1), 1, true, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN))
@@ -54,8 +54,8 @@ class GraphSpecTest {
 
   @Test
   void aStackIsNotAGraphAndWritesNoInputs() {
-    ModelSpec s = SpecJson.parse(image("[1, 4, 4]", "{\"type\": \"flatten\", \"name\": \"f\", \"inputs\": [\"input\"]}, {\"type\": \"dense\", \"name\": \"d\", \"units\": 2}"), "t");
-    assertFalse(s.isGraph(), "inputs equal to the default are the default");
+    CheckedSpec s = SpecJson.parse(image("[1, 4, 4]", "{\"type\": \"flatten\", \"name\": \"f\", \"inputs\": [\"input\"]}, {\"type\": \"dense\", \"name\": \"d\", \"units\": 2}"), "t");
+    assertFalse(s.spec().isGraph(), "inputs equal to the default are the default");
     assertFalse(SpecJson.write(s).contains("inputs"));
   }
 
@@ -70,8 +70,8 @@ class GraphSpecTest {
         {"type": "dense", "name": "v2", "units": 4, "inputs": ["f"]},
         {"type": "concat", "name": "cat2", "axis": -1, "inputs": ["v1", "v2", "v1"]}
         """;
-    ModelSpec s = SpecJson.parse(image("[2, 4, 4]", layers), "t");
-    List<LayerShape> shapes = ShapeInference.infer(s);
+    CheckedSpec s = SpecJson.parse(image("[2, 4, 4]", layers), "t");
+    List<LayerShape> shapes = s.shapes();
     assertEquals(Shape.of(8, 4, 4), shapes.get(2).output());
     assertEquals(Shape.of(16), shapes.get(6).output());
   }
@@ -157,14 +157,14 @@ class GraphSpecTest {
 
   @Test
   void batchNormParametersBuffersAndChecks() {
-    ModelSpec s = SpecJson.parse(image("[3, 4, 4]", "{\"type\": \"batch_norm\", \"name\": \"bn\", \"momentum\": 0.3, \"epsilon\": 0.001}"), "t");
+    CheckedSpec s = SpecJson.parse(image("[3, 4, 4]", "{\"type\": \"batch_norm\", \"name\": \"bn\", \"momentum\": 0.3, \"epsilon\": 0.001}"), "t");
     assertEquals(new Layer.BatchNorm("bn", 0.3, 0.001), s.layers().get(0));
-    List<ParamSpec> p = ShapeInference.params(s);
+    List<ParamSpec> p = s.params();
     assertEquals(List.of("bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"), p.stream().map(ParamSpec::name).toList());
     assertEquals(List.of(true, true, false, false), p.stream().map(ParamSpec::trainable).toList());
     assertEquals(List.of(Init.ONES, Init.ZEROS, Init.ZEROS, Init.ONES), p.stream().map(ParamSpec::init).toList());
     assertEquals(Shape.of(3), p.get(2).shape());
-    assertEquals(6, ShapeInference.paramCount(s), "buffers are not trainable parameters");
+    assertEquals(6, s.paramCount(), "buffers are not trainable parameters");
     assertEquals(new Layer.BatchNorm("bn"), SpecJson.parse(image("[5]", "{\"type\": \"batch_norm\", \"name\": \"bn\"}"), "t").layers().get(0));
 
     SpecIssue keras = onlyError(image("[5]", "{\"type\": \"batch_norm\", \"name\": \"bn\", \"momentum\": 1.5}"));
@@ -177,8 +177,8 @@ class GraphSpecTest {
 
   @Test
   void layerNormShapesAndChecks() {
-    ModelSpec s = SpecJson.parse(image("[3, 4, 5]", "{\"type\": \"layer_norm\", \"name\": \"ln\", \"axes\": 2}"), "t");
-    List<ParamSpec> p = ShapeInference.params(s);
+    CheckedSpec s = SpecJson.parse(image("[3, 4, 5]", "{\"type\": \"layer_norm\", \"name\": \"ln\", \"axes\": 2}"), "t");
+    List<ParamSpec> p = s.params();
     assertEquals(Shape.of(4, 5), p.get(0).shape());
     assertEquals(List.of("ln.weight", "ln.bias"), p.stream().map(ParamSpec::name).toList());
     assertEquals(new Layer.LayerNorm("ln"), SpecJson.parse(image("[5]", "{\"type\": \"layer_norm\", \"name\": \"ln\"}"), "t").layers().get(0));
@@ -188,23 +188,24 @@ class GraphSpecTest {
 
   @Test
   void graphWalkGivesEachLayerItsInputsInOrder() {
-    ModelSpec s = SpecJson.parse(image("[4, 8, 8]", RESIDUAL), "test");
-    List<String> seen = Graph.walk(s, "x", (i, layer, ins) -> layer.name() + ins);
+    CheckedSpec s = SpecJson.parse(image("[4, 8, 8]", RESIDUAL), "test");
+    List<String> seen = s.walk("x", (layer, ins) -> layer.layer().name() + ins);
     assertEquals("sum[c2[r1[bn1[c1[x]]]], x]", seen.get(4));
-    assertEquals("gap[r2[sum[c2[r1[bn1[c1[x]]]], x]]]", Graph.output(s, "x", (i, layer, ins) -> layer.name() + ins));
+    assertEquals("gap[r2[sum[c2[r1[bn1[c1[x]]]], x]]]", s.forward("x", (layer, ins) -> layer.layer().name() + ins));
+    // Only validation makes a CheckedSpec, so a walk cannot meet an unknown input.
     ModelSpec broken = new ModelSpec("b", Shape.of(4), List.of(new Layer.Relu("a")), java.util.Map.of("a", List.of("zz")),
         new Loss.Mse(), new Optimizer.Sgd(0.1), Training.DEFAULT);
-    assertThrows(IllegalStateException.class, () -> Graph.walk(broken, 0, (i, l, ins) -> 0));
+    assertThrows(SpecException.class, broken::check);
   }
 
   @Test
   void aBatchOfOneForAVectorBatchNormIsRefusedBeforeTraining() {
-    ModelSpec s = ModelSpec.builder().setInput(4).dense("fc", 3).batchNorm("bn").dense("out", 2)
+    CheckedSpec s = ModelSpec.builder().setInput(4).dense("fc", 3).batchNorm("bn").dense("out", 2)
         .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).optTraining(1, 16, 1, true).build();
     dev.rosetta.train.TrainingLoop.requireBatchStatistics(s, 96);
     var e = assertThrows(dev.rosetta.data.DataException.class, () -> dev.rosetta.train.TrainingLoop.requireBatchStatistics(s, 97));
     assertEquals("batch_norm 'bn' needs at least 2 samples per training batch, but 97 training samples in batches of 16 leave a last batch of 1; choose another batch_size", e.getMessage());
-    ModelSpec image = ModelSpec.builder().setInput(1, 4, 4).batchNorm("bn").flatten("f").dense("out", 2)
+    CheckedSpec image = ModelSpec.builder().setInput(1, 4, 4).batchNorm("bn").flatten("f").dense("out", 2)
         .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).optTraining(1, 16, 1, true).build();
     dev.rosetta.train.TrainingLoop.requireBatchStatistics(image, 97);
   }

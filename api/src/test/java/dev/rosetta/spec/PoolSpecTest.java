@@ -26,7 +26,7 @@ class PoolSpecTest {
 
   @Test
   void canonicalJsonRoundTripsWithEveryPairWritten() {
-    ModelSpec s = ModelSpec.builder().setInput(2, 9, 9)
+    CheckedSpec s = ModelSpec.builder().setInput(2, 9, 9)
         .maxPool2d("a", 2)
         .add(new Layer.AvgPool2d("b", new Layer.Hw(3, 2), new Layer.Hw(1, 2), new Layer.Hw(1, 0)))
         .globalAvgPool2d("g")
@@ -42,19 +42,19 @@ class PoolSpecTest {
   @Test
   void shapes() {
     // The brief's chain: [1, 28, 28] -> conv 3x3 pad 1 -> [8, 28, 28] -> max pool 2 -> [8, 14, 14] -> global -> [8].
-    ModelSpec s = SpecJson.parse(image(
+    CheckedSpec s = SpecJson.parse(image(
         "{\"type\": \"conv2d\", \"name\": \"c\", \"filters\": 8, \"kernel\": 3, \"padding\": 1},"
             + " {\"type\": \"max_pool2d\", \"name\": \"p\", \"kernel\": 2},"
             + " {\"type\": \"global_avg_pool2d\", \"name\": \"g\"}"), "t");
-    List<LayerShape> shapes = ShapeInference.infer(s);
+    List<LayerShape> shapes = s.shapes();
     assertEquals(List.of(Shape.of(8, 28, 28), Shape.of(8, 14, 14), Shape.of(8)), shapes.stream().map(LayerShape::output).toList());
     assertEquals(0, shapes.get(1).paramCount());
     assertEquals(0, shapes.get(2).paramCount());
     // floor((7 + 2 - 3) / 2) + 1 = 4 rows, floor((6 + 0 - 2) / 1) + 1 = 5 columns.
-    assertEquals(Shape.of(3, 4, 5), ShapeInference.inferLayer(
+    assertEquals(Shape.of(3, 4, 5), LayerShapes.infer(
         new Layer.AvgPool2d("a", new Layer.Hw(3, 2), new Layer.Hw(2, 1), new Layer.Hw(1, 0)), Shape.of(3, 7, 6)).output());
     // Floor mode: a 5-wide input with kernel 2 gives 2 windows, the last column unused.
-    assertEquals(Shape.of(1, 2, 2), ShapeInference.inferLayer(new Layer.MaxPool2d("m", 2), Shape.of(1, 5, 5)).output());
+    assertEquals(Shape.of(1, 2, 2), LayerShapes.infer(new Layer.MaxPool2d("m", 2), Shape.of(1, 5, 5)).output());
   }
 
   @Test

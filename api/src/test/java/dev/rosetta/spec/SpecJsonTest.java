@@ -44,7 +44,7 @@ class SpecJsonTest {
 
   @Test
   void readsTheSeedSpec() {
-    ModelSpec s = SpecJson.parse(SEED, "seed");
+    CheckedSpec s = SpecJson.parse(SEED, "seed");
     assertEquals("seed-mlp", s.name());
     assertEquals(Shape.of(784), s.input());
     assertEquals(5, s.layers().size());
@@ -55,7 +55,7 @@ class SpecJsonTest {
 
   @Test
   void theBuilderMakesTheSameIr() {
-    ModelSpec built =
+    CheckedSpec built =
         ModelSpec.builder().optName("seed-mlp").setInput(784)
             .dense("fc1", 128).relu("relu1").dense("fc2", 64).relu("relu2").dense("fc3", 10)
             .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.01))
@@ -66,7 +66,7 @@ class SpecJsonTest {
 
   @Test
   void canonicalJsonRoundTrips() {
-    ModelSpec s =
+    CheckedSpec s =
         ModelSpec.builder().setInput(1, 28, 28).flatten("flat").dense("fc", 32).tanh("t").dropout("d", 0.25)
             .sigmoid("s").dense("out", 3).softmax("sm").setLoss(new Loss.Mse())
             .setOptimizer(new Optimizer.Adam(0.002, 0.8, 0.99, 1e-7, 0.01)).build();
@@ -237,7 +237,7 @@ class SpecJsonTest {
 
   @Test
   void visionLayersRoundTripWithEveryFieldExplicit() {
-    ModelSpec s =
+    CheckedSpec s =
         ModelSpec.builder().setInput(784).reshape("img", 1, 28, -1).dense("fc", 8)
             .leakyRelu("lrelu", 0.2).elu("elu", 0.5).gelu("gelu").flatten("flat").dense("out", 3)
             .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1)).build();
@@ -251,7 +251,7 @@ class SpecJsonTest {
 
   @Test
   void visionLayerDefaults() {
-    ModelSpec s = SpecJson.parse(withLayers(
+    CheckedSpec s = SpecJson.parse(withLayers(
         "{\"type\": \"leaky_relu\", \"name\": \"a\"}, {\"type\": \"elu\", \"name\": \"b\"},"
             + " {\"type\": \"gelu\", \"name\": \"c\"}"), "defaults");
     assertEquals(new Layer.LeakyRelu("a", 0.01), s.layers().get(0));
@@ -280,9 +280,11 @@ class SpecJsonTest {
     }
     SpecIssue t = onlyError(withLayers("{\"type\": \"elu\", \"name\": \"e1\", \"alpha\": \"big\"}"));
     assertEquals("$.layers[0].alpha", t.path());
-    SpecIssue k = onlyError(withLayers("{\"type\": \"gelu\", \"name\": \"g\", \"approximate\": \"tanh\"}"));
+    SpecJson.parse(withLayers("{\"type\": \"gelu\", \"name\": \"g\", \"approximate\": \"tanh\"}"), "tanh gelu");
+    SpecIssue k = onlyError(withLayers("{\"type\": \"gelu\", \"name\": \"g\", \"approximate\": \"fast\"}"));
     assertEquals("$.layers[0].approximate", k.path());
     assertEquals("g", k.layer());
+    assertTrue(k.message().contains("approximate must be one of \"none\", \"tanh\""), k.message());
   }
 
   @Test

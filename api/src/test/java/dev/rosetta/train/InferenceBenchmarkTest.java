@@ -1,5 +1,7 @@
 package dev.rosetta.train;
 
+import dev.rosetta.backend.InferenceModel;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

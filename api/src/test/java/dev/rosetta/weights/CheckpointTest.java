@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.SpecJson;
-import dev.rosetta.train.Checkpoint;
+import dev.rosetta.checkpoint.Checkpoint;
+import dev.rosetta.checkpoint.Provenance;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,18 +26,18 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointTest {
   @TempDir Path dir;
 
-  static ModelSpec spec(int hidden) {
+  static CheckedSpec spec(int hidden) {
     return ModelSpec.builder().optName("m").setInput(6).dense("fc1", hidden).relu("r").dense("fc2", 3)
         .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1)).build();
   }
 
-  static Checkpoint.Provenance provenance() {
-    return new Checkpoint.Provenance("pytorch", Map.of("djl", "0.36.0"), 42, 3, 120, Map.of("test_accuracy", 0.5));
+  static Provenance provenance() {
+    return new Provenance("pytorch", Map.of("djl", "0.36.0"), 42, 3, 120, Map.of("test_accuracy", 0.5));
   }
 
   @Test
   void roundTripKeepsEveryBitAndTheMetadata() throws IOException {
-    ModelSpec s = spec(4);
+    CheckedSpec s = spec(4);
     WeightSet w = Initializer.initialize(s);
     Path f = dir.resolve("c.safetensors");
     Checkpoint.save(f, s, w, provenance());
@@ -50,7 +52,7 @@ class CheckpointTest {
 
   @Test
   void sameContentGivesByteIdenticalFiles() throws IOException {
-    ModelSpec s = spec(4);
+    CheckedSpec s = spec(4);
     Checkpoint.save(dir.resolve("a"), s, Initializer.initialize(s), provenance());
     Checkpoint.save(dir.resolve("b"), s, Initializer.initialize(s), provenance());
     assertArrayEquals(Files.readAllBytes(dir.resolve("a")), Files.readAllBytes(dir.resolve("b")));
@@ -58,7 +60,7 @@ class CheckpointTest {
 
   @Test
   void fileFollowsTheSafetensorsLayout() throws IOException {
-    ModelSpec s = spec(4);
+    CheckedSpec s = spec(4);
     WeightSet w = Initializer.initialize(s);
     Path f = dir.resolve("c.safetensors");
     Checkpoint.save(f, s, w, provenance());
@@ -76,7 +78,7 @@ class CheckpointTest {
   void mismatchedSpecListsEveryDifference() throws IOException {
     Path f = dir.resolve("c.safetensors");
     Checkpoint.save(f, spec(4), Initializer.initialize(spec(4)), provenance());
-    ModelSpec other = ModelSpec.builder().optName("other").setInput(6).dense("fc1", 5).relu("r").dense("head", 3)
+    CheckedSpec other = ModelSpec.builder().optName("other").setInput(6).dense("fc1", 5).relu("r").dense("head", 3)
         .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     var e = assertThrows(WeightSet.WeightMismatchException.class, () -> Checkpoint.load(f, other));
     String m = e.getMessage();
@@ -88,7 +90,7 @@ class CheckpointTest {
 
   @Test
   void truncatedAndForeignFilesAreClearErrors() throws IOException {
-    ModelSpec s = spec(4);
+    CheckedSpec s = spec(4);
     Path f = dir.resolve("c.safetensors");
     Checkpoint.save(f, s, Initializer.initialize(s), provenance());
     byte[] b = Files.readAllBytes(f);
@@ -106,7 +108,7 @@ class CheckpointTest {
 
   @Test
   void aFailedWriteLeavesTheOldFileAndNoTemporaries() throws IOException {
-    ModelSpec s = spec(4);
+    CheckedSpec s = spec(4);
     Path f = dir.resolve("c.safetensors");
     Checkpoint.save(f, s, Initializer.initialize(s), provenance());
     byte[] before = Files.readAllBytes(f);

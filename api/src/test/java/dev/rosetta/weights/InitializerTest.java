@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Init;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
@@ -12,7 +13,7 @@ import dev.rosetta.spec.Optimizer;
 import org.junit.jupiter.api.Test;
 
 class InitializerTest {
-  static ModelSpec spec(long seed, boolean extraLayer) {
+  static CheckedSpec spec(long seed, boolean extraLayer) {
     ModelSpec.Builder b = ModelSpec.builder().setInput(20).dense("fc1", 30).relu("r");
     if (extraLayer) {
       b.dense("extra", 30);
@@ -58,7 +59,7 @@ class InitializerTest {
 
   @Test
   void otherSchemes() {
-    ModelSpec s = ModelSpec.builder().setInput(10)
+    CheckedSpec s = ModelSpec.builder().setInput(10)
         .add(new Layer.Dense("a", 6, true, Init.XAVIER_UNIFORM, Init.ZEROS))
         .add(new Layer.Dense("b", 4, true, Init.KAIMING_UNIFORM, Init.ONES))
         .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();

@@ -7,12 +7,12 @@ import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.EpochBatches;
-import dev.rosetta.engine.pytorch.DjlReferenceLoop;
-import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.cli.bench.DjlReferenceLoop;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Training;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingListener;
 import dev.rosetta.train.TrainingLoop;
 import dev.rosetta.weights.Initializer;
@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
     if (steps <= 0 || warmup < 0 || epochs < 0) {
       throw new Rosetta.UserInputException("--steps must be > 0, --warmup and --epochs >= 0");
     }
-    ModelSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    CheckedSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
     if (inference) {
       return new InferenceBench(out, json).run(spec, specFile, weights);
     }

@@ -5,8 +5,7 @@ import dev.rosetta.data.DataSources;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.spec.Loss;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.spec.ShapeInference;
+import dev.rosetta.spec.CheckedSpec;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -22,7 +21,7 @@ final class DataOptions {
   String labelColumn;
 
   /** The split, shaped to the spec's input and checked against its output. */
-  DataSplit load(ModelSpec spec) {
+  DataSplit load(CheckedSpec spec) {
     DataSplit split = DataSources.load(data, labelColumn);
     Dataset train = fit(split.train(), spec);
     Dataset test = split.test() == null ? null : fit(split.test(), spec);
@@ -33,9 +32,9 @@ final class DataOptions {
     return data == null ? "embedded Fashion-MNIST subset" : data.toString();
   }
 
-  private static Dataset fit(Dataset d, ModelSpec spec) {
+  private static Dataset fit(Dataset d, CheckedSpec spec) {
     Dataset shaped = d.reshapedTo(spec.input());
-    int width = (int) ShapeInference.outputShape(spec).size();
+    int width = spec.outputSize();
     if (spec.loss() instanceof Loss.CrossEntropy) {
       if (d.labels() == null) {
         throw new DataException(d.source() + ": cross_entropy needs integer class labels, but the label column has fractional values");

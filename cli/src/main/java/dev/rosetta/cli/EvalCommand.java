@@ -3,10 +3,10 @@ package dev.rosetta.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
-import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.train.Evaluation;
 import dev.rosetta.train.Evaluator;
-import dev.rosetta.train.InferenceModel;
+import dev.rosetta.backend.InferenceModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = cmd.commandLine().getOut();
-    ModelSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    CheckedSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
     DataSplit split = data.load(spec);
     Dataset set = split.test() != null ? split.test() : split.train();
     String which = split.test() != null ? "test" : "train";

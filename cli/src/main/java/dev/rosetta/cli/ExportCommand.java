@@ -3,13 +3,13 @@ package dev.rosetta.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.converter.OnnxExport;
 import dev.rosetta.converter.OnnxOpset;
-import dev.rosetta.converter.OnnxVerifier;
+import dev.rosetta.engine.onnxruntime.OnnxVerifier;
 import dev.rosetta.data.Dataset;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.Checkpoint;
-import dev.rosetta.train.InferenceModel;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.checkpoint.Checkpoint;
+import dev.rosetta.backend.InferenceModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -61,7 +61,7 @@ final class ExportCommand implements Callable<Integer> {
     if (opset < OnnxOpset.MIN || opset > OnnxOpset.MAX) {
       throw new Rosetta.UserInputException("--opset must be in " + OnnxOpset.MIN + ".." + OnnxOpset.MAX + " (the bundled ONNX Runtime's range), got " + opset);
     }
-    ModelSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    CheckedSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
     Checkpoint.Loaded ckpt = Checkpoint.load(weights, spec);
     var provenance = OnnxExport.provenanceFromCheckpoint(ckpt.metadata());
     ObjectNode j = Json.object();
@@ -120,7 +120,7 @@ final class ExportCommand implements Callable<Integer> {
   }
 
   /** Real test samples when the data fits the spec input, else null (synthetic inputs). */
-  private Dataset verificationSamples(ModelSpec spec) {
+  private Dataset verificationSamples(CheckedSpec spec) {
     try {
       var split = data.load(spec);
       return split.test() != null ? split.test() : split.train();

@@ -1,14 +1,14 @@
 package dev.rosetta.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rosetta.converter.OnnxBenchmark;
+import dev.rosetta.engine.onnxruntime.OnnxBenchmark;
 import dev.rosetta.converter.OnnxExport;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.Checkpoint;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.checkpoint.Checkpoint;
 import dev.rosetta.train.InferenceBenchmark;
-import dev.rosetta.train.InferenceModel;
+import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
@@ -27,7 +27,7 @@ final class InferenceBench {
     this.json = json;
   }
 
-  int run(ModelSpec spec, Path specFile, Path checkpoint) throws IOException {
+  int run(CheckedSpec spec, Path specFile, Path checkpoint) throws IOException {
     WeightSet w = checkpoint != null ? Checkpoint.load(checkpoint, spec).weights() : Initializer.initialize(spec);
     InferenceBenchmark.Options options = InferenceBenchmark.Options.DEFAULT;
     ObjectNode j = Json.object();

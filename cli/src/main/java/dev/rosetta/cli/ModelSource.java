@@ -1,11 +1,11 @@
 package dev.rosetta.cli;
 
-import dev.rosetta.converter.OnnxRuntimeModel;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.Checkpoint;
-import dev.rosetta.train.InferenceModel;
+import dev.rosetta.engine.onnxruntime.OnnxRuntimeModel;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.checkpoint.Checkpoint;
+import dev.rosetta.backend.InferenceModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -45,7 +45,7 @@ final class ModelSource {
     return Backends.get(Backends.names().contains(ckpt.backend()) ? ckpt.backend() : "pytorch");
   }
 
-  Opened open(ModelSpec spec, Path specFile) throws IOException {
+  Opened open(CheckedSpec spec, Path specFile) throws IOException {
     if (onnx != null || ONNX_RUNTIME.equals(backend)) {
       if (onnx == null) {
         throw new Rosetta.UserInputException("--backend onnxruntime needs --model FILE.onnx");

@@ -3,9 +3,9 @@ package dev.rosetta.cli;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.parity.ParityReport;
 import dev.rosetta.parity.ParityRunner;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -58,7 +58,7 @@ final class ParityCommand implements Callable<Integer> {
     if (steps <= 0 || (epochs != null && epochs <= 0)) {
       throw new Rosetta.UserInputException("--steps and --epochs must be > 0");
     }
-    ModelSpec spec = training.apply(SpecFiles.load(specFile, cmd.commandLine().getErr()), null);
+    CheckedSpec spec = training.apply(SpecFiles.load(specFile, cmd.commandLine().getErr()), null);
     Backend reference = Backends.get(referenceName);
     Backend candidate = Backends.get(candidateName);
     SpecFiles.requireSupported(reference, spec, specFile);

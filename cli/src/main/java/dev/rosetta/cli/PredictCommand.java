@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.spec.ShapeInference;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.train.Evaluator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -41,12 +40,12 @@ final class PredictCommand implements Callable<Integer> {
     if (count <= 0) {
       throw new Rosetta.UserInputException("--count must be > 0 (got " + count + ")");
     }
-    ModelSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    CheckedSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
     DataSplit split = data.load(spec);
     Dataset set = split.test() != null ? split.test() : split.train();
     int n = Math.min(count, set.size());
     Batch b = set.slice(0, n);
-    int width = (int) ShapeInference.outputShape(spec).size();
+    int width = spec.outputSize();
     float[] y;
     String runtime;
     try (ModelSource.Opened model = source.open(spec, specFile)) {

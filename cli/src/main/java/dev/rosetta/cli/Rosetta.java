@@ -1,10 +1,8 @@
 package dev.rosetta.cli;
 
 import dev.rosetta.RosettaVersion;
-import dev.rosetta.data.DataException;
-import dev.rosetta.spec.SpecException;
+import dev.rosetta.InputException;
 import dev.rosetta.train.TrainingDivergedException;
-import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -74,15 +72,7 @@ public final class Rosetta implements Runnable {
   private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
     Throwable t = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
-    if (t instanceof SpecException
-        || t instanceof DataException
-        || t instanceof WeightSet.WeightMismatchException
-        || t instanceof IOException
-        || t instanceof UserInputException) {
-      err.println("rosetta: " + t.getMessage());
-      return BAD_INPUT;
-    }
-    if (t instanceof IllegalArgumentException && t.getMessage() != null && t.getMessage().startsWith("unknown backend")) {
+    if (t instanceof InputException || t instanceof IOException) {
       err.println("rosetta: " + t.getMessage());
       return BAD_INPUT;
     }
@@ -95,8 +85,8 @@ public final class Rosetta implements Runnable {
     return 70;
   }
 
-  /** Bad input found by a command itself: exit 2 with this message. */
-  static final class UserInputException extends RuntimeException {
+  /** Bad input found by a command itself (an option, a combination of options): exit 2. */
+  static final class UserInputException extends InputException {
     private static final long serialVersionUID = 1L;
 
     UserInputException(String message) {

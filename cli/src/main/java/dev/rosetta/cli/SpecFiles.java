@@ -1,10 +1,11 @@
 package dev.rosetta.cli;
 
-import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.SpecIssue;
 import dev.rosetta.spec.SpecJson;
 import dev.rosetta.spec.ValidationReport;
-import dev.rosetta.train.Backend;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.UnsupportedSpecException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ final class SpecFiles {
     }
   }
 
-  static ModelSpec load(Path file, PrintWriter err) {
+  static CheckedSpec load(Path file, PrintWriter err) {
     SpecJson.ParseResult r = SpecJson.parseWithReport(readText(file), file.toString());
     ValidationReport report = r.report();
     if (report.hasErrors()) {
@@ -36,14 +37,14 @@ final class SpecFiles {
     for (SpecIssue w : report.warnings()) {
       err.println(file + ": " + w);
     }
-    return r.spec();
+    return report.checkedSpec().orElseThrow();
   }
 
   /** Rejects, at validation time, what the chosen backend cannot lower. */
-  static void requireSupported(Backend backend, ModelSpec spec, Path file) {
+  static void requireSupported(Backend backend, CheckedSpec spec, Path file) {
     List<SpecIssue> issues = backend.unsupported(spec);
     if (!issues.isEmpty()) {
-      throw new dev.rosetta.spec.SpecException(file.toString(), issues);
+      throw new UnsupportedSpecException(file.toString(), issues);
     }
   }
 }

@@ -2,14 +2,15 @@ package dev.rosetta.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.data.DataSplit;
-import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.SpecJson;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.Checkpoint;
-import dev.rosetta.train.CheckpointWriter;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.checkpoint.Checkpoint;
+import dev.rosetta.checkpoint.Provenance;
+import dev.rosetta.checkpoint.CheckpointWriter;
 import dev.rosetta.train.MetricsLog;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingDivergedException;
 import dev.rosetta.train.TrainingLoop;
 import dev.rosetta.train.TrainingResult;
@@ -62,7 +63,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter stdout = cmd.commandLine().getOut();
     PrintWriter stderr = cmd.commandLine().getErr();
-    ModelSpec spec = training.apply(SpecFiles.load(specFile, stderr), epochs);
+    CheckedSpec spec = training.apply(SpecFiles.load(specFile, stderr), epochs);
     Backend backend = Backends.get(backendName);
     SpecFiles.requireSupported(backend, spec, specFile);
     DataSplit split = data.load(spec);
@@ -79,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
     Files.createDirectories(dir);
     AtomicFile.writeString(dir.resolve("spec.json"), SpecJson.write(spec));
     if (saveInit) {
-      Checkpoint.save(dir.resolve("init.safetensors"), spec, init, Checkpoint.Provenance.initial(backend, spec));
+      Checkpoint.save(dir.resolve("init.safetensors"), spec, init, Provenance.initial(backend, spec));
     }
     Path ckpt = dir.resolve("checkpoint.safetensors");
     stdout.printf(Locale.ROOT, "training %s on %s: %d epochs, batch %d, seed %d, %,d train / %s test samples (%s)%n",

@@ -1,6 +1,6 @@
 package dev.rosetta.cli;
 
-import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Training;
 import picocli.CommandLine.Option;
 
@@ -20,7 +20,7 @@ final class TrainingOptions {
   boolean noShuffle;
 
   /** The spec with these overrides and, when not null, {@code epochs}; bad values are usage errors. */
-  ModelSpec apply(ModelSpec spec, Integer epochs) {
+  CheckedSpec apply(CheckedSpec spec, Integer epochs) {
     Training t = spec.training();
     Training o =
         new Training(

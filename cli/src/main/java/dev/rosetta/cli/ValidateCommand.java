@@ -3,12 +3,11 @@ package dev.rosetta.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.spec.LayerShape;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.spec.ShapeInference;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.SpecIssue;
 import dev.rosetta.spec.SpecJson;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +38,8 @@ final class ValidateCommand implements Callable<Integer> {
     PrintWriter out = cmd.commandLine().getOut();
     SpecJson.ParseResult r = SpecJson.parseWithReport(SpecFiles.readText(specFile), specFile.toString());
     List<SpecIssue> issues = new ArrayList<>(r.report().issues());
-    ModelSpec spec = r.spec();
-    if (spec != null && !r.report().hasErrors()) {
+    CheckedSpec spec = r.report().checkedSpec().orElse(null);
+    if (spec != null) {
       List<Backend> backends = backend == null ? Backends.available() : List.of(Backends.get(backend));
       for (Backend b : backends) {
         issues.addAll(b.unsupported(spec));
@@ -68,7 +67,7 @@ final class ValidateCommand implements Callable<Integer> {
       n.put("message", i.message());
     }
     if (valid) {
-      List<LayerShape> shapes = ShapeInference.infer(spec);
+      List<LayerShape> shapes = spec.shapes();
       out.println(table(spec, shapes));
       ArrayNode layers = o.putArray("layers");
       for (int i = 0; i < shapes.size(); i++) {
@@ -77,14 +76,14 @@ final class ValidateCommand implements Callable<Integer> {
         n.put("name", ls.layer().name());
         n.put("type", ls.layer().type());
         ArrayNode reads = n.putArray("inputs");
-        spec.inputsOf(i).forEach(reads::add);
+        spec.spec().inputsOf(i).forEach(reads::add);
         ArrayNode shape = n.putArray("output_shape");
         for (int d : ls.output().dims()) {
           shape.add(d);
         }
         n.put("parameters", ls.paramCount());
       }
-      o.put("parameters", ShapeInference.paramCount(spec));
+      o.put("parameters", spec.paramCount());
       out.printf(Locale.ROOT, "%s: valid (%d errors, %d warnings)%n", specFile, 0, warnings.size());
     } else {
       out.printf(Locale.ROOT, "%s: invalid (%d errors, %d warnings)%n", specFile, errors.size(), warnings.size());
@@ -100,19 +99,19 @@ final class ValidateCommand implements Callable<Integer> {
    * Layer table: name, type, output shape, parameters; for a graph also what each layer reads.
    * Running statistics are counted apart: they are state, not trained parameters.
    */
-  static String table(ModelSpec spec, List<LayerShape> shapes) {
-    boolean graph = spec.isGraph();
+  static String table(CheckedSpec spec, List<LayerShape> shapes) {
+    boolean graph = spec.spec().isGraph();
     String row = "%-16s %-17s %-18s %12s" + (graph ? "  %s" : "%s") + "%n";
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, row, "layer", "type", "output", "parameters", graph ? "reads" : ""));
-    sb.append(String.format(Locale.ROOT, row, "(" + ModelSpec.INPUT + ")", "", spec.input(), "", ""));
+    sb.append(String.format(Locale.ROOT, row, "(" + dev.rosetta.spec.ModelSpec.INPUT + ")", "", spec.input(), "", ""));
     for (int i = 0; i < shapes.size(); i++) {
       LayerShape ls = shapes.get(i);
       sb.append(String.format(Locale.ROOT, row, ls.layer().name(), ls.layer().type(), ls.output(),
-          String.format(Locale.ROOT, "%,d", ls.paramCount()), graph ? String.join(", ", spec.inputsOf(i)) : ""));
+          String.format(Locale.ROOT, "%,d", ls.paramCount()), graph ? String.join(", ", spec.spec().inputsOf(i)) : ""));
     }
-    sb.append(String.format(Locale.ROOT, "total parameters: %,d", ShapeInference.paramCount(spec)));
-    long buffers = ShapeInference.params(spec).stream().filter(p -> !p.trainable()).mapToLong(p -> p.shape().size()).sum();
+    sb.append(String.format(Locale.ROOT, "total parameters: %,d", spec.paramCount()));
+    long buffers = spec.params().stream().filter(p -> !p.trainable()).mapToLong(p -> p.shape().size()).sum();
     if (buffers > 0) {
       sb.append(String.format(Locale.ROOT, " (plus %,d running statistics)", buffers));
     }

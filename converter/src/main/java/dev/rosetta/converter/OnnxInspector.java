@@ -121,7 +121,8 @@ public final class OnnxInspector {
     return " (an ONNX file is a protobuf ModelProto starting with its IR version)";
   }
 
-  static OnnxSummary summarize(String file, ModelProto m) {
+  /** The summary of an ONNX model already read; {@code file} names it in messages. */
+  public static OnnxSummary summarize(String file, ModelProto m) {
     GraphProto g = m.getGraph();
     Map<String, Long> opsets = new LinkedHashMap<>();
     long opset = 0;

@@ -14,7 +14,7 @@
  *       dev.rosetta.spec.ModelSpec)}: the file in ONNX Runtime through DJL, as an {@code
  *       InferenceModel}.
  *   <li>{@link dev.rosetta.converter.OnnxVerifier#verify(java.nio.file.Path,
- *       dev.rosetta.spec.ModelSpec, dev.rosetta.train.InferenceModel)}: ONNX Runtime against the
+ *       dev.rosetta.spec.ModelSpec, dev.rosetta.backend.InferenceModel)}: ONNX Runtime against the
  *       backend that trained the weights, batch sizes 1 and 37, bound 1e-5 times the largest
  *       output when that exceeds 1.
  *   <li>{@link dev.rosetta.converter.OnnxText#dump(ai.onnx.proto.OnnxMl.ModelProto)}: the stable

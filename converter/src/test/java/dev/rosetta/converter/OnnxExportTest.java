@@ -1,5 +1,6 @@
 package dev.rosetta.converter;
 
+import dev.rosetta.testkit.TestSpecs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.weights.Initializer;
@@ -33,7 +35,7 @@ class OnnxExportTest {
 
   @Test
   void writesTheLoweredModel() throws IOException {
-    ModelSpec spec = TestSpecs.seedMlp();
+    CheckedSpec spec = TestSpecs.seedMlp();
     WeightSet w = Initializer.initialize(spec);
     Path out = dir.resolve("sub/seed.onnx");
     ModelProto written = OnnxExport.export(spec, w, TestSpecs.PROVENANCE, out);
@@ -44,7 +46,7 @@ class OnnxExportTest {
 
   @Test
   void sameInputsGiveByteIdenticalFiles() throws IOException {
-    ModelSpec spec = TestSpecs.everyLayer();
+    CheckedSpec spec = TestSpecs.everyLayer();
     WeightSet w = Initializer.initialize(spec);
     OnnxExport.export(spec, w, TestSpecs.PROVENANCE, dir.resolve("a.onnx"));
     OnnxExport.export(spec, w, TestSpecs.PROVENANCE, dir.resolve("b.onnx"));
@@ -53,7 +55,7 @@ class OnnxExportTest {
 
   @Test
   void mismatchedWeightsFailClearlyAndLeaveNoFile() throws IOException {
-    ModelSpec spec = TestSpecs.seedMlp();
+    CheckedSpec spec = TestSpecs.seedMlp();
     Map<String, Tensor> t = new LinkedHashMap<>(Initializer.initialize(spec).tensors());
     t.put("fc2.weight", new Tensor(Shape.of(64, 100), new float[6400]));
     t.put("fc9.bias", new Tensor(Shape.of(2), new float[2]));
@@ -69,7 +71,7 @@ class OnnxExportTest {
 
   @Test
   void aFailedExportLeavesAnExistingFileUntouched() throws IOException {
-    ModelSpec spec = TestSpecs.dense2d(true);
+    CheckedSpec spec = TestSpecs.dense2d(true);
     Path out = dir.resolve("m.onnx");
     OnnxExport.export(spec, Initializer.initialize(spec), Map.of(), out);
     byte[] before = Files.readAllBytes(out);
@@ -83,14 +85,14 @@ class OnnxExportTest {
 
   @Test
   void provenanceOfATrainingRunMatchesWhatItsCheckpointWouldCarry() throws IOException {
-    ModelSpec spec = TestSpecs.dense2d(true);
+    CheckedSpec spec = TestSpecs.dense2d(true);
     WeightSet w = Initializer.initialize(spec);
-    var p = new dev.rosetta.train.Checkpoint.Provenance(
+    var p = new dev.rosetta.checkpoint.Provenance(
         "pytorch", Map.of("pytorch", "2.7.1", "djl", "0.36.0"), 42, 2, 300, Map.of("test_accuracy", 0.8));
     Path ckpt = dir.resolve("run.safetensors");
-    dev.rosetta.train.Checkpoint.save(ckpt, spec, w, p);
+    dev.rosetta.checkpoint.Checkpoint.save(ckpt, spec, w, p);
     Map<String, String> fromCheckpoint =
-        OnnxExport.provenanceFromCheckpoint(dev.rosetta.train.Checkpoint.load(ckpt, spec).metadata());
+        OnnxExport.provenanceFromCheckpoint(dev.rosetta.checkpoint.Checkpoint.load(ckpt, spec).metadata());
     assertEquals(fromCheckpoint, OnnxExport.provenance(p));
     assertEquals("{\"djl\":\"0.36.0\",\"pytorch\":\"2.7.1\"}", OnnxExport.provenance(p).get("versions"));
   }

@@ -1,13 +1,14 @@
 package dev.rosetta.converter;
 
+import dev.rosetta.testkit.TestSpecs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.spec.ShapeInference;
 import dev.rosetta.spec.SpecJson;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.Safetensors;
@@ -24,7 +25,7 @@ class OnnxInspectorTest {
   @TempDir Path dir;
 
   Path exportSeed() throws IOException {
-    ModelSpec spec = TestSpecs.seedMlp();
+    CheckedSpec spec = TestSpecs.seedMlp();
     Path out = dir.resolve("seed.onnx");
     OnnxExport.export(spec, Initializer.initialize(spec), TestSpecs.PROVENANCE, out);
     return out;
@@ -44,7 +45,7 @@ class OnnxInspectorTest {
     assertEquals(5, s.nodeCount());
     assertEquals(6, s.initializerCount());
     assertEquals(784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10, s.parameterCount());
-    assertEquals(ShapeInference.paramCount(TestSpecs.seedMlp()), s.parameterCount());
+    assertEquals(TestSpecs.seedMlp().paramCount(), s.parameterCount());
     assertEquals(SpecJson.hash(TestSpecs.seedMlp()), s.metadata().get("spec_hash"));
     assertEquals("7", s.metadata().get("step"));
   }
@@ -74,7 +75,7 @@ class OnnxInspectorTest {
 
   @Test
   void summarisesAGraphWithNormsAndJoins() throws IOException {
-    ModelSpec spec = TestSpecs.residual();
+    CheckedSpec spec = TestSpecs.residual();
     Path file = dir.resolve("residual.onnx");
     OnnxExport.export(spec, Initializer.initialize(spec), TestSpecs.PROVENANCE, file);
     OnnxSummary s = OnnxInspector.inspect(file);
@@ -84,7 +85,7 @@ class OnnxInspectorTest {
     // Every initialiser counts, and the batch norm's running mean and variance are told apart
     // from the trained parameters, which are exactly the spec's.
     assertEquals(8, s.statisticCount());
-    assertEquals(ShapeInference.paramCount(spec) + 8, s.parameterCount());
+    assertEquals(spec.paramCount() + 8, s.parameterCount());
     String text = s.toText();
     assertTrue(text.contains("parameters: 435 in 11 initializers (8 of them batch-norm running statistics)\n"), text);
     assertTrue(text.contains("operators:  10 nodes: Add x1, BatchNormalization x1, Conv x3, Flatten x1, Gemm x1, GlobalAveragePool x1, Relu x2\n"), text);

@@ -1,8 +1,10 @@
 package dev.rosetta.converter;
 
+import dev.rosetta.testkit.TestSpecs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.Tensor;
@@ -15,7 +17,7 @@ class OnnxTextTest {
 
   @Test
   void dumpShowsTheStructure() {
-    ModelSpec spec = TestSpecs.dense3d(true);
+    CheckedSpec spec = TestSpecs.dense3d(true);
     String dump = OnnxText.dump(OnnxLowering.lower(spec, Initializer.initialize(spec), Map.of("backend", "pytorch")));
     assertEquals(
         """
@@ -38,7 +40,7 @@ class OnnxTextTest {
   /** A graph: the skip connection reads the stem's tensor, the batch norm its four tensors. */
   @Test
   void dumpShowsAResidualGraph() {
-    ModelSpec spec = TestSpecs.residual();
+    CheckedSpec spec = TestSpecs.residual();
     String dump = OnnxText.dump(OnnxLowering.lower(spec, Initializer.initialize(spec), Map.of("backend", "pytorch")));
     assertEquals(
         """
@@ -76,7 +78,7 @@ class OnnxTextTest {
 
   @Test
   void dumpIgnoresWeightValuesAndProvenanceValues() {
-    ModelSpec spec = TestSpecs.everyLayer();
+    CheckedSpec spec = TestSpecs.everyLayer();
     WeightSet w = Initializer.initialize(spec);
     Map<String, Tensor> other = new LinkedHashMap<>();
     w.tensors().forEach((k, t) -> other.put(k, new Tensor(t.shape(), new float[t.data().length])));

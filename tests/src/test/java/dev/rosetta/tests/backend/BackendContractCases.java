@@ -7,16 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Init;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.tests.parity.SyntheticData;
-import dev.rosetta.train.Backend;
+import dev.rosetta.testkit.SyntheticData;
+import dev.rosetta.backend.Backend;
 import dev.rosetta.train.DropoutMasks;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingLoop;
 import dev.rosetta.train.TrainingResult;
 import dev.rosetta.weights.Initializer;
@@ -34,7 +35,7 @@ abstract class BackendContractCases {
 
   abstract Backend backend();
 
-  private static ModelSpec mlp(Optimizer opt) {
+  private static CheckedSpec mlp(Optimizer opt) {
     return ModelSpec.builder()
         .setInput(4)
         .dense("fc1", 16)
@@ -53,7 +54,7 @@ abstract class BackendContractCases {
 
   @Test
   void trainingLowersTheLossAndLearnsTheBlobs() {
-    ModelSpec spec = mlp(new Optimizer.Sgd(0.1, 0.9, 1e-4, true));
+    CheckedSpec spec = mlp(new Optimizer.Sgd(0.1, 0.9, 1e-4, true));
     Dataset data = blobs(600, 1);
     try (TrainableModel m = backend().create(spec, Initializer.initialize(spec))) {
       float first = m.trainStep(data.slice(0, 16), 1);
@@ -65,7 +66,7 @@ abstract class BackendContractCases {
 
   @Test
   void loadsTheGivenWeightsExactly() {
-    ModelSpec spec = mlp(new Optimizer.Adam(0.01));
+    CheckedSpec spec = mlp(new Optimizer.Adam(0.01));
     WeightSet init = Initializer.initialize(spec);
     try (TrainableModel m = backend().create(spec, init)) {
       assertEquals(init, m.weights());
@@ -74,7 +75,7 @@ abstract class BackendContractCases {
 
   @Test
   void forwardMatchesAHandComputedMlp() {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(4).dense("fc1", 5).tanh("t").dense("fc2", 3)
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = Initializer.initialize(spec);
@@ -103,7 +104,7 @@ abstract class BackendContractCases {
   @Test
   void gradientOfCrossEntropyMatchesTheClosedForm() {
     // d loss / d W = mean_i (softmax(W x_i + b) - onehot(y_i)) x_i^T for a single dense layer.
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(4).dense("fc", 3)
             .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = Initializer.initialize(spec);
@@ -148,7 +149,7 @@ abstract class BackendContractCases {
   @Test
   void sgdStepFollowsTheDocumentedRule() {
     // One SGD step with weight decay: w1 = w0 - lr * (grad + wd * w0), grad from gradients().
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(4).dense("fc", 3)
             .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.5, 0, 0.1, false)).build();
     WeightSet w0 = Initializer.initialize(spec);
@@ -172,7 +173,7 @@ abstract class BackendContractCases {
 
   @Test
   void sameSeedTwiceGivesBitIdenticalWeights() {
-    ModelSpec spec = mlp(new Optimizer.Adam(0.01));
+    CheckedSpec spec = mlp(new Optimizer.Adam(0.01));
     Dataset data = blobs(200, 4);
     WeightSet[] out = new WeightSet[2];
     for (int i = 0; i < 2; i++) {
@@ -187,7 +188,7 @@ abstract class BackendContractCases {
 
   @Test
   void dropoutIsOffInPredictAndFollowsTheSeededMask() {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(6).dropout("drop", 0.5).add(new Layer.Dense("fc", 2, false, Init.UNIFORM_FAN_IN, Init.ZEROS))
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = Initializer.initialize(spec);
@@ -227,7 +228,7 @@ abstract class BackendContractCases {
 
   @Test
   void aModelWithoutParametersPredictsAndStepsAsANoOp() {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(3).softmax("soft")
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     try (TrainableModel m = backend().create(spec, Initializer.initialize(spec))) {

@@ -1,7 +1,7 @@
 package dev.rosetta.tests.backend;
 
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
 
 class TensorflowBackendContractTest extends BackendContractCases {
   @Override

@@ -6,14 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rosetta.data.Dataset;
-import dev.rosetta.engine.pytorch.DjlReferenceLoop;
+import dev.rosetta.cli.bench.DjlReferenceLoop;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.tests.parity.SyntheticData;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.testkit.SyntheticData;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.WeightSet;
 import java.util.List;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class DjlReferenceLoopTest {
 
-  private static ModelSpec stack(Optimizer opt) {
+  private static CheckedSpec stack(Optimizer opt) {
     return ModelSpec.builder()
         .setInput(4)
         .dense("fc1", 16)
@@ -41,7 +42,7 @@ class DjlReferenceLoopTest {
 
   @Test
   void trainsToTheSameBitsAsRosettasLowering() {
-    ModelSpec spec = stack(new Optimizer.Sgd(0.1, 0, 0, false));
+    CheckedSpec spec = stack(new Optimizer.Sgd(0.1, 0, 0, false));
     WeightSet init = Initializer.initialize(spec);
     Dataset data = SyntheticData.blobs(Shape.of(4), 3, 16 * 25, 3);
     try (TrainableModel rosetta = Backends.get("pytorch").create(spec, init);
@@ -59,9 +60,9 @@ class DjlReferenceLoopTest {
 
   @Test
   void saysWhatItCannotTrain() {
-    ModelSpec adam = stack(new Optimizer.Adam(0.001));
+    CheckedSpec adam = stack(new Optimizer.Adam(0.001));
     assertEquals(List.of("optimizer is not plain sgd (the loop has no momentum, weight decay or adam)"), DjlReferenceLoop.unsupported(adam));
-    ModelSpec tanh =
+    CheckedSpec tanh =
         ModelSpec.builder().setInput(4).dense("fc1", 5).tanh("t").dense("fc2", 3)
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1, 0.9, 0, false)).build();
     List<String> why = DjlReferenceLoop.unsupported(tanh);

@@ -8,14 +8,16 @@ import dev.rosetta.data.Batch;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.parity.ParityRunner;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.Checkpoint;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.checkpoint.Checkpoint;
+import dev.rosetta.checkpoint.Provenance;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.WeightSet;
 import java.nio.file.Path;
@@ -33,7 +35,7 @@ class CrossBackendCheckpointTest {
   static final int MORE_STEPS = 10;
   static final int BATCH = 16;
 
-  static final ModelSpec SPEC =
+  static final CheckedSpec SPEC =
       ModelSpec.builder()
           .setInput(2, 5)
           .flatten("flat")
@@ -52,7 +54,7 @@ class CrossBackendCheckpointTest {
    * The same with batch norm: the running statistics travel in the checkpoint and the target
    * backend's evaluation (prediction) uses them, so they must mean the same on both.
    */
-  static final ModelSpec BATCH_NORM_SPEC =
+  static final CheckedSpec BATCH_NORM_SPEC =
       ModelSpec.builder()
           .setInput(2, 5)
           .flatten("flat")
@@ -96,7 +98,7 @@ class CrossBackendCheckpointTest {
       "tensorflow, pytorch, batch_norm", "pytorch, tensorflow, batch_norm"})
   void trainedOnOneBackendPredictsAndTrainsOnTheOther(String from, String to, String model, @TempDir Path tmp)
       throws Exception {
-    ModelSpec spec = model.equals("mlp") ? SPEC : BATCH_NORM_SPEC;
+    CheckedSpec spec = model.equals("mlp") ? SPEC : BATCH_NORM_SPEC;
     Backend source = Backends.get(from);
     Backend target = Backends.get(to);
     Dataset d = data(FIRST_STEPS * BATCH + MORE_STEPS * BATCH, 5);
@@ -108,7 +110,7 @@ class CrossBackendCheckpointTest {
     try (TrainableModel m = source.create(spec, Initializer.initialize(spec))) {
       train(m, d, 1, FIRST_STEPS);
       Checkpoint.save(file, spec, m.weights(),
-          new Checkpoint.Provenance(source.name(), source.versions(), 99, 0, FIRST_STEPS, java.util.Map.of()));
+          new Provenance(source.name(), source.versions(), 99, 0, FIRST_STEPS, java.util.Map.of()));
       sourcePrediction = m.predict(probe.features(), probe.size());
     }
 

@@ -4,14 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.rosetta.data.Batch;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Init;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.TrainableModel;
+import dev.rosetta.testkit.JavaReferenceModel;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
@@ -20,41 +22,35 @@ import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * leaky_relu, elu, gelu and reshape on every backend, against values computed by hand from the
- * IR's formulas: outputs, and the activation's derivative through a weight's gradient.
+ * Activations and reshape on every backend: outputs against the kit's reference interpreter,
+ * and each activation's derivative, written out here, through a weight's gradient.
  */
 abstract class ActivationLayerCases {
   /** The backend under test; one subclass per backend. */
   abstract Backend backend();
 
   static final double[] XS = {-3, -2, -1, -0.5, 0, 0.5, 1, 2, 3};
-  /** Standard normal CDF at XS (tabulated): exact GELU is x * Phi(x). */
-  static final double[] PHI = {
-    0.0013498980316301, 0.022750131948179195, 0.15865525393145707, 0.3085375387259869, 0.5,
-    0.6914624612740131, 0.8413447460685429, 0.9772498680518208, 0.9986501019683699
-  };
 
   /**
    * [1] -> dense(1, no bias, weight 1) -> activation, so the output is act(x) and, with MSE
    * against 0 on one sample, d loss / d weight = 2 act(x) act'(x) x.
    */
-  void check(Layer activation, DoubleUnaryOperator f, DoubleUnaryOperator df) {
-    ModelSpec spec =
+  void check(Layer activation, DoubleUnaryOperator df) {
+    CheckedSpec spec =
         ModelSpec.builder().setInput(1)
             .add(new Layer.Dense("fc", 1, false, Init.UNIFORM_FAN_IN, Init.ZEROS)).add(activation)
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = new WeightSet(Map.of("fc.weight", new Tensor(Shape.of(1, 1), new float[] {1f})));
     float[] x = new float[XS.length];
-    float[] want = new float[XS.length];
     for (int i = 0; i < XS.length; i++) {
       x[i] = (float) XS[i];
-      want[i] = (float) f.applyAsDouble(XS[i]);
     }
+    float[] want = new JavaReferenceModel(spec, w).predict(x, XS.length);
     try (TrainableModel m = backend().create(spec, w)) {
       assertArrayEquals(want, m.predict(x, XS.length), 1e-6f, activation.type() + " forward");
       for (int i = 0; i < XS.length; i++) {
         Batch b = new Batch(Shape.of(1), new float[] {x[i]}, null, new float[] {0f}, 1);
-        double grad = 2 * f.applyAsDouble(XS[i]) * df.applyAsDouble(XS[i]) * XS[i];
+        double grad = 2 * want[i] * df.applyAsDouble(XS[i]) * XS[i];
         assertEquals(grad, m.gradients(b, 1).get("fc.weight").data()[0], 1e-5, activation.type() + " gradient at " + XS[i]);
       }
     }
@@ -62,35 +58,50 @@ abstract class ActivationLayerCases {
 
   @Test
   void leakyReluMatchesItsFormula() {
-    check(new Layer.LeakyRelu("act", 0.2), v -> v >= 0 ? v : 0.2 * v, v -> v > 0 ? 1 : 0.2);
-    check(new Layer.LeakyRelu("act"), v -> v >= 0 ? v : 0.01 * v, v -> v > 0 ? 1 : 0.01);
+    check(new Layer.LeakyRelu("act", 0.2), v -> v > 0 ? 1 : 0.2);
+    check(new Layer.LeakyRelu("act"), v -> v > 0 ? 1 : 0.01);
   }
 
   @Test
   void eluMatchesItsFormula() {
-    check(new Layer.Elu("act", 0.5), v -> v > 0 ? v : 0.5 * Math.expm1(v), v -> v > 0 ? 1 : 0.5 * Math.exp(v));
-    check(new Layer.Elu("act"), v -> v > 0 ? v : Math.expm1(v), v -> v > 0 ? 1 : Math.exp(v));
+    check(new Layer.Elu("act", 0.5), v -> v > 0 ? 1 : 0.5 * Math.exp(v));
+    check(new Layer.Elu("act"), v -> v > 0 ? 1 : Math.exp(v));
   }
 
-  /** The tanh approximation is off by up to ~5e-4 at these points, far outside 1e-6. */
+  /**
+   * Exact GELU, x * Phi(x), and its derivative Phi(x) + x * phi(x). The reference computes erf
+   * in double; the tanh form differs from it by up to ~5e-4 at these points, far outside 1e-6.
+   */
   @Test
   void geluIsTheExactErfForm() {
-    check(new Layer.Gelu("act"), v -> v * phi(v), v -> phi(v) + v * Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI));
+    check(new Layer.Gelu("act"),
+        v -> 0.5 * (1 + JavaReferenceModel.erf(v / Math.sqrt(2))) + v * Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI));
   }
 
-  static double phi(double v) {
-    for (int i = 0; i < XS.length; i++) {
-      if (XS[i] == v) {
-        return PHI[i];
-      }
-    }
-    throw new IllegalArgumentException("no tabulated Phi(" + v + ")");
+  /** GELU's tanh form: with u = c (x + k x^3), d/dx = (1 + tanh u) / 2 + x (1 - tanh^2 u) c (1 + 3 k x^2) / 2. */
+  @Test
+  void geluTanhIsPytorchsApproximation() {
+    double c = Math.sqrt(2 / Math.PI);
+    double k = 0.044715;
+    check(new Layer.Gelu("act", Layer.Gelu.Approximation.TANH), v -> {
+      double t = Math.tanh(c * (v + k * v * v * v));
+      return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * k * v * v);
+    });
+  }
+
+  /** SiLU, x * sigmoid(x): d/dx = s + x s (1 - s). */
+  @Test
+  void siluIsXTimesSigmoid() {
+    check(new Layer.Silu("act"), v -> {
+      double sg = 1 / (1 + Math.exp(-v));
+      return sg + v * sg * (1 - sg);
+    });
   }
 
   /** [12] -> reshape [3, -1] -> dense(2) on the last axis -> flatten: row-major rows of 4. */
   @Test
   void reshapeIsRowMajor() {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(12).reshape("r", 3, -1).dense("fc", 2).flatten("flat")
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = Initializer.initialize(spec);

@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.rosetta.data.Batch;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Init;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
 import java.util.LinkedHashMap;
@@ -38,7 +39,7 @@ abstract class ConvLayerCases {
 
   /** Output of a one-conv model on {@code x} (one sample) with the given weight and bias. */
   float[] run(int[] input, Layer.Conv2d c, float[] weight, float[] bias, float[] x) {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(input).add(c)
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     Map<String, Tensor> t = new LinkedHashMap<>();
@@ -76,7 +77,7 @@ abstract class ConvLayerCases {
   void dilatedKernelGradientLandsOnTheTapsItRead() {
     // One output y = 64 and MSE against 0: d loss / d w = 2 y x at the four corners it read.
     Layer.Conv2d c = conv(1, 2, 1, Layer.Padding.explicit(0, 0), 2, 1, false);
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(1, 3, 3).add(c)
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = new WeightSet(Map.of("conv.weight", new Tensor(Shape.of(1, 1, 2, 2), KERNEL)));
@@ -116,7 +117,7 @@ abstract class ConvLayerCases {
 
   /** Output of {@code [1x1 conv, weight 1, no bias] -> layer} on one sample, and d loss / d weight (MSE vs 0). */
   float[][] throughPool(int[] input, Layer layer, float[] x, int outSize) {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(input).add(conv(input[0], 1, 1, Layer.Padding.explicit(0, 0), 1, input[0], false)).add(layer)
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = new WeightSet(Map.of("conv.weight", new Tensor(Shape.of(input[0], 1, 1, 1), ones(input[0]))));

@@ -9,12 +9,13 @@ import dev.rosetta.data.Dataset;
 import dev.rosetta.data.IdxReader;
 import dev.rosetta.parity.ParityReport;
 import dev.rosetta.parity.ParityRunner;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingListener;
 import dev.rosetta.train.TrainingLoop;
 import dev.rosetta.train.TrainingResult;
@@ -43,7 +44,7 @@ class FashionMnistParityProbe {
   static final Path DATA = Path.of(System.getProperty("data", "/usr/share/datasets/fashion-mnist"));
 
   /** The examples' seed MLP: 784-128-ReLU-64-ReLU-10, cross-entropy, batch 64, seed 42. */
-  static ModelSpec seedMlp(Optimizer opt, int epochs) {
+  static CheckedSpec seedMlp(Optimizer opt, int epochs) {
     return ModelSpec.builder().optName("fashion-mlp").setInput(784)
         .dense("fc1", 128).relu("relu1").dense("fc2", 64).relu("relu2").dense("fc3", 10)
         .setLoss(new Loss.CrossEntropy()).setOptimizer(opt).optTraining(epochs, 64, 42, true).build();
@@ -76,7 +77,7 @@ class FashionMnistParityProbe {
   @Test
   void throughput() {
     DataSplit d = data();
-    ModelSpec spec = seedMlp(new Optimizer.Sgd(0.01), Integer.getInteger("epochs", 3));
+    CheckedSpec spec = seedMlp(new Optimizer.Sgd(0.01), Integer.getInteger("epochs", 3));
     try (TrainableModel m = Backends.get(System.getProperty("backend", "tensorflow")).create(spec, Initializer.initialize(spec))) {
       TrainingResult r = new TrainingLoop(spec, d.train(), null).addListener(new TrainingListener() {
         @Override
@@ -104,7 +105,7 @@ class FashionMnistParityProbe {
   @Test
   void noiseFloor() {
     DataSplit d = data();
-    ModelSpec spec = seedMlp(optimizer(System.getProperty("opt", "sgd0.1")), 1);
+    CheckedSpec spec = seedMlp(optimizer(System.getProperty("opt", "sgd0.1")), 1);
     WeightSet init = Initializer.initialize(spec);
     Map<String, Tensor> nudged = new LinkedHashMap<>();
     for (var e : init.tensors().entrySet()) {

@@ -1,11 +1,11 @@
 package dev.rosetta.tests.onnx;
 
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.SpecJson;
+import dev.rosetta.testkit.TestSpecs;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ final class ExampleSpecs {
   private ExampleSpecs() {}
 
   /** A spec and the id its golden file and test names use. */
-  record Named(String id, ModelSpec spec) {
+  record Named(String id, CheckedSpec spec) {
     @Override
     public String toString() {
       return id;
@@ -50,11 +50,7 @@ final class ExampleSpecs {
   }
 
   static Named everyLayer() {
-    try (InputStream in = ExampleSpecs.class.getResourceAsStream("/specs/every-layer.json")) {
-      return new Named("every-layer", SpecJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "specs/every-layer.json"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new Named("every-layer", TestSpecs.everyLayer());
   }
 
   /** The examples and the every-layer spec. */

@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.parity.ParityReport;
 import dev.rosetta.parity.ParityRunner;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.testkit.SyntheticData;
 import dev.rosetta.spec.Init;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.spec.SpecValidator;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
+import dev.rosetta.spec.Kinds;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,7 +37,7 @@ class BackendParityTest {
   static final int BATCH = 16;
   static final int EPOCHS = 3;
 
-  record Case(String name, ModelSpec spec, Dataset train, Dataset test) {
+  record Case(String name, CheckedSpec spec, Dataset train, Dataset test) {
     @Override
     public String toString() {
       return name;
@@ -46,13 +48,13 @@ class BackendParityTest {
     return ModelSpec.builder().setInput(input).optTraining(EPOCHS, BATCH, 1234, true);
   }
 
-  static Case classification(String name, ModelSpec spec, int classes) {
+  static Case classification(String name, CheckedSpec spec, int classes) {
     return new Case(
         name, spec, SyntheticData.blobs(spec.input(), classes, TRAIN, 11),
         SyntheticData.blobs(spec.input(), classes, TEST, 12));
   }
 
-  static Case regression(String name, ModelSpec spec, int targetSize) {
+  static Case regression(String name, CheckedSpec spec, int targetSize) {
     return new Case(
         name, spec, SyntheticData.regression(spec.input(), targetSize, TRAIN, 21),
         SyntheticData.regression(spec.input(), targetSize, TEST, 22));
@@ -102,6 +104,11 @@ class BackendParityTest {
             "leaky_relu + gelu, cross_entropy, sgd momentum",
             net(8).dense("fc1", 16).leakyRelu("lrelu1", 0.1).dense("fc2", 16).gelu("gelu1").dense("fc3", 4)
                 .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1, 0.9, 0, false)).build(),
+            4),
+        classification(
+            "silu + gelu (tanh form), cross_entropy, adam",
+            net(8).dense("fc1", 16).silu("silu1").dense("fc2", 16).gelu("gelu1", Layer.Gelu.Approximation.TANH).dense("fc3", 4)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01)).build(),
             4),
         classification(
             "elu (alpha 0.5 and default) + leaky_relu default, mse, adam",
@@ -204,7 +211,7 @@ class BackendParityTest {
    */
   @Test
   void batchNormOverFiftyThousandValuesPerChannelKeepsGradientParity() throws java.io.IOException {
-    ModelSpec spec = dev.rosetta.spec.SpecJson.read(java.nio.file.Path.of("../examples/fashion-cnn.json"));
+    CheckedSpec spec = dev.rosetta.spec.SpecJson.read(java.nio.file.Path.of("../examples/fashion-cnn.json"));
     Dataset train = dev.rosetta.data.DataSources.load(null, null).train().reshapedTo(spec.input());
     dev.rosetta.data.Batch batch = train.slice(0, 64);
     dev.rosetta.weights.WeightSet init = dev.rosetta.weights.Initializer.initialize(spec);
@@ -232,7 +239,7 @@ class BackendParityTest {
    */
   @Test
   void resnetMiniTrainsAlikeOnBothBackends() throws java.io.IOException {
-    ModelSpec spec = dev.rosetta.spec.SpecJson.read(java.nio.file.Path.of("../examples/resnet-mini.json"));
+    CheckedSpec spec = dev.rosetta.spec.SpecJson.read(java.nio.file.Path.of("../examples/resnet-mini.json"));
     var data = dev.rosetta.data.DataSources.load(null, null);
     Dataset train = data.train().reshapedTo(spec.input()).head(512);
     Dataset test = data.test().reshapedTo(spec.input()).head(256);
@@ -248,14 +255,14 @@ class BackendParityTest {
   void everyLayerTypeHasAParityCase() {
     Set<String> covered = new TreeSet<>();
     cases().forEach(c -> c.spec().layers().forEach(l -> covered.add(l.type())));
-    for (String type : SpecValidator.LAYER_TYPES) {
+    for (String type : Kinds.layers().names()) {
       assertTrue(covered.contains(type), "layer type '" + type + "' has no case in BackendParityTest");
     }
   }
 
   @Test
   void everyLossAndOptimizerSettingHasAParityCase() {
-    List<ModelSpec> specs = cases().map(Case::spec).toList();
+    List<CheckedSpec> specs = cases().map(Case::spec).toList();
     assertTrue(specs.stream().anyMatch(s -> s.loss() instanceof Loss.CrossEntropy));
     assertTrue(specs.stream().anyMatch(s -> s.loss() instanceof Loss.Mse));
     assertTrue(specs.stream().anyMatch(s -> s.optimizer() instanceof Optimizer.Sgd o && o.momentum() == 0 && o.weightDecay() == 0), "plain sgd");

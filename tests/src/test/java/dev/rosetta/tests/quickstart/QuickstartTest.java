@@ -5,14 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.IdxReader;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.SpecJson;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.Checkpoint;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.checkpoint.Checkpoint;
+import dev.rosetta.checkpoint.Provenance;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingLoop;
 import dev.rosetta.train.TrainingResult;
 import dev.rosetta.weights.Initializer;
@@ -27,7 +29,7 @@ class QuickstartTest {
 
   @Test
   void readmeGraphQuickstart() {
-    ModelSpec residual = ModelSpec.builder()
+    CheckedSpec residual = ModelSpec.builder()
         .setInput(8, 14, 14)
         .conv2d("c1", 8, 1).batchNorm("bn1").relu("r1")
         .conv2d("c2", 8, 1).batchNorm("bn2")
@@ -36,8 +38,8 @@ class QuickstartTest {
         .setLoss(new Loss.CrossEntropy())
         .setOptimizer(new Optimizer.Sgd(0.05, 0.9, 0, false))
         .build();
-    assertTrue(residual.isGraph());
-    assertEquals(java.util.List.of("bn2", ModelSpec.INPUT), residual.inputsOf(5));
+    assertTrue(residual.spec().isGraph());
+    assertEquals(java.util.List.of("bn2", ModelSpec.INPUT), residual.spec().inputsOf(5));
     assertEquals(residual, SpecJson.parse(SpecJson.write(residual), "round trip"));
     try (TrainableModel model = Backends.get("tensorflow").create(residual, Initializer.initialize(residual))) {
       float[] x = new float[2 * 8 * 14 * 14];
@@ -48,7 +50,7 @@ class QuickstartTest {
 
   @Test
   void readmeJavaQuickstart() throws Exception {
-    ModelSpec spec = ModelSpec.builder()
+    CheckedSpec spec = ModelSpec.builder()
         .optName("seed-mlp")
         .setInput(784)
         .dense("fc1", 128).relu("relu1")
@@ -69,7 +71,7 @@ class QuickstartTest {
       r = new TrainingLoop(spec, data.train().reshapedTo(spec.input()),
                            data.test().reshapedTo(spec.input())).run(model);
       Checkpoint.save(file, spec, model.weights(),
-          new Checkpoint.Provenance(backend.name(), backend.versions(), 42, r.epochs(), r.steps(), Map.of()));
+          new Provenance(backend.name(), backend.versions(), 42, r.epochs(), r.steps(), Map.of()));
     }
     assertEquals(94, r.steps());
     // One SGD epoch at lr 0.01 on 6,000 images is early training: better than chance, loss below ln 10.

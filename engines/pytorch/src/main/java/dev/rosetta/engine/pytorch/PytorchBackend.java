@@ -1,13 +1,11 @@
 package dev.rosetta.engine.pytorch;
 
 import ai.djl.engine.Engine;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.spec.SpecIssue;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.TrainableModel;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.weights.WeightSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** PyTorch through DJL: DJL blocks on libtorch, libtorch autograd, Rosetta's optimizer math. */
@@ -49,12 +47,7 @@ public final class PytorchBackend implements Backend {
   }
 
   @Override
-  public List<SpecIssue> unsupported(ModelSpec spec) {
-    return List.of();
-  }
-
-  @Override
-  public TrainableModel create(ModelSpec spec, WeightSet weights) {
+  public TrainableModel create(CheckedSpec spec, WeightSet weights) {
     weights.requireMatches(spec, "initial weights");
     return new PytorchModel(spec, weights, engine());
   }

@@ -10,12 +10,11 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.rosetta.data.Batch;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
-import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.spec.ShapeInference;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
 import java.nio.ByteBuffer;
@@ -34,7 +33,7 @@ import java.util.Map;
  * gradient and are never touched by the optimizer; libtorch updates them in training forwards.
  */
 final class PytorchModel implements TrainableModel {
-  private final ModelSpec spec;
+  private final CheckedSpec spec;
   private final Engine engine;
   private final Model model;
   private final NDManager manager;
@@ -50,7 +49,7 @@ final class PytorchModel implements TrainableModel {
   /** Reused input staging memory: libtorch reads inputs from it without another copy. */
   private ByteBuffer staging;
 
-  PytorchModel(ModelSpec spec, WeightSet weights, Engine engine) {
+  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine) {
     this.spec = spec;
     this.engine = engine;
     this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
@@ -58,10 +57,10 @@ final class PytorchModel implements TrainableModel {
     PytorchLowering.Lowered lowered = PytorchLowering.lower(spec, () -> currentStep);
     this.block = lowered.block();
     model.setBlock(block);
-    block.initialize(manager, DataType.FLOAT32, djlShape(spec.input().withBatch(1)));
-    this.paramSpecs = ShapeInference.params(spec);
-    for (int i = 0; i < spec.layers().size(); i++) {
-      String layer = spec.layers().get(i).name();
+    block.initialize(manager, DataType.FLOAT32, PytorchLowering.djlShape(spec.input().withBatch(1)));
+    this.paramSpecs = spec.params();
+    for (int i = 0; i < spec.shapes().size(); i++) {
+      String layer = spec.shape(i).layer().name();
       for (var p : lowered.perLayer().get(i).getParameters()) {
         Parameter djl = p.getValue();
         params.put(layer + "." + djl.getName(), djl.getArray());
@@ -77,8 +76,8 @@ final class PytorchModel implements TrainableModel {
     for (ParamSpec p : paramSpecs) {
       (p.trainable() ? trainable : buffers).add(params.get(p.name()));
     }
-    this.optimizer = new PytorchOptimizer(spec.optimizer(), trainable, manager);
-    this.outputWidth = (int) ShapeInference.outputShape(spec).size();
+    this.optimizer = PytorchOptimizer.of(spec.optimizer(), trainable, manager);
+    this.outputWidth = spec.outputSize();
   }
 
   /** The DJL model, for users who want DJL's own APIs (Predictor, Translator). */
@@ -94,7 +93,7 @@ final class PytorchModel implements TrainableModel {
   }
 
   @Override
-  public ModelSpec spec() {
+  public CheckedSpec spec() {
     return spec;
   }
 
@@ -160,17 +159,25 @@ final class PytorchModel implements TrainableModel {
     }
   }
 
+  /** The spec's loss, mean over the batch, on the autograd tape. */
   private NDArray loss(NDArray out, Batch batch, NDManager scope) {
-    if (spec.loss() instanceof Loss.CrossEntropy) {
-      long[] labels = new long[batch.size()];
-      for (int i = 0; i < labels.length; i++) {
-        labels[i] = batch.labels()[i];
+    return spec.loss().accept(new Loss.Visitor<NDArray>() {
+      @Override
+      public NDArray crossEntropy(Loss.CrossEntropy l) {
+        long[] labels = new long[batch.size()];
+        for (int i = 0; i < labels.length; i++) {
+          labels[i] = batch.labels()[i];
+        }
+        NDArray y = scope.create(labels, new ai.djl.ndarray.types.Shape(batch.size(), 1));
+        return out.logSoftmax(-1).gather(y, 1).mean().neg();
       }
-      NDArray y = scope.create(labels, new ai.djl.ndarray.types.Shape(batch.size(), 1));
-      return out.logSoftmax(-1).gather(y, 1).mean().neg();
-    }
-    NDArray t = scope.create(batch.targets(outputWidth), out.getShape());
-    return out.sub(t).square().mean();
+
+      @Override
+      public NDArray mse(Loss.Mse l) {
+        NDArray t = scope.create(batch.targets(outputWidth), out.getShape());
+        return out.sub(t).square().mean();
+      }
+    });
   }
 
   @Override
@@ -203,11 +210,7 @@ final class PytorchModel implements TrainableModel {
     staging.clear();
     staging.asFloatBuffer().put(data);
     staging.limit(bytes);
-    return scope.create(staging, djlShape(shape), DataType.FLOAT32);
-  }
-
-  static ai.djl.ndarray.types.Shape djlShape(Shape s) {
-    return new ai.djl.ndarray.types.Shape(s.dimsLong());
+    return scope.create(staging, PytorchLowering.djlShape(shape), DataType.FLOAT32);
   }
 
   @Override

@@ -2,7 +2,7 @@ package dev.rosetta.engine.pytorch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.rosetta.train.Backends;
+import dev.rosetta.backend.Backends;
 import org.junit.jupiter.api.Test;
 
 /**

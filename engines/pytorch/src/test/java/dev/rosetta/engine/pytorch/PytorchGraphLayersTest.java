@@ -12,13 +12,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Init;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingListener;
 import dev.rosetta.train.TrainingLoop;
 import dev.rosetta.weights.Initializer;
@@ -50,7 +51,7 @@ class PytorchGraphLayersTest {
     return x;
   }
 
-  static ModelSpec bnSpec(int... input) {
+  static CheckedSpec bnSpec(int... input) {
     return ModelSpec.builder().setInput(input)
         .add(new Layer.BatchNorm("bn", MOMENTUM, EPS))
         .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
@@ -120,18 +121,18 @@ class PytorchGraphLayersTest {
   static float[] forwardTraining(TrainableModel m, float[] x, int n) {
     Model djl = ((PytorchModel) m).djlModel();
     try (NDManager scope = djl.getNDManager().newSubManager()) {
-      NDArray in = scope.create(x, PytorchModel.djlShape(m.spec().input().withBatch(n)));
+      NDArray in = scope.create(x, PytorchLowering.djlShape(m.spec().input().withBatch(n)));
       return djl.getBlock().forward(new ParameterStore(scope, false), new NDList(in), true)
           .singletonOrThrow().toFloatArray();
     }
   }
 
-  static Batch mseBatch(ModelSpec spec, float[] x, int n) {
+  static Batch mseBatch(CheckedSpec spec, float[] x, int n) {
     return new Batch(spec.input(), x, null, new float[x.length], n);
   }
 
   private void batchNormTrainingMatchesTheFormula(int n, int c, int... input) {
-    ModelSpec spec = bnSpec(input);
+    CheckedSpec spec = bnSpec(input);
     int inner = (int) (spec.input().size() / c);
     WeightSet w = bnWeights(c);
     float[] x = random(n * c * inner, 11);
@@ -158,7 +159,7 @@ class PytorchGraphLayersTest {
     int n = 5;
     int c = 3;
     int inner = 4;
-    ModelSpec spec = bnSpec(c, 2, 2);
+    CheckedSpec spec = bnSpec(c, 2, 2);
     WeightSet w = bnWeights(c);
     float[] x = random(n * c * inner, 12);
     double[][] st = channelStats(x, n, c, inner);
@@ -187,7 +188,7 @@ class PytorchGraphLayersTest {
     int n = 3;
     int c = 2;
     int inner = 6;
-    ModelSpec spec = bnSpec(c, 3, 2);
+    CheckedSpec spec = bnSpec(c, 3, 2);
     WeightSet w = bnWeights(c);
     float[] x = random(n * c * inner, 13);
     double[] rm = new double[c];
@@ -205,7 +206,7 @@ class PytorchGraphLayersTest {
   @Test
   void gradientsReturnTrainableParametersAndLeaveRunningStatisticsAlone() {
     int n = 4;
-    ModelSpec spec = bnSpec(3, 2, 2);
+    CheckedSpec spec = bnSpec(3, 2, 2);
     WeightSet w = bnWeights(3);
     Batch b = mseBatch(spec, random(n * 12, 14), n);
     try (TrainableModel m = new PytorchBackend().create(spec, w)) {
@@ -240,7 +241,7 @@ class PytorchGraphLayersTest {
   }
 
   private void layerNormMatchesTheFormula(int axes, int... input) {
-    ModelSpec spec = ModelSpec.builder().setInput(input)
+    CheckedSpec spec = ModelSpec.builder().setInput(input)
         .add(new Layer.LayerNorm("ln", axes, EPS))
         .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     int total = (int) spec.input().size();
@@ -291,7 +292,7 @@ class PytorchGraphLayersTest {
   @Test
   void addSumsItsInputsAndConcatJoinsThemOnTheSampleAxis() {
     // input [3] -> a, b (dense, both read the input); s = input + a + b; out = [s, a, input].
-    ModelSpec spec = ModelSpec.builder().setInput(3)
+    CheckedSpec spec = ModelSpec.builder().setInput(3)
         .add(new Layer.Dense("a", 3), ModelSpec.INPUT)
         .add(new Layer.Dense("b", 3), ModelSpec.INPUT)
         .addOf("s", ModelSpec.INPUT, "a", "b")
@@ -327,7 +328,7 @@ class PytorchGraphLayersTest {
   void concatAlongASpatialAxisOfAnImage() {
     // [2, 3, 4] joined with its relu along sample axis 1 (height): [2, 6, 4]. Joining along the
     // batched tensor's axis 1 (channels) instead has the same size but another order.
-    ModelSpec spec = ModelSpec.builder().setInput(2, 3, 4)
+    CheckedSpec spec = ModelSpec.builder().setInput(2, 3, 4)
         .relu("r")
         .concat("cat", 1, ModelSpec.INPUT, "r")
         .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
@@ -350,7 +351,7 @@ class PytorchGraphLayersTest {
   }
 
   /** stem -> [conv -> bn -> relu -> conv] + stem -> relu -> global average -> dense. */
-  static ModelSpec residual() {
+  static CheckedSpec residual() {
     return ModelSpec.builder().setInput(2, 6, 6)
         .add(conv("stem", 4))
         .add(conv("c1", 4))
@@ -391,7 +392,7 @@ class PytorchGraphLayersTest {
 
   @Test
   void residualGraphTrainsAndIsReproducible() {
-    ModelSpec spec = residual();
+    CheckedSpec spec = residual();
     assertTrue(new PytorchBackend().unsupported(spec).isEmpty());
     Dataset data = images(96, 5);
     WeightSet[] out = new WeightSet[2];

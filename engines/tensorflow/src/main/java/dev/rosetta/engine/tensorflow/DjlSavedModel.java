@@ -11,8 +11,8 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.train.InferenceModel;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,20 +29,20 @@ import java.util.stream.Stream;
  * deleted on close.
  */
 final class DjlSavedModel implements InferenceModel {
-  private final ModelSpec spec;
+  private final CheckedSpec spec;
   private final Path dir;
   private final ZooModel<NDList, NDList> model;
   private final Predictor<NDList, NDList> predictor;
   private ByteBuffer staging;
 
-  private DjlSavedModel(ModelSpec spec, Path dir, ZooModel<NDList, NDList> model) {
+  private DjlSavedModel(CheckedSpec spec, Path dir, ZooModel<NDList, NDList> model) {
     this.spec = spec;
     this.dir = dir;
     this.model = model;
     this.predictor = model.newPredictor();
   }
 
-  static DjlSavedModel open(ModelSpec spec, WeightSet weights) throws IOException {
+  static DjlSavedModel open(CheckedSpec spec, WeightSet weights) throws IOException {
     TensorflowNatives.load();
     Path dir = Files.createTempDirectory("rosetta-savedmodel-");
     try {

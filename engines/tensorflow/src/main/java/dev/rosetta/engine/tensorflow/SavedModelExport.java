@@ -1,8 +1,7 @@
 package dev.rosetta.engine.tensorflow;
 
-import dev.rosetta.spec.ModelSpec;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ParamSpec;
-import dev.rosetta.spec.ShapeInference;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ final class SavedModelExport {
 
   private SavedModelExport() {}
 
-  static void export(ModelSpec spec, WeightSet weights, Path dir) throws IOException {
+  static void export(CheckedSpec spec, WeightSet weights, Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
       try (Stream<Path> s = Files.list(dir)) {
         if (s.findAny().isPresent()) {
@@ -42,12 +41,12 @@ final class SavedModelExport {
       }
     }
     Files.createDirectories(dir);
-    List<ParamSpec> params = ShapeInference.params(spec);
+    List<ParamSpec> params = spec.params();
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Map<String, Variable<TFloat32>> vars = TensorflowLowering.variables(tf, spec);
       Placeholder<TFloat32> x =
-          tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(TensorflowLowering.batched(spec.input())));
+          tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(TfOps.batched(spec.input())));
       Operand<TFloat32> y =
           tf.withName(OUTPUT).identity(TensorflowLowering.forward(tf, spec, x, vars, null));
       List<Placeholder<TFloat32>> values = new ArrayList<>();
@@ -59,13 +58,13 @@ final class SavedModelExport {
         values.add(value);
         assigns.add(tf.assign(v, value));
       }
-      try (Session s = new Session(g, TensorflowModel.sessionConfig())) {
+      try (Session s = new Session(g, TfTensors.sessionConfig())) {
         List<TFloat32> fed = new ArrayList<>();
         try {
           Session.Runner r = s.runner();
           for (int i = 0; i < params.size(); i++) {
             TFloat32 t =
-                TensorflowModel.tensor(weights.get(params.get(i).name()).data(), vars.get(params.get(i).name()).shape());
+                TfTensors.tensor(weights.get(params.get(i).name()).data(), vars.get(params.get(i).name()).shape());
             fed.add(t);
             r.feed(values.get(i), t).addTarget(assigns.get(i));
           }

@@ -1,19 +1,15 @@
 package dev.rosetta.engine.tensorflow;
 
 import ai.djl.engine.Engine;
-import dev.rosetta.spec.Layer;
-import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.spec.SpecIssue;
-import dev.rosetta.train.Backend;
-import dev.rosetta.train.InferenceModel;
-import dev.rosetta.train.TrainableModel;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.InferenceModel;
+import dev.rosetta.backend.TrainableModel;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.tensorflow.TensorFlow;
 
@@ -40,131 +36,12 @@ public final class TensorflowBackend implements Backend {
   }
 
   @Override
-  public List<SpecIssue> unsupported(ModelSpec spec) {
-    List<SpecIssue> issues = new ArrayList<>();
-    for (int i = 0; i < spec.layers().size(); i++) {
-      Layer layer = spec.layers().get(i);
-      String reason = layer.accept(SUPPORT);
-      if (reason != null) {
-        issues.add(
-            SpecIssue.error(
-                "$.layers[" + i + "]", layer.name(),
-                "layer '" + layer.name() + "' (" + layer.type() + ") is not supported by the "
-                    + NAME + " backend: " + reason));
-      }
-    }
-    return issues;
-  }
-
-  /**
-   * Null when TensorFlow can lower the layer, else why not. Every kind in today's IR lowers; a
-   * future kind (say, a padding mode TF lacks) answers here, so the spec fails at validation.
-   */
-  private static final Layer.Visitor<String> SUPPORT =
-      new Layer.Visitor<>() {
-        @Override
-        public String dense(Layer.Dense l) {
-          return null;
-        }
-
-        @Override
-        public String relu(Layer.Relu l) {
-          return null;
-        }
-
-        @Override
-        public String sigmoid(Layer.Sigmoid l) {
-          return null;
-        }
-
-        @Override
-        public String tanh(Layer.Tanh l) {
-          return null;
-        }
-
-        @Override
-        public String softmax(Layer.Softmax l) {
-          return null;
-        }
-
-        @Override
-        public String flatten(Layer.Flatten l) {
-          return null;
-        }
-
-        @Override
-        public String dropout(Layer.Dropout l) {
-          return null;
-        }
-
-        @Override
-        public String leakyRelu(Layer.LeakyRelu l) {
-          return null;
-        }
-
-        @Override
-        public String elu(Layer.Elu l) {
-          return null;
-        }
-
-        @Override
-        public String gelu(Layer.Gelu l) {
-          return null;
-        }
-
-        @Override
-        public String reshape(Layer.Reshape l) {
-          return null;
-        }
-
-        @Override
-        public String conv2d(Layer.Conv2d l) {
-          return null;
-        }
-
-        @Override
-        public String maxPool2d(Layer.MaxPool2d l) {
-          return null;
-        }
-
-        @Override
-        public String avgPool2d(Layer.AvgPool2d l) {
-          return null;
-        }
-
-        @Override
-        public String globalAvgPool2d(Layer.GlobalAvgPool2d l) {
-          return null;
-        }
-
-        @Override
-        public String batchNorm(Layer.BatchNorm l) {
-          return null;
-        }
-
-        @Override
-        public String layerNorm(Layer.LayerNorm l) {
-          return null;
-        }
-
-        @Override
-        public String add(Layer.Add l) {
-          return null;
-        }
-
-        @Override
-        public String concat(Layer.Concat l) {
-          return null;
-        }
-      };
-
-  @Override
-  public TrainableModel create(ModelSpec spec, WeightSet weights) {
+  public TrainableModel create(CheckedSpec spec, WeightSet weights) {
     return createModel(spec, weights);
   }
 
   /** {@link #create} with the TensorFlow-specific face (SavedModel export). */
-  public TensorflowModel createModel(ModelSpec spec, WeightSet weights) {
+  public TensorflowModel createModel(CheckedSpec spec, WeightSet weights) {
     requireSupported(spec);
     weights.requireMatches(spec, "initial weights");
     TensorflowNatives.load();
@@ -176,7 +53,7 @@ public final class TensorflowBackend implements Backend {
    * through that DJL model: what a DJL user serving the trained model would run.
    */
   @Override
-  public InferenceModel inference(ModelSpec spec, WeightSet weights) {
+  public InferenceModel inference(CheckedSpec spec, WeightSet weights) {
     requireSupported(spec);
     weights.requireMatches(spec, "weights");
     try {
@@ -192,18 +69,10 @@ public final class TensorflowBackend implements Backend {
    *
    * @param dir must not exist yet or be empty
    */
-  public void exportSavedModel(ModelSpec spec, WeightSet weights, Path dir) throws IOException {
+  public void exportSavedModel(CheckedSpec spec, WeightSet weights, Path dir) throws IOException {
     requireSupported(spec);
     weights.requireMatches(spec, "weights");
     TensorflowNatives.load();
     SavedModelExport.export(spec, weights, dir);
-  }
-
-  private void requireSupported(ModelSpec spec) {
-    List<SpecIssue> issues = unsupported(spec);
-    if (!issues.isEmpty()) {
-      throw new IllegalArgumentException(
-          issues.stream().map(SpecIssue::toString).reduce((a, b) -> a + "\n" + b).orElseThrow());
-    }
   }
 }

@@ -1,18 +1,15 @@
 package dev.rosetta.engine.tensorflow;
 
+import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.data.Batch;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.Loss;
-import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.ParamSpec;
-import dev.rosetta.spec.ShapeInference;
 import dev.rosetta.train.DropoutMasks;
-import dev.rosetta.train.TrainableModel;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,12 +19,10 @@ import org.tensorflow.Operand;
 import org.tensorflow.Operation;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -37,7 +32,7 @@ import org.tensorflow.types.TFloat32;
  * creates is closed before the call returns, so memory stays flat however long training runs.
  */
 public final class TensorflowModel implements TrainableModel {
-  private final ModelSpec spec;
+  private final CheckedSpec spec;
   private final Graph graph;
   private final Session session;
   /** Every parameter and buffer, in canonical order, with its variable. */
@@ -66,11 +61,11 @@ public final class TensorflowModel implements TrainableModel {
   private final int outputWidth;
   private final long seed;
 
-  TensorflowModel(ModelSpec spec, WeightSet weights) {
+  TensorflowModel(CheckedSpec spec, WeightSet weights) {
     this.spec = spec;
     this.seed = spec.training().seed();
-    this.params = ShapeInference.params(spec);
-    this.outputWidth = (int) ShapeInference.outputShape(spec).size();
+    this.params = spec.params();
+    this.outputWidth = spec.outputSize();
     this.graph = new Graph();
     Session opened = null;
     try {
@@ -84,7 +79,7 @@ public final class TensorflowModel implements TrainableModel {
       trainableParams.forEach(p -> trainableVars.add(varMap.get(p.name())));
       this.perChannelValues = perChannelValues(spec);
       this.input =
-          tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(TensorflowLowering.batched(spec.input())));
+          tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(TfOps.batched(spec.input())));
       this.masks = TensorflowLowering.maskPlaceholders(tf, spec);
       this.maskLayers = new ArrayList<>(masks.keySet());
       this.maskSampleSizes = new int[maskLayers.size()];
@@ -122,12 +117,12 @@ public final class TensorflowModel implements TrainableModel {
       computed.add(loss.op());
       grads.forEach(g -> computed.add(g.op()));
       Ops after = tf.withControlDependencyOps(computed);
-      TensorflowOptimizer opt = new TensorflowOptimizer(spec.optimizer(), after, tf, trainableVars, grads);
+      TensorflowOptimizer opt = TensorflowOptimizer.of(spec.optimizer(), after, tf, trainableVars, grads);
       this.updates = new ArrayList<>(opt.updates());
       // Running statistics are written like parameters: after every gradient, in the train
       // step only (gradients() does not run them), from this step's batch statistics.
       updates.addAll(
-          TensorflowLowering.runningStatUpdates(after.withSubScope("running_stats"), trainPass.batchStats, varMap));
+          TfBatchNorm.runningStatUpdates(after.withSubScope("running_stats"), trainPass.batchStats, varMap));
       this.trainOp = tf.withName("train_step").withControlDependencies(updates).noOp();
       this.optimizerResets = opt.resets();
       this.weightShapes = new org.tensorflow.ndarray.Shape[vars.size()];
@@ -139,7 +134,7 @@ public final class TensorflowModel implements TrainableModel {
         weightValues.add(value);
         weightAssigns.add(tf.assign(v, value));
       }
-      opened = new Session(graph, sessionConfig());
+      opened = new Session(graph, TfTensors.sessionConfig());
       this.session = opened;
       setWeights(weights);
       Session.Runner r = session.runner();
@@ -155,35 +150,21 @@ public final class TensorflowModel implements TrainableModel {
     }
   }
 
-  /** System property: intra-op threads for TF kernels (default 1). */
-  public static final String THREADS_PROPERTY = "rosetta.tensorflow.threads";
-
-  /**
-   * Every op runs on the calling thread (negative inter-op count) with a fixed number of
-   * intra-op threads, 1 unless {@link #THREADS_PROPERTY} says otherwise. Measured on the seed
-   * MLP (batch 64) on 2 shared cores: 1 thread on the caller gives about 97,000 samples/s per
-   * step, 2 intra-op threads 52,000-82,000, an inter-op pool 38,000-67,000; small kernels lose
-   * more to thread hand-offs than they gain from splitting. A fixed count also fixes how
-   * kernels split work, so the same seed twice gives bit-identical weights.
-   */
-  static ConfigProto sessionConfig() {
-    int threads = Integer.getInteger(THREADS_PROPERTY, 1);
-    if (threads < 1) {
-      throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + threads + ")");
-    }
-    return ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(threads)
-        .setInterOpParallelismThreads(-1)
-        .build();
-  }
-
+  /** The spec's loss, mean over the batch, as graph ops on the training output. */
   private Operand<TFloat32> loss(Ops tf, Operand<TFloat32> out) {
     Operand<TFloat32> flat = tf.reshape(out, tf.constant(new long[] {-1, outputWidth}));
-    if (spec.loss() instanceof Loss.CrossEntropy) {
-      // The sparse op has no gradient in TF's C++ registry; the dense one on one-hot labels does.
-      return tf.withName("value").math.mean(tf.nn.softmaxCrossEntropyWithLogits(flat, targets).loss(), tf.constant(0));
-    }
-    return tf.withName("value").math.mean(tf.math.square(tf.math.sub(flat, targets)), tf.constant(new int[] {0, 1}));
+    return spec.loss().accept(new Loss.Visitor<Operand<TFloat32>>() {
+      @Override
+      public Operand<TFloat32> crossEntropy(Loss.CrossEntropy l) {
+        // The sparse op has no gradient in TF's C++ registry; the dense one on one-hot labels does.
+        return tf.withName("value").math.mean(tf.nn.softmaxCrossEntropyWithLogits(flat, targets).loss(), tf.constant(0));
+      }
+
+      @Override
+      public Operand<TFloat32> mse(Loss.Mse l) {
+        return tf.withName("value").math.mean(tf.math.square(tf.math.sub(flat, targets)), tf.constant(new int[] {0, 1}));
+      }
+    });
   }
 
   /** Replaces every parameter with the given canonical weights; optimizer state is kept. */
@@ -196,7 +177,7 @@ public final class TensorflowModel implements TrainableModel {
     try {
       Session.Runner r = session.runner();
       for (int i = 0; i < vars.size(); i++) {
-        TFloat32 t = tensor(weights.get(params.get(i).name()).data(), weightShapes[i]);
+        TFloat32 t = TfTensors.tensor(weights.get(params.get(i).name()).data(), weightShapes[i]);
         fed.add(t);
         r.feed(weightValues.get(i), t).addTarget(weightAssigns.get(i));
       }
@@ -207,7 +188,7 @@ public final class TensorflowModel implements TrainableModel {
   }
 
   @Override
-  public ModelSpec spec() {
+  public CheckedSpec spec() {
     return spec;
   }
 
@@ -217,9 +198,9 @@ public final class TensorflowModel implements TrainableModel {
   }
 
   /** Values per channel in one sample of each batch_norm layer's input. */
-  private static Map<String, Long> perChannelValues(ModelSpec spec) {
+  private static Map<String, Long> perChannelValues(CheckedSpec spec) {
     Map<String, Long> out = new LinkedHashMap<>();
-    for (LayerShape ls : ShapeInference.infer(spec)) {
+    for (LayerShape ls : spec.shapes()) {
       if (ls.layer() instanceof Layer.BatchNorm) {
         out.put(ls.layer().name(), ls.input().size() / ls.input().dim(0));
       }
@@ -276,9 +257,9 @@ public final class TensorflowModel implements TrainableModel {
 
   private Session.Runner feedBatch(Session.Runner r, Batch batch, long step, List<TFloat32> fed) {
     int n = batch.size();
-    TFloat32 x = tensor(batch.features(), shapeOf(n, batch.sampleShape().dimsLong()));
+    TFloat32 x = TfTensors.tensor(batch.features(), TfTensors.shapeOf(n, batch.sampleShape().dimsLong()));
     fed.add(x);
-    TFloat32 t = tensor(batch.targets(outputWidth), org.tensorflow.ndarray.Shape.of(n, outputWidth));
+    TFloat32 t = TfTensors.tensor(batch.targets(outputWidth), org.tensorflow.ndarray.Shape.of(n, outputWidth));
     fed.add(t);
     r.feed(input, x).feed(targets, t);
     for (int i = 0; i < maskLayers.size(); i++) {
@@ -287,16 +268,16 @@ public final class TensorflowModel implements TrainableModel {
       float[] m = DropoutMasks.mask(seed, step, layer, n * maskSampleSizes[i], maskRates[i]);
       long[] d = p.shape().asArray();
       d[0] = n;
-      TFloat32 mt = tensor(m, org.tensorflow.ndarray.Shape.of(d));
+      TFloat32 mt = TfTensors.tensor(m, org.tensorflow.ndarray.Shape.of(d));
       fed.add(mt);
       r.feed(p, mt);
     }
     return r;
   }
 
-  private static double rate(ModelSpec spec, String layer) {
+  private static double rate(CheckedSpec spec, String layer) {
     for (var l : spec.layers()) {
-      if (l.name().equals(layer) && l instanceof dev.rosetta.spec.Layer.Dropout d) {
+      if (l.name().equals(layer) && l instanceof Layer.Dropout d) {
         return d.rate();
       }
     }
@@ -305,9 +286,9 @@ public final class TensorflowModel implements TrainableModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    try (TFloat32 x = tensor(inputs, shapeOf(n, spec.input().dimsLong()));
+    try (TFloat32 x = TfTensors.tensor(inputs, TfTensors.shapeOf(n, spec.input().dimsLong()));
         Result res = session.runner().feed(input, x).fetch(evalOutput).run()) {
-      return read((TFloat32) res.get(0));
+      return TfTensors.read((TFloat32) res.get(0));
     }
   }
 
@@ -330,7 +311,7 @@ public final class TensorflowModel implements TrainableModel {
   float[] trainingOutput(Batch batch, long step) {
     List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
     try (Result res = feedBatch(session.runner(), batch, step, fed).fetch(trainOutput).run()) {
-      return read((TFloat32) res.get(0));
+      return TfTensors.read((TFloat32) res.get(0));
     } finally {
       fed.forEach(TFloat32::close);
     }
@@ -352,36 +333,14 @@ public final class TensorflowModel implements TrainableModel {
     return ops;
   }
 
-  /** Writes a SavedModel of the evaluation graph with the current weights to {@code dir}. */
-  public void exportSavedModel(Path dir) throws IOException {
-    SavedModelExport.export(spec, weights(), dir);
-  }
-
   /** The fetched values, in the order of {@code fetched}, as canonical tensors. */
   private static WeightSet canonical(Result res, List<ParamSpec> fetched) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (int i = 0; i < fetched.size(); i++) {
       ParamSpec p = fetched.get(i);
-      out.put(p.name(), new Tensor(p.shape(), read((TFloat32) res.get(i))));
+      out.put(p.name(), new Tensor(p.shape(), TfTensors.read((TFloat32) res.get(i))));
     }
     return new WeightSet(out);
-  }
-
-  static TFloat32 tensor(float[] data, org.tensorflow.ndarray.Shape shape) {
-    return TFloat32.tensorOf(shape, DataBuffers.of(data, true, false));
-  }
-
-  static float[] read(TFloat32 t) {
-    float[] out = new float[(int) t.size()];
-    t.asRawTensor().data().asFloats().read(out);
-    return out;
-  }
-
-  static org.tensorflow.ndarray.Shape shapeOf(int batch, long[] sample) {
-    long[] d = new long[sample.length + 1];
-    d[0] = batch;
-    System.arraycopy(sample, 0, d, 1, sample.length);
-    return org.tensorflow.ndarray.Shape.of(d);
   }
 
   @Override

@@ -22,60 +22,92 @@ final class TensorflowOptimizer {
   private final List<Op> updates = new ArrayList<>();
   private final List<Op> resets = new ArrayList<>();
 
+  private final Ops init;
+  private final Ops scope;
+  private final AssignAdd<TFloat64> t;
+
   /**
    * @param after ops scoped with control dependencies on every gradient and the loss
    * @param init ops without those dependencies, for the state-resetting ops
    */
-  TensorflowOptimizer(
-      Optimizer spec, Ops after, Ops init, List<Variable<TFloat32>> params,
-      List<Operand<TFloat32>> grads) {
+  private TensorflowOptimizer(Ops after, Ops init) {
+    this.init = init;
     Variable<TFloat64> step =
         init.withSubScope("optimizer").withName("step").variable(org.tensorflow.ndarray.Shape.scalar(), TFloat64.class);
     resets.add(init.assign(step, init.constant(0.0)));
     // The step counter lives in the graph; bias corrections are computed in float64 and cast
     // once, as the PyTorch backend computes them in Java doubles.
-    AssignAdd<TFloat64> t = after.withSubScope("optimizer").withName("next_step").assignAdd(step, after.constant(1.0));
+    this.t = after.withSubScope("optimizer").withName("next_step").assignAdd(step, after.constant(1.0));
     updates.add(t);
-    Ops o = after.withSubScope("optimizer");
-    Operand<TFloat32> lrOverBc1 = null;
-    Operand<TFloat32> sqrtBc2 = null;
-    if (spec instanceof Optimizer.Adam a) {
-      Operand<TFloat64> one = o.constant(1.0);
-      lrOverBc1 =
-          o.dtypes.cast(
-              o.math.div(o.constant(a.learningRate()), o.math.sub(one, o.math.pow(o.constant(a.beta1()), t))),
-              TFloat32.class);
-      sqrtBc2 =
-          o.dtypes.cast(
-              o.math.sqrt(o.math.sub(one, o.math.pow(o.constant(a.beta2()), t))), TFloat32.class);
-    }
-    for (int i = 0; i < params.size(); i++) {
-      Variable<TFloat32> w = params.get(i);
-      Ops s = o.withSubScope(w.op().name().replace('.', '_'));
-      Operand<TFloat32> g = grads.get(i);
-      if (spec.weightDecay() != 0) {
-        g = s.math.add(g, s.math.mul(w, f(s, spec.weightDecay())));
-      }
-      if (spec instanceof Optimizer.Sgd sgd) {
-        if (sgd.momentum() != 0) {
-          Variable<TFloat32> buf = slot(init, w, "momentum");
-          Operand<TFloat32> m = f(s, sgd.momentum());
-          Operand<TFloat32> bufNew = s.assign(buf, s.math.add(s.math.mul(buf, m), g));
-          g = sgd.nesterov() ? s.math.add(g, s.math.mul(bufNew, m)) : bufNew;
+    this.scope = after.withSubScope("optimizer");
+  }
+
+  /** The update ops of the spec's optimizer kind for every parameter. */
+  static TensorflowOptimizer of(
+      Optimizer spec, Ops after, Ops init, List<Variable<TFloat32>> params, List<Operand<TFloat32>> grads) {
+    TensorflowOptimizer o = new TensorflowOptimizer(after, init);
+    spec.accept(new Optimizer.Visitor<Void>() {
+      @Override
+      public Void sgd(Optimizer.Sgd sgd) {
+        for (int i = 0; i < params.size(); i++) {
+          o.sgd(sgd, params.get(i), grads.get(i));
         }
-        updates.add(s.assignSub(w, s.math.mul(g, f(s, sgd.learningRate()))));
-      } else if (spec instanceof Optimizer.Adam a) {
-        Variable<TFloat32> m = slot(init, w, "m");
-        Variable<TFloat32> v = slot(init, w, "v");
-        Operand<TFloat32> mNew =
-            s.assign(m, s.math.add(s.math.mul(m, f(s, a.beta1())), s.math.mul(g, f(s, 1 - a.beta1()))));
-        Operand<TFloat32> vNew =
-            s.assign(
-                v, s.math.add(s.math.mul(v, f(s, a.beta2())), s.math.mul(s.math.square(g), f(s, 1 - a.beta2()))));
-        Operand<TFloat32> denom = s.math.add(s.math.div(s.math.sqrt(vNew), sqrtBc2), f(s, a.epsilon()));
-        updates.add(s.assignSub(w, s.math.mul(s.math.div(mNew, denom), lrOverBc1)));
+        return null;
       }
+
+      @Override
+      public Void adam(Optimizer.Adam a) {
+        Operand<TFloat64> one = o.scope.constant(1.0);
+        Operand<TFloat32> lrOverBc1 =
+            o.scope.dtypes.cast(
+                o.scope.math.div(o.scope.constant(a.learningRate()), o.scope.math.sub(one, o.scope.math.pow(o.scope.constant(a.beta1()), o.t))),
+                TFloat32.class);
+        Operand<TFloat32> sqrtBc2 =
+            o.scope.dtypes.cast(
+                o.scope.math.sqrt(o.scope.math.sub(one, o.scope.math.pow(o.scope.constant(a.beta2()), o.t))), TFloat32.class);
+        for (int i = 0; i < params.size(); i++) {
+          o.adam(a, params.get(i), grads.get(i), lrOverBc1, sqrtBc2);
+        }
+        return null;
+      }
+    });
+    return o;
+  }
+
+  private Ops scopeOf(Variable<TFloat32> w) {
+    return scope.withSubScope(w.op().name().replace('.', '_'));
+  }
+
+  /** {@code g + wd * w}: L2 weight decay, shared by SGD and Adam. */
+  private static Operand<TFloat32> withWeightDecay(Ops s, Operand<TFloat32> g, Variable<TFloat32> w, double wd) {
+    return wd == 0 ? g : s.math.add(g, s.math.mul(w, f(s, wd)));
+  }
+
+  private void sgd(Optimizer.Sgd sgd, Variable<TFloat32> w, Operand<TFloat32> grad) {
+    Ops s = scopeOf(w);
+    Operand<TFloat32> g = withWeightDecay(s, grad, w, sgd.weightDecay());
+    if (sgd.momentum() != 0) {
+      Variable<TFloat32> buf = slot(init, w, "momentum");
+      Operand<TFloat32> m = f(s, sgd.momentum());
+      Operand<TFloat32> bufNew = s.assign(buf, s.math.add(s.math.mul(buf, m), g));
+      g = sgd.nesterov() ? s.math.add(g, s.math.mul(bufNew, m)) : bufNew;
     }
+    updates.add(s.assignSub(w, s.math.mul(g, f(s, sgd.learningRate()))));
+  }
+
+  private void adam(
+      Optimizer.Adam a, Variable<TFloat32> w, Operand<TFloat32> grad, Operand<TFloat32> lrOverBc1,
+      Operand<TFloat32> sqrtBc2) {
+    Ops s = scopeOf(w);
+    Operand<TFloat32> g = withWeightDecay(s, grad, w, a.weightDecay());
+    Variable<TFloat32> m = slot(init, w, "m");
+    Variable<TFloat32> v = slot(init, w, "v");
+    Operand<TFloat32> mNew =
+        s.assign(m, s.math.add(s.math.mul(m, f(s, a.beta1())), s.math.mul(g, f(s, 1 - a.beta1()))));
+    Operand<TFloat32> vNew =
+        s.assign(v, s.math.add(s.math.mul(v, f(s, a.beta2())), s.math.mul(s.math.square(g), f(s, 1 - a.beta2()))));
+    Operand<TFloat32> denom = s.math.add(s.math.div(s.math.sqrt(vNew), sqrtBc2), f(s, a.epsilon()));
+    updates.add(s.assignSub(w, s.math.mul(s.math.div(mNew, denom), lrOverBc1)));
   }
 
   private Variable<TFloat32> slot(Ops init, Variable<TFloat32> w, String kind) {

@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.train.Backends;
-import dev.rosetta.train.InferenceModel;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.weights.Initializer;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -49,7 +50,7 @@ class TensorflowBackendTest {
     return Dataset.classification(Shape.of(4), x, y, "blobs");
   }
 
-  static ModelSpec mlp(Optimizer opt) {
+  static CheckedSpec mlp(Optimizer opt) {
     return ModelSpec.builder()
         .setInput(4)
         .dense("fc1", 16)
@@ -72,7 +73,7 @@ class TensorflowBackendTest {
 
   @Test
   void savedModelThroughDjlPredictsAsTheTrainingGraph(@TempDir Path tmp) throws Exception {
-    ModelSpec spec = mlp(new Optimizer.Sgd(0.1));
+    CheckedSpec spec = mlp(new Optimizer.Sgd(0.1));
     Dataset data = blobs(64, 9);
     TensorflowBackend backend = new TensorflowBackend();
     try (TensorflowModel m = backend.createModel(spec, Initializer.initialize(spec))) {
@@ -86,7 +87,7 @@ class TensorflowBackendTest {
         assertArrayEquals(want, djl.predict(data.features(), 64), 1e-6f);
       }
       Path dir = tmp.resolve("saved");
-      m.exportSavedModel(dir);
+      backend.exportSavedModel(spec, m.weights(), dir);
       assertTrue(Files.isRegularFile(dir.resolve("saved_model.pb")));
       assertTrue(Files.isDirectory(dir.resolve("variables")));
     }
@@ -102,7 +103,7 @@ class TensorflowBackendTest {
   void everyUpdateWaitsForAllGradients() {
     for (Optimizer opt :
         List.of(new Optimizer.Sgd(0.1), new Optimizer.Sgd(0.1, 0.9, 1e-3, true), new Optimizer.Adam(0.01, 0.9, 0.99, 1e-8, 1e-3))) {
-      ModelSpec spec = mlp(opt);
+      CheckedSpec spec = mlp(opt);
       try (TensorflowModel m = new TensorflowBackend().createModel(spec, Initializer.initialize(spec))) {
         List<Operation> computed = m.computedOps();
         assertEquals(1 + 4, computed.size(), "loss and two dense layers' weight and bias gradients");

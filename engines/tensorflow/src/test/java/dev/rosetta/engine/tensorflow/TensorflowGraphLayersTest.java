@@ -9,13 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Init;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
-import dev.rosetta.train.InferenceModel;
+import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.train.TrainingListener;
 import dev.rosetta.train.TrainingLoop;
 import dev.rosetta.weights.Initializer;
@@ -52,7 +53,7 @@ class TensorflowGraphLayersTest {
   }
 
   /** A spec that is one batch_norm layer on {@code sample}, MSE loss, plain SGD. */
-  static ModelSpec bnSpec(double momentum, int... sample) {
+  static CheckedSpec bnSpec(double momentum, int... sample) {
     return ModelSpec.builder().setInput(sample).add(new Layer.BatchNorm("bn", momentum, EPS))
         .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
   }
@@ -108,7 +109,7 @@ class TensorflowGraphLayersTest {
   }
 
   private void checkTrainingOutput(int[] sample, int n) {
-    ModelSpec spec = bnSpec(0.3, sample);
+    CheckedSpec spec = bnSpec(0.3, sample);
     int channels = sample[0];
     int spatial = (int) (Shape.of(sample).size() / channels);
     float[] w = random(channels, 1, 1, 1);
@@ -144,7 +145,7 @@ class TensorflowGraphLayersTest {
   }
 
   private void checkRunningStats(int[] sample, int n) {
-    ModelSpec spec = bnSpec(0.3, sample);
+    CheckedSpec spec = bnSpec(0.3, sample);
     int channels = sample[0];
     int spatial = (int) (Shape.of(sample).size() / channels);
     float[] oldMean = random(channels, 4, 1, 0);
@@ -186,7 +187,7 @@ class TensorflowGraphLayersTest {
   @Test
   void predictUsesTheRunningStatistics() {
     int[] sample = {3, 2, 2};
-    ModelSpec spec = bnSpec(0.1, sample);
+    CheckedSpec spec = bnSpec(0.1, sample);
     float[] w = random(3, 10, 1, 1);
     float[] bias = random(3, 11, 1, 0);
     float[] rm = random(3, 12, 1, 0);
@@ -213,7 +214,7 @@ class TensorflowGraphLayersTest {
    */
   @Test
   void gradientFlowsThroughTheBatchStatistics() {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(4).dense("fc", 3).add(new Layer.BatchNorm("bn", 0.1, EPS))
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     WeightSet w = Initializer.initialize(spec);
@@ -274,7 +275,7 @@ class TensorflowGraphLayersTest {
   /** The gradient probe runs the training forward pass but writes nothing, statistics included. */
   @Test
   void gradientsLeaveTheRunningStatisticsUnchanged() {
-    ModelSpec spec = bnSpec(0.3, 2, 3, 3);
+    CheckedSpec spec = bnSpec(0.3, 2, 3, 3);
     WeightSet w0 = with(Initializer.initialize(spec), "bn.running_mean", 0.25f, -0.5f);
     float[] x = random(4 * 18, 15, 2, 1);
     try (TensorflowModel m = new TensorflowBackend().createModel(spec, w0)) {
@@ -288,7 +289,7 @@ class TensorflowGraphLayersTest {
   /** PyTorch refuses batch norm training on one value per channel; so does this backend. */
   @Test
   void oneValuePerChannelIsRejectedInTraining() {
-    ModelSpec spec = bnSpec(0.1, 3);
+    CheckedSpec spec = bnSpec(0.1, 3);
     try (TensorflowModel m = new TensorflowBackend().createModel(spec, Initializer.initialize(spec))) {
       Batch one = batch(Shape.of(3), new float[] {1, 2, 3}, 1);
       assertThrows(IllegalArgumentException.class, () -> m.trainStep(one, 1));
@@ -299,7 +300,7 @@ class TensorflowGraphLayersTest {
   /** Running-stat writes are ordered after every gradient, like the optimizer's. */
   @Test
   void runningStatWritesWaitForAllGradients() {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(2, 4, 4).conv2d("conv", 3, 3).batchNorm("bn").relu("r")
             .globalAvgPool2d("gap").dense("fc", 2)
             .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01)).build();
@@ -330,7 +331,7 @@ class TensorflowGraphLayersTest {
   }
 
   private void checkLayerNorm(int[] sample, int axes) {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(sample).add(new Layer.LayerNorm("ln", axes, EPS))
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
     int group = 1;
@@ -367,7 +368,7 @@ class TensorflowGraphLayersTest {
 
   @Test
   void addSumsItsInputs() {
-    ModelSpec spec =
+    CheckedSpec spec =
         ModelSpec.builder().setInput(2, 3).tanh("t").add(new Layer.Sigmoid("s"), ModelSpec.INPUT)
             .addOf("sum", ModelSpec.INPUT, "t", "s")
             .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
@@ -386,7 +387,7 @@ class TensorflowGraphLayersTest {
   void concatJoinsAlongTheSampleAxis() {
     float[] x = random(2 * 8, 31, 2, 0);
     for (int axis : new int[] {0, -1}) {
-      ModelSpec spec =
+      CheckedSpec spec =
           ModelSpec.builder().setInput(2, 2, 2).tanh("t").concat("cat", axis, ModelSpec.INPUT, "t")
               .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
       // axis 0: each sample is its 8 inputs then their 8 tanh values; axis -1: each row of 2
@@ -413,7 +414,7 @@ class TensorflowGraphLayersTest {
   }
 
   /** stem conv -> relu, then conv -> batch_norm -> relu -> conv -> add(block input) -> relu. */
-  static ModelSpec residual() {
+  static CheckedSpec residual() {
     return ModelSpec.builder()
         .setInput(2, 6, 6)
         .add(sameConv("stem", 4)).relu("block_in")
@@ -444,8 +445,8 @@ class TensorflowGraphLayersTest {
 
   @Test
   void residualGraphTrainsAndIsReproducible() {
-    ModelSpec spec = residual();
-    assertTrue(spec.isGraph());
+    CheckedSpec spec = residual();
+    assertTrue(spec.spec().isGraph());
     TensorflowBackend backend = new TensorflowBackend();
     assertTrue(backend.unsupported(spec).isEmpty(), backend.unsupported(spec).toString());
     Dataset data = bands(96, 3);
@@ -480,7 +481,7 @@ class TensorflowGraphLayersTest {
   /** The SavedModel (through DJL) evaluates batch_norm on the running statistics, as predict does. */
   @Test
   void savedModelOfABatchNormModelPredictsAsPredict() {
-    ModelSpec spec = residual();
+    CheckedSpec spec = residual();
     Dataset data = bands(48, 5);
     TensorflowBackend backend = new TensorflowBackend();
     try (TensorflowModel m = backend.createModel(spec, Initializer.initialize(spec))) {

@@ -1,0 +1,34 @@
+package dev.rosetta.backend;
+
+import dev.rosetta.data.Batch;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.weights.WeightSet;
+
+/**
+ * A spec lowered onto one backend, holding its parameters and optimizer state in native memory.
+ * Single-threaded; close it to free native memory.
+ */
+public interface TrainableModel extends InferenceModel {
+
+  CheckedSpec spec();
+
+  /** The backend's short name. */
+  String backend();
+
+  /**
+   * One optimizer step on the batch.
+   *
+   * @param step the 1-based global optimizer step; with the spec seed it fixes dropout masks
+   * @return the batch's mean loss, computed before the update
+   */
+  float trainStep(Batch batch, long step);
+
+  /**
+   * Gradients of the mean loss on the batch at the current weights, canonical layout, without
+   * changing anything. For parity checks.
+   */
+  WeightSet gradients(Batch batch, long step);
+
+  /** Current parameters and buffers, canonical layout, copied out of native memory. */
+  WeightSet weights();
+}

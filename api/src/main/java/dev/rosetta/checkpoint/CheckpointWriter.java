@@ -1,0 +1,54 @@
+package dev.rosetta.checkpoint;
+
+import dev.rosetta.backend.Backend;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.train.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Saves a checkpoint at every epoch end, atomically, so a run that diverges or is killed keeps
+ * the last good epoch.
+ */
+public final class CheckpointWriter implements TrainingListener {
+  private final Path file;
+  private final CheckedSpec spec;
+  private final Backend backend;
+  private int savedEpoch;
+
+  public CheckpointWriter(Path file, CheckedSpec spec, Backend backend) {
+    this.file = file;
+    this.spec = spec;
+    this.backend = backend;
+  }
+
+  @Override
+  public void onEpoch(EpochEvent e) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("train_loss", e.trainLoss());
+    if (e.test() != null) {
+      metrics.put("test_loss", e.test().loss());
+      metrics.put("test_accuracy", e.test().accuracy());
+    }
+    try {
+      Checkpoint.save(
+          file, spec, e.model().weights(),
+          new Provenance(backend.name(), backend.versions(), spec.training().seed(), e.epoch(), e.step(), metrics));
+    } catch (IOException ex) {
+      throw new UncheckedIOException("cannot write checkpoint " + file, ex);
+    }
+    savedEpoch = e.epoch();
+  }
+
+  /** The last epoch saved, 0 if none. */
+  public int savedEpoch() {
+    return savedEpoch;
+  }
+
+  public Path file() {
+    return file;
+  }
+}

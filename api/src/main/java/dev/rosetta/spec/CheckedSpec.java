@@ -1,0 +1,152 @@
+package dev.rosetta.spec;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A spec that passed validation, with what validation worked out: every layer's input and
+ * output shapes and parameters, the model's output shape, and the warnings. Only {@link
+ * SpecValidator} makes one, so a backend, lowering or training loop that takes a {@code
+ * CheckedSpec} cannot be handed an unchecked spec, and none re-infers shapes.
+ */
+public final class CheckedSpec {
+  private final ModelSpec spec;
+  private final List<LayerShape> shapes;
+  private final List<ParamSpec> params;
+  private final List<SpecIssue> warnings;
+
+  CheckedSpec(ModelSpec spec, List<LayerShape> shapes, List<SpecIssue> warnings) {
+    this.spec = Objects.requireNonNull(spec);
+    this.shapes = List.copyOf(shapes);
+    this.params = this.shapes.stream().flatMap(s -> s.params().stream()).toList();
+    this.warnings = List.copyOf(warnings);
+  }
+
+  /** The IR itself. */
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  public String name() {
+    return spec.name();
+  }
+
+  /** One sample's input shape, without the batch axis. */
+  public Shape input() {
+    return spec.input();
+  }
+
+  /** The layers, in spec order. */
+  public List<Layer> layers() {
+    return spec.layers();
+  }
+
+  /** Every layer with its shapes and parameters, in spec order. */
+  public List<LayerShape> shapes() {
+    return shapes;
+  }
+
+  public LayerShape shape(int index) {
+    return shapes.get(index);
+  }
+
+  /** One sample's output shape: the last layer's. */
+  public Shape output() {
+    return shapes.isEmpty() ? spec.input() : shapes.get(shapes.size() - 1).output();
+  }
+
+  /** Values per sample in the output. */
+  public int outputSize() {
+    return (int) output().size();
+  }
+
+  public Loss loss() {
+    return spec.loss();
+  }
+
+  public Optimizer optimizer() {
+    return spec.optimizer();
+  }
+
+  public Training training() {
+    return spec.training();
+  }
+
+  /** Every parameter and buffer, in layer order: the canonical weight set's names and shapes. */
+  public List<ParamSpec> params() {
+    return params;
+  }
+
+  /** Trainable parameter values. */
+  public long paramCount() {
+    return shapes.stream().mapToLong(LayerShape::paramCount).sum();
+  }
+
+  /** Legal but suspicious: softmax before cross_entropy, unread layers. */
+  public List<SpecIssue> warnings() {
+    return warnings;
+  }
+
+  /** The same model with other training settings, checked again. */
+  public CheckedSpec withTraining(Training t) {
+    return spec.withTraining(t).check();
+  }
+
+  /** The same model with another optimizer, checked again. */
+  public CheckedSpec withOptimizer(Optimizer o) {
+    return spec.withOptimizer(o).check();
+  }
+
+  /** Computes one layer's value from the values it reads, in the order of its inputs. */
+  @FunctionalInterface
+  public interface Step<T> {
+    T apply(LayerShape layer, List<T> inputs);
+  }
+
+  /**
+   * The one way every consumer runs a spec: layers in order, each given the values of the
+   * layers (or the model input) it reads. Shape inference, the lowerings and the reference
+   * model all go through here, so a stack and a graph are executed alike everywhere.
+   *
+   * @return each layer's value, by layer index
+   */
+  public <T> List<T> walk(T input, Step<T> step) {
+    Map<String, T> values = new HashMap<>();
+    values.put(ModelSpec.INPUT, input);
+    List<T> out = new ArrayList<>(shapes.size());
+    for (LayerShape s : shapes) {
+      List<T> args = new ArrayList<>();
+      for (String name : spec.inputsOf(s.index())) {
+        args.add(values.get(name));
+      }
+      T value = step.apply(s, args);
+      values.put(s.layer().name(), value);
+      out.add(value);
+    }
+    return out;
+  }
+
+  /** The last layer's value: the model output. */
+  public <T> T forward(T input, Step<T> step) {
+    List<T> all = walk(input, step);
+    return all.isEmpty() ? input : all.get(all.size() - 1);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CheckedSpec c && spec.equals(c.spec);
+  }
+
+  @Override
+  public int hashCode() {
+    return spec.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "CheckedSpec[" + spec.name() + "]";
+  }
+}

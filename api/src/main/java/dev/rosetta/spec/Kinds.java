@@ -1,0 +1,96 @@
+package dev.rosetta.spec;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every kind of one family (layers, losses, optimizers), found from the records its sealed
+ * interface permits: each must declare {@code public static final Kind<Itself> KIND}. The
+ * permits clause is the one list of kinds; JSON, validation and docs derive from this.
+ */
+public final class Kinds<B> {
+  private final Class<B> family;
+  private final Map<String, Kind<? extends B>> byName = new LinkedHashMap<>();
+  private final Map<Class<?>, Kind<? extends B>> byType = new LinkedHashMap<>();
+
+  private Kinds(Class<B> family) {
+    this.family = family;
+    for (Class<?> c : family.getPermittedSubclasses()) {
+      Kind<? extends B> k = declared(family, c);
+      if (byName.put(k.name(), k) != null) {
+        throw new IllegalStateException(family.getSimpleName() + " kinds: two kinds are called \"" + k.name() + "\"");
+      }
+      byType.put(c, k);
+    }
+  }
+
+  /** The layer kinds, in the order {@code Layer} permits them. */
+  public static Kinds<Layer> layers() {
+    return Holder.LAYERS;
+  }
+
+  public static Kinds<Loss> losses() {
+    return Holder.LOSSES;
+  }
+
+  public static Kinds<Optimizer> optimizers() {
+    return Holder.OPTIMIZERS;
+  }
+
+  /** Built on first use, not when a record class initialises (which would see a null KIND). */
+  private static final class Holder {
+    static final Kinds<Layer> LAYERS = new Kinds<>(Layer.class);
+    static final Kinds<Loss> LOSSES = new Kinds<>(Loss.class);
+    static final Kinds<Optimizer> OPTIMIZERS = new Kinds<>(Optimizer.class);
+  }
+
+  public List<Kind<? extends B>> all() {
+    return List.copyOf(byName.values());
+  }
+
+  public List<String> names() {
+    return List.copyOf(byName.keySet());
+  }
+
+  public Optional<Kind<? extends B>> named(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  /** The kind of a record of this family. */
+  public Kind<? extends B> of(B value) {
+    Kind<? extends B> k = byType.get(value.getClass());
+    if (k == null) {
+      throw new IllegalArgumentException(value.getClass() + " is not a " + family.getSimpleName() + " kind");
+    }
+    return k;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <B> Kind<? extends B> declared(Class<B> family, Class<?> record) {
+    try {
+      Field f = record.getField("KIND");
+      if (!Modifier.isStatic(f.getModifiers()) || f.getType() != Kind.class) {
+        throw new NoSuchFieldException();
+      }
+      Kind<?> k = (Kind<?>) f.get(null);
+      if (k == null || k.type() != record) {
+        throw new IllegalStateException(record.getName() + ".KIND must be the kind of " + record.getSimpleName());
+      }
+      return (Kind<? extends B>) k;
+    } catch (NoSuchFieldException | IllegalAccessException e) {
+      throw new IllegalStateException(
+          family.getSimpleName() + " kind " + record.getName() + " must declare public static final Kind<"
+              + record.getSimpleName() + "> KIND", e);
+    }
+  }
+
+  /** Every record class that the sealed {@code family} permits, for tests that check coverage. */
+  public static List<Class<?>> permitted(Class<?> family) {
+    return new ArrayList<>(List.of(family.getPermittedSubclasses()));
+  }
+}

@@ -1,0 +1,150 @@
+package dev.rosetta.converter;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.ByteString;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.weights.Tensor;
+import dev.rosetta.weights.WeightSet;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds one ONNX graph: nodes in the order they are added, initialisers from canonical weights,
+ * Constant scalars and the attribute forms ONNX wants. It knows nothing of layers; {@link
+ * OnnxLowering} says which nodes a layer becomes.
+ */
+final class OnnxGraphBuilder {
+  private final WeightSet weights;
+  private final GraphProto.Builder graph = GraphProto.newBuilder();
+  private final List<NodeProto.Builder> nodes = new ArrayList<>();
+
+  OnnxGraphBuilder(WeightSet weights) {
+    this.weights = weights;
+  }
+
+  /** Adds a node writing {@code output} from {@code inputs}; returns it for its attributes. */
+  NodeProto.Builder node(String op, String name, String output, String... inputs) {
+    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addOutput(output);
+    for (String in : inputs) {
+      n.addInput(in);
+    }
+    nodes.add(n);
+    return n;
+  }
+
+  /** A one-input node named after {@code name} writing {@code <name>.output}. */
+  String unary(String op, String name, String input) {
+    String out = name + ".output";
+    node(op, name, out, input);
+    return out;
+  }
+
+  /** A float32 scalar as a Constant node (not an initialiser: those are exactly the parameters). */
+  String scalar(String node, String output, float value) {
+    TensorProto t =
+        TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addFloatData(value).build();
+    node("Constant", node, output).addAttribute(tensorAttribute("value", t));
+    return output;
+  }
+
+  /** The canonical tensor {@code name} as an initialiser of the same name. */
+  String initializer(String name) {
+    Tensor t = weights.get(name);
+    ByteBuffer raw = ByteBuffer.allocate(t.data().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    raw.asFloatBuffer().put(t.data());
+    TensorProto.Builder tp =
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(TensorProto.DataType.FLOAT.getNumber())
+            .setRawData(ByteString.copyFrom(raw.array()));
+    for (long d : t.shape().dimsLong()) {
+      tp.addDims(d);
+    }
+    graph.addInitializer(tp);
+    return name;
+  }
+
+  /**
+   * Makes {@code result} (the last layer's tensor) the graph output {@code output}. Normally
+   * the last node wrote it and nothing reads it, so that node's output is renamed in place; this
+   * is always the case for a stack. When the last layer was an inference-time identity (dropout)
+   * its tensor may be the model input, another node's output, or one that other layers read
+   * (a graph's dropout of an earlier branch): then an Identity node copies it to the output.
+   */
+  GraphProto finish(String name, Shape input, String result, Shape resultShape) {
+    NodeProto.Builder last = nodes.isEmpty() ? null : nodes.get(nodes.size() - 1);
+    boolean lastWroteIt = last != null && last.getOutput(last.getOutputCount() - 1).equals(result);
+    boolean read = nodes.stream().anyMatch(n -> n.getInputList().contains(result));
+    if (lastWroteIt && !read) {
+      last.setOutput(last.getOutputCount() - 1, OnnxLowering.OUTPUT);
+    } else {
+      node("Identity", "output_identity", OnnxLowering.OUTPUT, result);
+    }
+    for (NodeProto.Builder n : nodes) {
+      graph.addNode(n);
+    }
+    return graph
+        .setName(name)
+        .addInput(valueInfo(OnnxLowering.INPUT, input))
+        .addOutput(valueInfo(OnnxLowering.OUTPUT, resultShape))
+        .build();
+  }
+
+  /** A float tensor {@code [batch, ...perSample]} with a symbolic batch axis. */
+  static ValueInfoProto valueInfo(String name, Shape perSample) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(OnnxLowering.BATCH));
+    for (long d : perSample.dimsLong()) {
+      shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    }
+    TypeProto type =
+        TypeProto.newBuilder()
+            .setTensorType(
+                TypeProto.Tensor.newBuilder()
+                    .setElemType(TensorProto.DataType.FLOAT.getNumber())
+                    .setShape(shape))
+            .build();
+    return ValueInfoProto.newBuilder().setName(name).setType(type).build();
+  }
+
+  static AttributeProto intAttribute(String name, long value) {
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.INT)
+        .setI(value)
+        .build();
+  }
+
+  static AttributeProto floatAttribute(String name, float value) {
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.FLOAT)
+        .setF(value)
+        .build();
+  }
+
+  static AttributeProto tensorAttribute(String name, TensorProto value) {
+    return AttributeProto.newBuilder()
+        .setName(name)
+        .setType(AttributeProto.AttributeType.TENSOR)
+        .setT(value)
+        .build();
+  }
+
+  static AttributeProto intsAttribute(String name, long... values) {
+    AttributeProto.Builder a =
+        AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+    for (long v : values) {
+      a.addInts(v);
+    }
+    return a.build();
+  }
+}

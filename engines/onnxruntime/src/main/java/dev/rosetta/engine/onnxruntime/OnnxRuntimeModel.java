@@ -1,0 +1,126 @@
+package dev.rosetta.engine.onnxruntime;
+
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.rosetta.converter.OnnxInspector;
+import dev.rosetta.converter.OnnxFileException;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.backend.InferenceModel;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+
+/**
+ * An ONNX file run by ONNX Runtime through DJL: the inference face of an exported model, usable
+ * wherever an {@link InferenceModel} is (evaluation, benchmarks, parity checks). Single-threaded;
+ * close it to free the native session.
+ */
+public final class OnnxRuntimeModel implements InferenceModel {
+  public static final String ENGINE = "OnnxRuntime";
+
+  private final Path file;
+  private final ZooModel<NDList, NDList> model;
+  private final Predictor<NDList, NDList> predictor;
+  private final Shape input;
+  private final int outputSize;
+
+  private OnnxRuntimeModel(Path file, ZooModel<NDList, NDList> model, Shape input, int outputSize) {
+    this.file = file;
+    this.model = model;
+    this.predictor = model.newPredictor();
+    this.input = input;
+    this.outputSize = outputSize;
+  }
+
+  /** ONNX Runtime's natives come inside its Maven jar; DJL must never try to download. */
+  static Engine engine() {
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    return Engine.getEngine(ENGINE);
+  }
+
+  /**
+   * Loads {@code file} after checking that its input and output fit {@code spec}, so a model
+   * exported from another spec fails here with both shapes named rather than inside the runtime.
+   *
+   * @throws OnnxFileException for a missing, non-ONNX or corrupt file, or one that does not fit
+   *     the spec
+   */
+  public static OnnxRuntimeModel load(Path file, CheckedSpec spec) throws IOException {
+    return load(file, spec, 0);
+  }
+
+  /**
+   * As {@link #load(Path, ModelSpec)}, with the number of threads one inference may use.
+   *
+   * @param intraOpThreads 0 for ONNX Runtime's default (one per core)
+   */
+  public static OnnxRuntimeModel load(Path file, CheckedSpec spec, int intraOpThreads) throws IOException {
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("intraOpThreads must be >= 0 (got " + intraOpThreads + ")");
+    }
+    ModelProto proto = OnnxInspector.read(file);
+    int outputSize = OnnxSignature.check(file, proto, spec);
+    engine();
+    Criteria.Builder<NDList, NDList> builder =
+        Criteria.builder()
+            .setTypes(NDList.class, NDList.class)
+            .optEngine(ENGINE)
+            .optModelPath(file.toAbsolutePath())
+            .optTranslator(new NoopTranslator());
+    if (intraOpThreads > 0) {
+      builder.optOption("intraOpNumThreads", Integer.toString(intraOpThreads));
+    }
+    Criteria<NDList, NDList> criteria = builder.build();
+    try {
+      return new OnnxRuntimeModel(file, criteria.loadModel(), spec.input(), outputSize);
+    } catch (ModelNotFoundException | MalformedModelException e) {
+      throw new OnnxFileException(file, "ONNX Runtime cannot load the model: " + e.getMessage(), e);
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** The file's {@code metadata_props} as ONNX Runtime reports them (provenance). */
+  public java.util.Map<String, String> metadata() {
+    return model.getBlock().getCustomMetadata();
+  }
+
+  @Override
+  public float[] predict(float[] inputs, int n) {
+    OnnxSignature.requireSamples(input, inputs, n);
+    try (NDManager scope = model.getNDManager().newSubManager()) {
+      NDArray x = scope.create(FloatBuffer.wrap(inputs), new ai.djl.ndarray.types.Shape(input.withBatch(n).dimsLong()));
+      // The runtime attaches its outputs to the input's manager, so closing the scope frees them.
+      NDList out = predictor.predict(new NDList(x));
+      float[] y = out.singletonOrThrow().toFloatArray();
+      if (y.length != (long) outputSize * n) {
+        throw new IllegalStateException(
+            file + ": ONNX Runtime returned " + y.length + " values for " + n + " samples, expected " + (long) outputSize * n);
+      }
+      return y;
+    } catch (TranslateException e) {
+      throw new IllegalStateException(file + ": ONNX Runtime inference failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    predictor.close();
+    model.close();
+  }
+}

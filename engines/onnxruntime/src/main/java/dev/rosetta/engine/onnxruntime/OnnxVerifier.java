@@ -1,0 +1,160 @@
+package dev.rosetta.engine.onnxruntime;
+
+import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.backend.InferenceModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+
+/**
+ * Proves an exported file computes what the backend that trained it computes: the same inputs
+ * through ONNX Runtime and through the reference model, compared element by element. Two batch
+ * sizes, 1 and 37, show that the symbolic batch axis works (37 is no power of two and not the
+ * training batch size, so it catches a batch size baked into the graph).
+ *
+ * <p>The bound is the parity contract's 1e-5 for outputs up to 1 in magnitude (a model at
+ * initialisation), scaled by the largest output beyond that: {@code 1e-5 * max(1, max|y|)}. A
+ * trained network's logits reach tens, where float32 itself resolves only a few 1e-6 (one ulp
+ * of 58 is 3.8e-6), so a fixed 1e-5 would reject two correct runtimes for summing in a
+ * different order. Relative to the output scale it still catches any real error by orders of
+ * magnitude.
+ */
+public final class OnnxVerifier {
+  /** The parity contract's bound for forward outputs (ARCHITECTURE.md), for outputs up to 1. */
+  public static final double TOLERANCE = 1e-5;
+  public static final List<Integer> BATCH_SIZES = List.of(1, 37);
+
+  private OnnxVerifier() {}
+
+  /**
+   * @param maxAbsDiff per batch size, the largest |onnx - reference| over all outputs (NaN when
+   *     either side produced a non-finite value where the other did not)
+   * @param outputScale the largest |reference output| over every batch size
+   * @param tolerance the bound the differences were held to: {@link #TOLERANCE} times
+   *     {@code max(1, outputScale)}
+   */
+  public record Verification(Map<Integer, Double> maxAbsDiff, double outputScale, double tolerance, boolean pass) {
+    public Verification {
+      maxAbsDiff = Collections.unmodifiableMap(new LinkedHashMap<>(maxAbsDiff));
+    }
+
+    /** The largest difference over every batch size; NaN if any was NaN. */
+    public double worst() {
+      double w = 0;
+      for (double d : maxAbsDiff.values()) {
+        if (Double.isNaN(d)) {
+          return Double.NaN;
+        }
+        w = Math.max(w, d);
+      }
+      return w;
+    }
+
+    /**
+     * {@code PASS max abs diff 1.2e-07 (batch 1: 5.9e-08, batch 37: 1.2e-07; bound 1.0e-05)}, or
+     * with outputs beyond 1: {@code ...; bound 5.8e-04 = 1e-5 x largest output 58.0)}.
+     */
+    public String toText() {
+      String bound = outputScale > 1
+          ? String.format(Locale.ROOT, "; bound %.1e = 1e-5 x largest output %.1f)", tolerance, outputScale)
+          : String.format(Locale.ROOT, "; bound %.1e)", tolerance);
+      return (pass ? "PASS" : "FAIL") + String.format(Locale.ROOT, " max abs diff %.2e (", worst())
+          + maxAbsDiff.entrySet().stream().map(e -> String.format(Locale.ROOT, "batch %d: %.2e", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
+          + bound;
+    }
+  }
+
+  /** Verifies on seeded standard-normal inputs (seed: the spec's training seed). */
+  public static Verification verify(Path onnx, CheckedSpec spec, InferenceModel reference) throws IOException {
+    return verify(onnx, spec, reference, syntheticInputs(spec, BATCH_SIZES.get(BATCH_SIZES.size() - 1)));
+  }
+
+  /**
+   * Verifies on real samples: the first 37 of {@code data} (repeated when it has fewer), which
+   * must already be shaped to the spec input (see {@link Dataset#reshapedTo}).
+   */
+  public static Verification verify(Path onnx, CheckedSpec spec, InferenceModel reference, Dataset data) throws IOException {
+    if (!data.sampleShape().equals(spec.input())) {
+      throw new IllegalArgumentException(
+          data.source() + ": samples of shape " + data.sampleShape() + " do not fit the spec input " + spec.input());
+    }
+    if (data.size() == 0) {
+      throw new IllegalArgumentException(data.source() + ": no samples to verify with");
+    }
+    int size = data.featureSize();
+    int need = BATCH_SIZES.get(BATCH_SIZES.size() - 1);
+    float[] x = new float[need * size];
+    for (int i = 0; i < need; i++) {
+      System.arraycopy(data.features(), (i % data.size()) * size, x, i * size, size);
+    }
+    return verify(onnx, spec, reference, x);
+  }
+
+  private static Verification verify(Path onnx, CheckedSpec spec, InferenceModel reference, float[] pool) throws IOException {
+    try (OrtSessionModel ort = OrtSessionModel.load(onnx, spec)) {
+      return compare(ort, reference, spec, pool);
+    }
+  }
+
+  /**
+   * Runs the leading samples of {@code pool} at each batch size through both models. Public so
+   * any two inference faces (DJL's ONNX Runtime, a TensorFlow SavedModel) can be compared too.
+   *
+   * @param pool at least 37 samples, row-major
+   */
+  public static Verification compare(InferenceModel candidate, InferenceModel reference, CheckedSpec spec, float[] pool) {
+    int size = (int) spec.input().size();
+    Map<Integer, Double> diffs = new LinkedHashMap<>();
+    double scale = 0;
+    for (int n : BATCH_SIZES) {
+      float[] x = java.util.Arrays.copyOf(pool, n * size);
+      float[] a = candidate.predict(x, n);
+      float[] b = reference.predict(x, n);
+      diffs.put(n, maxAbsDiff(a, b));
+      for (float v : b) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+    }
+    double tolerance = TOLERANCE * Math.max(1, scale);
+    boolean pass = true;
+    for (double d : diffs.values()) {
+      pass &= d <= tolerance; // false for NaN
+    }
+    return new Verification(diffs, scale, tolerance, pass);
+  }
+
+  /** Largest |a - b|; NaN for different lengths or a non-finite value on one side only. */
+  static double maxAbsDiff(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return Double.NaN;
+    }
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      if (Float.compare(a[i], b[i]) == 0) {
+        continue;
+      }
+      double d = Math.abs((double) a[i] - b[i]);
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        return Double.NaN;
+      }
+      max = Math.max(max, d);
+    }
+    return max;
+  }
+
+  static float[] syntheticInputs(CheckedSpec spec, int n) {
+    SplittableRandom r = new SplittableRandom(spec.training().seed());
+    float[] x = new float[(int) (n * spec.input().size())];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    return x;
+  }
+}

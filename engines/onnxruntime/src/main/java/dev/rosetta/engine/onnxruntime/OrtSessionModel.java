@@ -1,0 +1,91 @@
+package dev.rosetta.engine.onnxruntime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.rosetta.converter.OnnxInspector;
+import dev.rosetta.converter.OnnxFileException;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.backend.InferenceModel;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * An ONNX file run by ONNX Runtime's own Java API, without DJL. The verifier uses this path so
+ * that a check of the exported graph does not depend on DJL's tensor plumbing, and so that the
+ * two paths can be compared with each other.
+ */
+final class OrtSessionModel implements InferenceModel {
+  private final Path file;
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final String inputName;
+  private final Shape input;
+  private final int outputSize;
+
+  private OrtSessionModel(Path file, OrtEnvironment env, OrtSession session, Shape input, int outputSize) {
+    this.file = file;
+    this.env = env;
+    this.session = session;
+    this.inputName = session.getInputNames().iterator().next();
+    this.input = input;
+    this.outputSize = outputSize;
+  }
+
+  static OrtSessionModel load(Path file, CheckedSpec spec) throws IOException {
+    ModelProto proto = OnnxInspector.read(file);
+    int outputSize = OnnxSignature.check(file, proto, spec);
+    OrtEnvironment env = environment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      return new OrtSessionModel(file, env, env.createSession(file.toString(), options), spec.input(), outputSize);
+    } catch (OrtException e) {
+      throw new OnnxFileException(file, "ONNX Runtime cannot load the model: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The process-wide ONNX Runtime environment. DJL's engine creates it with its own threading
+   * options and fails if it already exists, so DJL must always be the one to create it.
+   */
+  static OrtEnvironment environment() {
+    OnnxRuntimeModel.engine();
+    return OrtEnvironment.getEnvironment();
+  }
+
+  @Override
+  public float[] predict(float[] inputs, int n) {
+    OnnxSignature.requireSamples(input, inputs, n);
+    try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), input.withBatch(n).dimsLong());
+        OrtSession.Result r = session.run(Map.of(inputName, x))) {
+      OnnxValue v = r.get(0);
+      if (!(v instanceof OnnxTensor t)) {
+        throw new IllegalStateException(file + ": output is not a tensor but " + v.getInfo());
+      }
+      FloatBuffer fb = t.getFloatBuffer();
+      if (fb == null || fb.remaining() != (long) outputSize * n) {
+        throw new IllegalStateException(
+            file + ": ONNX Runtime returned " + t.getInfo() + " for " + n + " samples, expected " + outputSize + " floats each");
+      }
+      float[] y = new float[fb.remaining()];
+      fb.get(y);
+      return y;
+    } catch (OrtException e) {
+      throw new IllegalStateException(file + ": ONNX Runtime inference failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException(file + ": closing the ONNX Runtime session failed", e);
+    }
+  }
+}

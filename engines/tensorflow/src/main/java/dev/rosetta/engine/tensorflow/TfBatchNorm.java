@@ -1,0 +1,156 @@
+package dev.rosetta.engine.tensorflow;
+
+import dev.rosetta.spec.Layer;
+import dev.rosetta.spec.LayerShape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The batch_norm layer as TensorFlow graph ops: evaluation on the running statistics, training
+ * on batch statistics with PyTorch's precision, and the running-statistic writes of a step.
+ */
+final class TfBatchNorm {
+  private TfBatchNorm() {}
+
+  /**
+   * One batch_norm layer's statistics in a training pass: per-channel mean {@code [C]}, sum of
+   * squared deviations {@code [C]} and values per channel n (a scalar: batch times H times W,
+   * known only when the graph runs). None of them is on the loss path.
+   */
+  record BatchStats(
+      Layer.BatchNorm layer, Operand<TFloat32> mean, Operand<TFloat32> squaredDeviations,
+      Operand<TFloat32> count) {}
+
+  /**
+   * Batch norm on the NCHW activation, per channel (axis 1) over every other axis. Written
+   * in the form of PyTorch's CPU kernel (batch_norm_cpu_collect_linear_and_constant_terms):
+   * per channel alpha = invstd * weight and beta = bias - mean * alpha, then y = x * alpha +
+   * beta, with invstd = 1 / sqrt(var + epsilon). Training uses the batch's mean and biased
+   * variance (TF's gradient registry differentiates through them, which is the full batch
+   * norm gradient) and reports the statistics for the running-stat update; evaluation uses
+   * the running statistics, which it only reads.
+   *
+   * @param stats where a training pass reports its batch statistics; null for evaluation
+   */
+  static Operand<TFloat32> lower(
+      Ops tf, Layer.BatchNorm b, LayerShape shape, Operand<TFloat32> x, Map<String, Variable<TFloat32>> vars,
+      List<BatchStats> stats) {
+    Ops s = tf.withSubScope(b.name());
+    int channels = shape.input().dim(0);
+    if (stats == null) {
+      // Per-channel vectors [C] are viewed as [C] ([N, C] input) or [C, 1, 1] ([N, C, H, W]
+      // input) so they broadcast along the channel axis.
+      Operand<TInt32> perChannel =
+          s.constant(shape.input().rank() == 1 ? new int[] {channels} : new int[] {channels, 1, 1});
+      Operand<TFloat32> invstd = TfOps.reciprocalSqrt(s, vars.get(b.name() + ".running_var"), b.epsilon());
+      Operand<TFloat32> alpha = s.math.mul(invstd, vars.get(b.name() + ".weight"));
+      Operand<TFloat32> beta =
+          s.math.sub(vars.get(b.name() + ".bias"), s.math.mul(vars.get(b.name() + ".running_mean"), alpha));
+      Operand<TFloat32> scaled = s.math.mul(x, s.reshape(alpha, perChannel));
+      return tf.withName(b.name()).math.add(scaled, s.reshape(beta, perChannel));
+    }
+    // Training: PyTorch's CPU kernel accumulates the batch statistics and the backward
+    // sums (sum dy, sum dy * (x - mean)) in double over N * H * W values per channel; a
+    // float32 reduction over 50,000 values drifts by ~1e-5 relative, enough to break
+    // gradient parity.
+    if (shape.input().rank() == 3) {
+      return imageTraining(tf, b, shape, x, vars, stats, s);
+    }
+    // Vector input ([N, C]): N values per channel, so the whole normalisation runs in float64
+    // (TF's gradients of these ops then reduce in float64 too) and is rounded once at the end.
+    // The [C] statistics broadcast along the batch axis as they are.
+    Operand<TInt32> axes = s.constant(new int[] {0});
+    Operand<TFloat64> xd = s.dtypes.cast(x, TFloat64.class);
+    Operand<TFloat64> mean = s.withName("batch_mean").math.mean(xd, axes);
+    Operand<TFloat64> squared = s.math.square(s.math.sub(xd, mean));
+    Operand<TFloat64> var = s.withName("batch_var").math.mean(squared, axes);
+    // Off the loss path: only the running-stat update reads these.
+    Operand<TFloat32> count =
+        s.math.div(s.dtypes.cast(s.size(x), TFloat32.class), s.constant((float) channels));
+    stats.add(
+        new BatchStats(b, s.dtypes.cast(mean, TFloat32.class),
+            s.dtypes.cast(s.sum(squared, axes), TFloat32.class), count));
+    Operand<TFloat64> alpha =
+        s.math.mul(TfOps.reciprocalSqrt64(s, var, b.epsilon()), s.dtypes.cast(vars.get(b.name() + ".weight"), TFloat64.class));
+    Operand<TFloat64> beta =
+        s.math.sub(s.dtypes.cast(vars.get(b.name() + ".bias"), TFloat64.class), s.math.mul(mean, alpha));
+    Operand<TFloat64> y = s.math.add(s.math.mul(xd, alpha), beta);
+    return tf.withName(b.name()).dtypes.cast(y, TFloat32.class);
+  }
+
+  /**
+   * Training-mode batch norm on [N, C, H, W] with the precision of PyTorch's kernel at float32
+   * cost. Every per-channel sum is taken in two stages: over each sample's H * W values in
+   * float32 (a few hundred values), then over the batch in float64. The per-channel scale,
+   * mean and shift reach the activations through an explicit [N, C, 1, 1] broadcast, so TF's
+   * gradients reduce in the same two stages (Mul/Sub/Add sum over H and W, BroadcastTo over
+   * N). The output is centred first, y = (x - mean) * (invstd * weight) + bias, so no
+   * gradient is a difference of two large sums. Elementwise work stays float32.
+   */
+  private static Operand<TFloat32> imageTraining(
+      Ops tf, Layer.BatchNorm b, LayerShape shape, Operand<TFloat32> x, Map<String, Variable<TFloat32>> vars,
+      List<BatchStats> stats, Ops s) {
+    int channels = shape.input().dim(0);
+    Operand<TInt32> spatial = s.constant(new int[] {2, 3});
+    Operand<TInt32> batchAxis = s.constant(new int[] {0});
+    Operand<TInt32> vector = s.constant(new int[] {1, channels, 1, 1});
+    Operand<TInt32> perSample =
+        s.concat(List.of(s.slice(s.shape(x), s.constant(new int[] {0}), s.constant(new int[] {1})),
+            s.constant(new int[] {channels, 1, 1})), s.constant(0));
+    Operand<TFloat64> count = s.math.div(s.dtypes.cast(s.size(x), TFloat64.class), s.constant((double) channels));
+    Operand<TFloat64> mean =
+        s.withName("batch_mean").math.div(s.sum(s.dtypes.cast(s.sum(x, spatial), TFloat64.class), batchAxis), count);
+    Operand<TFloat32> centered =
+        s.math.sub(x, s.broadcastTo(s.reshape(s.dtypes.cast(mean, TFloat32.class), vector), perSample));
+    Operand<TFloat64> squares =
+        s.sum(s.dtypes.cast(s.sum(s.math.square(centered), spatial), TFloat64.class), batchAxis);
+    Operand<TFloat64> var = s.withName("batch_var").math.div(squares, count);
+    stats.add(
+        new BatchStats(b, s.dtypes.cast(mean, TFloat32.class), s.dtypes.cast(squares, TFloat32.class),
+            s.dtypes.cast(count, TFloat32.class)));
+    Operand<TFloat32> scale = s.dtypes.cast(
+        s.math.mul(TfOps.reciprocalSqrt64(s, var, b.epsilon()), s.dtypes.cast(vars.get(b.name() + ".weight"), TFloat64.class)),
+        TFloat32.class);
+    Operand<TFloat32> scaled = s.math.mul(centered, s.broadcastTo(s.reshape(scale, vector), perSample));
+    return tf.withName(b.name()).math.add(scaled, s.broadcastTo(s.reshape(vars.get(b.name() + ".bias"), vector), perSample));
+  }
+
+  /**
+   * The running-statistic writes of one train step, PyTorch's rule with its momentum m (weight
+   * of the new statistic): {@code running_mean = m * mean + (1 - m) * running_mean} and {@code
+   * running_var = m * squared_deviations / (n - 1) + (1 - m) * running_var}, the unbiased
+   * variance. {@code after} must carry the train step's control dependencies; the statistics
+   * are those of the same step's forward pass, as they are fetched in the same run.
+   */
+  static List<Op> runningStatUpdates(
+      Ops after, List<BatchStats> stats, Map<String, Variable<TFloat32>> vars) {
+    List<Op> writes = new ArrayList<>();
+    for (BatchStats b : stats) {
+      String name = b.layer().name();
+      Ops s = after.withSubScope(name);
+      // Rounded to float32 as PyTorch's kernel does: momentum_ = (float) m, and 1 - momentum_.
+      float m = (float) b.layer().momentum();
+      Operand<TFloat32> keep = s.constant(1f - m);
+      Operand<TFloat32> mom = s.constant(m);
+      Variable<TFloat32> runningMean = vars.get(name + ".running_mean");
+      Variable<TFloat32> runningVar = vars.get(name + ".running_var");
+      Operand<TFloat32> unbiased =
+          s.math.div(b.squaredDeviations(), s.math.sub(b.count(), s.constant(1f)));
+      writes.add(
+          s.withName("mean").assign(
+              runningMean, s.math.add(s.math.mul(mom, b.mean()), s.math.mul(keep, runningMean))));
+      writes.add(
+          s.withName("var").assign(
+              runningVar, s.math.add(s.math.mul(mom, unbiased), s.math.mul(keep, runningVar))));
+    }
+    return writes;
+  }
+}

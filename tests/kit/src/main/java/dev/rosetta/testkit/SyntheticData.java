@@ -1,0 +1,53 @@
+package dev.rosetta.testkit;
+
+import dev.rosetta.data.Dataset;
+import dev.rosetta.spec.Shape;
+import java.util.SplittableRandom;
+
+/** Small seeded data sets a few epochs can learn, in any sample shape. */
+public final class SyntheticData {
+  private SyntheticData() {}
+
+  /**
+   * {@code classes} Gaussian blobs: class {@code c} raises every feature whose index is {@code c}
+   * modulo {@code classes}, plus uniform noise.
+   */
+  public static Dataset blobs(Shape sample, int classes, int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int fs = (int) sample.size();
+    float[] x = new float[n * fs];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = r.nextInt(classes);
+      for (int k = 0; k < fs; k++) {
+        x[i * fs + k] = (float) ((k % classes == y[i] ? 1.5 : 0.0) + r.nextDouble() * 2 - 1);
+      }
+    }
+    return Dataset.classification(sample, x, y, "blobs" + sample);
+  }
+
+  /** A smooth nonlinear regression: targets are {@code sin} of fixed random projections. */
+  public static Dataset regression(Shape sample, int targetSize, int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int fs = (int) sample.size();
+    double[] proj = new double[targetSize * fs];
+    for (int i = 0; i < proj.length; i++) {
+      proj[i] = r.nextDouble() * 2 - 1;
+    }
+    float[] x = new float[n * fs];
+    float[] t = new float[n * targetSize];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < fs; k++) {
+        x[i * fs + k] = (float) (r.nextDouble() * 2 - 1);
+      }
+      for (int j = 0; j < targetSize; j++) {
+        double s = 0;
+        for (int k = 0; k < fs; k++) {
+          s += proj[j * fs + k] * x[i * fs + k];
+        }
+        t[i * targetSize + j] = (float) Math.sin(s);
+      }
+    }
+    return new Dataset(sample, x, null, t, targetSize, "regression" + sample);
+  }
+}
