@@ -29,6 +29,13 @@ public interface TrainableModel extends InferenceModel {
    */
   WeightSet gradients(Batch batch, long step);
 
+  /**
+   * The training-mode forward output on a batch (dropout masks of {@code step}, batch norm on
+   * the batch's statistics), row-major, changing nothing: no update, running statistics left as
+   * they were. For tests and parity probes of the training graph.
+   */
+  float[] trainingOutput(Batch batch, long step);
+
   /** Current parameters and buffers, canonical layout, copied out of native memory. */
   WeightSet weights();
 }

@@ -166,6 +166,12 @@ public final class FakeBackend implements Backend {
       return gradients(batch, new float[1]);
     }
 
+    /** No dropout or batch statistics in what it trains: the training forward is predict. */
+    @Override
+    public float[] trainingOutput(Batch batch, long step) {
+      return predict(batch.features(), batch.size());
+    }
+
     /** The mean loss's gradients for one dense layer {@code y = W x + b + skew}. */
     private WeightSet gradients(Batch batch, float[] lossOut) {
       Layer.Dense d = requireOneDense();

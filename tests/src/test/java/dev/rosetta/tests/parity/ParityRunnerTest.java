@@ -110,6 +110,11 @@ class ParityRunnerTest {
           }
 
           @Override
+          public float[] trainingOutput(Batch batch, long step) {
+            return m.trainingOutput(batch, step);
+          }
+
+          @Override
           public WeightSet weights() {
             return m.weights();
           }

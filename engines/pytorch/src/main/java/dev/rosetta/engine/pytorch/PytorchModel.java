@@ -114,23 +114,18 @@ final class PytorchModel implements TrainableModel {
 
   /**
    * Gradients of the trainable parameters only. The training-mode forward makes libtorch update
-   * the running statistics in place, so they are copied out first and written back after: a
-   * probe leaves the model exactly as it was.
+   * the running statistics in place, so they are put back after: a probe leaves the model
+   * exactly as it was.
    */
   @Override
   public WeightSet gradients(Batch batch, long step) {
     currentStep = step;
-    List<float[]> saved = new ArrayList<>(buffers.size());
-    for (NDArray b : buffers) {
-      saved.add(b.toFloatArray());
-    }
     try (NDManager scope = manager.newSubManager()) {
+      List<float[]> saved = saveBuffers();
       try {
         forwardBackward(batch, scope);
       } finally {
-        for (int i = 0; i < buffers.size(); i++) {
-          buffers.get(i).set(FloatBuffer.wrap(saved.get(i)));
-        }
+        restoreBuffers(saved);
       }
       Map<String, Tensor> out = new LinkedHashMap<>();
       for (ParamSpec p : paramSpecs) {
@@ -143,6 +138,33 @@ final class PytorchModel implements TrainableModel {
         g.subi(g);
       }
       return new WeightSet(out);
+    }
+  }
+
+  @Override
+  public float[] trainingOutput(Batch batch, long step) {
+    currentStep = step;
+    List<float[]> saved = saveBuffers();
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray x = input(scope, batch.features(), spec.input().withBatch(batch.size()));
+      return block.forward(store, new NDList(x), true).singletonOrThrow().toFloatArray();
+    } finally {
+      restoreBuffers(saved);
+    }
+  }
+
+  /** The running statistics' values, which a training-mode forward overwrites in place. */
+  private List<float[]> saveBuffers() {
+    List<float[]> saved = new ArrayList<>(buffers.size());
+    for (NDArray b : buffers) {
+      saved.add(b.toFloatArray());
+    }
+    return saved;
+  }
+
+  private void restoreBuffers(List<float[]> saved) {
+    for (int i = 0; i < buffers.size(); i++) {
+      buffers.get(i).set(FloatBuffer.wrap(saved.get(i)));
     }
   }
 

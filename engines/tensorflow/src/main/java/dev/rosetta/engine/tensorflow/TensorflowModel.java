@@ -304,11 +304,8 @@ public final class TensorflowModel implements TrainableModel {
     }
   }
 
-  /**
-   * The training-mode forward output on a batch (dropout masks of {@code step}, batch_norm on
-   * batch statistics), writing nothing. For tests of the training graph.
-   */
-  float[] trainingOutput(Batch batch, long step) {
+  @Override
+  public float[] trainingOutput(Batch batch, long step) {
     List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
     try (Result res = feedBatch(session.runner(), batch, step, fed).fetch(trainOutput).run()) {
       return TfTensors.read((TFloat32) res.get(0));
