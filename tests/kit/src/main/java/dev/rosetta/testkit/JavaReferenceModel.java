@@ -214,7 +214,8 @@ public final class JavaReferenceModel implements InferenceModel {
 
           /**
            * Evaluation form, per channel c (axis 0 of the sample; {@code plane} values each):
-           * (x - running_mean[c]) / sqrt(running_var[c] + epsilon) * weight[c] + bias[c].
+           * {@link #batchNormalize} with running_mean[c] and running_var[c]. The training form,
+           * on the batch's statistics, is {@link BatchNormReference}.
            */
           @Override
           public float[] batchNorm(Layer.BatchNorm b) {
@@ -226,9 +227,8 @@ public final class JavaReferenceModel implements InferenceModel {
             int plane = x.length / channels;
             float[] y = new float[x.length];
             for (int c = 0; c < channels; c++) {
-              double scale = w[c] / Math.sqrt(var[c] + b.epsilon());
               for (int k = 0; k < plane; k++) {
-                y[c * plane + k] = (float) ((x[c * plane + k] - (double) mean[c]) * scale + bias[c]);
+                y[c * plane + k] = (float) batchNormalize(x[c * plane + k], mean[c], var[c], b.epsilon(), w[c], bias[c]);
               }
             }
             return y;
@@ -346,6 +346,15 @@ public final class JavaReferenceModel implements InferenceModel {
             return y;
           }
         });
+  }
+
+  /**
+   * Batch norm of one value, whichever statistics it uses (the running ones in evaluation, the
+   * batch's in training): {@code (x - mean) / sqrt(variance + epsilon) * weight + bias}, the
+   * scale {@code weight / sqrt(variance + epsilon)} taken first, in doubles.
+   */
+  public static double batchNormalize(double x, double mean, double variance, double epsilon, double weight, double bias) {
+    return (x - mean) * (weight / Math.sqrt(variance + epsilon)) + bias;
   }
 
   /**

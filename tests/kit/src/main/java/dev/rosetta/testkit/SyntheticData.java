@@ -26,6 +26,30 @@ public final class SyntheticData {
     return Dataset.classification(sample, x, y, "blobs" + sample);
   }
 
+  /**
+   * Three classes of {@code [C, H, W]} images ({@code H} a multiple of 3), labels cycling 0, 1,
+   * 2: class {@code c} brightens the {@code c}-th third of channel 0's rows by 1.5, over uniform
+   * noise in [-0.5, 0.5) everywhere. Only where the band lies tells the classes apart, so a
+   * convolutional model with a global pool learns them from the padded borders, in a few epochs.
+   */
+  public static Dataset bands(Shape sample, int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int fs = (int) sample.size();
+    int plane = sample.dim(1) * sample.dim(2);
+    int bandRows = sample.dim(1) / 3;
+    float[] x = new float[n * fs];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = i % 3;
+      for (int k = 0; k < fs; k++) {
+        int row = k % plane / sample.dim(2);
+        boolean band = k < plane && row / bandRows == y[i];
+        x[i * fs + k] = (float) ((band ? 1.5 : 0) + r.nextDouble() - 0.5);
+      }
+    }
+    return Dataset.classification(sample, x, y, "bands" + sample);
+  }
+
   /** A smooth nonlinear regression: targets are {@code sin} of fixed random projections. */
   public static Dataset regression(Shape sample, int targetSize, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);

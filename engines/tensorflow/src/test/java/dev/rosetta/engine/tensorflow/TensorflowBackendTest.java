@@ -2,16 +2,22 @@ package dev.rosetta.engine.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rosetta.data.Batch;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.backend.Backends;
 import dev.rosetta.backend.InferenceModel;
+import dev.rosetta.testkit.SyntheticData;
+import dev.rosetta.testkit.TestSpecs;
 import dev.rosetta.weights.Initializer;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -29,10 +35,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TensorFlow-only checks: versions, the SavedModel face through DJL, the graph's update order.
- * What every backend must do (learn, load weights exactly, follow the documented gradient and
- * update rules, repeat itself bit for bit) is one suite in the tests module, run against each
- * backend: {@code dev.rosetta.tests.backend.BackendContractCases}.
+ * TensorFlow-only checks: versions, the SavedModel face through DJL, the graph's update order,
+ * batch norm's refusal of one value per channel. What every backend must do (learn, load weights
+ * exactly, follow the documented gradient and update rules, repeat itself bit for bit) is one
+ * suite in the tests module, run against each backend: {@code
+ * dev.rosetta.tests.backend.BackendContractCases}, and for the norm and join layers {@code
+ * dev.rosetta.tests.layers.GraphLayerCases}.
  */
 class TensorflowBackendTest {
 
@@ -50,46 +58,75 @@ class TensorflowBackendTest {
     return Dataset.classification(Shape.of(4), x, y, "blobs");
   }
 
-  static CheckedSpec mlp(Optimizer opt) {
-    return ModelSpec.builder()
-        .setInput(4)
-        .dense("fc1", 16)
-        .relu("relu1")
-        .dropout("drop1", 0.2)
-        .dense("fc2", 3)
-        .setLoss(new Loss.CrossEntropy())
-        .setOptimizer(opt)
-        .optTraining(5, 16, 7, true)
-        .build();
-  }
-
   @Test
   void foundThroughServiceLoaderWithVersions() {
     TensorflowBackend b = (TensorflowBackend) Backends.get("tensorflow");
     assertEquals("2.16.1", b.versions().get("tensorflow"));
     assertEquals("0.36.0", b.versions().get("djl"));
-    assertTrue(b.unsupported(mlp(new Optimizer.Sgd(0.1))).isEmpty());
+    assertTrue(b.unsupported(TestSpecs.mlp(new Optimizer.Sgd(0.1))).isEmpty());
   }
 
   @Test
   void savedModelThroughDjlPredictsAsTheTrainingGraph(@TempDir Path tmp) throws Exception {
-    CheckedSpec spec = mlp(new Optimizer.Sgd(0.1));
+    CheckedSpec spec = TestSpecs.mlp(new Optimizer.Sgd(0.1));
     Dataset data = blobs(64, 9);
     TensorflowBackend backend = new TensorflowBackend();
     try (TensorflowModel m = backend.createModel(spec, Initializer.initialize(spec))) {
-      for (int s = 1; s <= 3; s++) {
-        m.trainStep(data.slice(16 * (s - 1), 16 * s), s);
-      }
-      float[] want = m.predict(data.features(), 64);
-      try (InferenceModel djl = backend.inference(spec, m.weights())) {
-        assertEquals("ai.djl.tensorflow.engine.TfEngine",
-            ai.djl.engine.Engine.getEngine("TensorFlow").getClass().getName());
-        assertArrayEquals(want, djl.predict(data.features(), 64), 1e-6f);
-      }
+      trainThreeSteps(m, data);
+      assertSavedModelPredictsAsPredict(backend, m, data);
+      assertEquals("ai.djl.tensorflow.engine.TfEngine",
+          ai.djl.engine.Engine.getEngine("TensorFlow").getClass().getName());
       Path dir = tmp.resolve("saved");
       backend.exportSavedModel(spec, m.weights(), dir);
       assertTrue(Files.isRegularFile(dir.resolve("saved_model.pb")));
       assertTrue(Files.isDirectory(dir.resolve("variables")));
+    }
+  }
+
+  /** Three train steps on the first 48 samples of {@code data}, 16 each. */
+  static void trainThreeSteps(TensorflowModel m, Dataset data) {
+    for (int s = 1; s <= 3; s++) {
+      m.trainStep(data.slice(16 * (s - 1), 16 * s), s);
+    }
+  }
+
+  /** The SavedModel of {@code m}'s weights, loaded through DJL, predicts {@code data} as {@code m} does. */
+  static void assertSavedModelPredictsAsPredict(TensorflowBackend backend, TensorflowModel m, Dataset data) {
+    float[] want = m.predict(data.features(), data.size());
+    try (InferenceModel djl = backend.inference(m.spec(), m.weights())) {
+      assertArrayEquals(want, djl.predict(data.features(), data.size()), 1e-6f);
+    }
+  }
+
+  /**
+   * The SavedModel evaluates batch_norm on the running statistics, as predict does: the kit's
+   * residual block after three steps have moved them.
+   */
+  @Test
+  void savedModelOfABatchNormModelPredictsAsPredict() {
+    CheckedSpec spec = TestSpecs.residual();
+    TensorflowBackend backend = new TensorflowBackend();
+    try (TensorflowModel m = backend.createModel(spec, Initializer.initialize(spec))) {
+      Dataset data = SyntheticData.bands(spec.input(), 48, 5);
+      trainThreeSteps(m, data);
+      assertNotEquals(Initializer.initialize(spec).get("bn1.running_var"), m.weights().get("bn1.running_var"));
+      assertSavedModelPredictsAsPredict(backend, m, data);
+    }
+  }
+
+  /**
+   * PyTorch refuses batch norm training on one value per channel (the variance is undefined);
+   * so does this backend, with an IllegalArgumentException. Evaluation is fine.
+   */
+  @Test
+  void oneValuePerChannelIsRejectedInTraining() {
+    CheckedSpec spec =
+        ModelSpec.builder().setInput(3).add(new Layer.BatchNorm("bn", 0.1, 1e-5))
+            .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    try (TensorflowModel m = new TensorflowBackend().createModel(spec, Initializer.initialize(spec))) {
+      Batch one = new Batch(Shape.of(3), new float[] {1, 2, 3}, null, new float[3], 1);
+      assertThrows(IllegalArgumentException.class, () -> m.trainStep(one, 1));
+      assertArrayEquals(new float[] {1, 2, 3}, m.predict(new float[] {1, 2, 3}, 1), 1e-4f);
     }
   }
 
@@ -103,23 +140,51 @@ class TensorflowBackendTest {
   void everyUpdateWaitsForAllGradients() {
     for (Optimizer opt :
         List.of(new Optimizer.Sgd(0.1), new Optimizer.Sgd(0.1, 0.9, 1e-3, true), new Optimizer.Adam(0.01, 0.9, 0.99, 1e-8, 1e-3))) {
-      CheckedSpec spec = mlp(opt);
+      CheckedSpec spec = TestSpecs.mlp(opt);
       try (TensorflowModel m = new TensorflowBackend().createModel(spec, Initializer.initialize(spec))) {
-        List<Operation> computed = m.computedOps();
-        assertEquals(1 + 4, computed.size(), "loss and two dense layers' weight and bias gradients");
-        List<Operation> writes = new ArrayList<>();
-        for (Operation u : m.updateOps()) {
-          writes.addAll(writers(u));
-        }
+        assertEquals(1 + 4, m.computedOps().size(), "loss and two dense layers' weight and bias gradients");
+        List<Operation> writes = writesAfterAllGradients(m, " with " + opt);
         assertTrue(writes.size() >= 4, "at least one write per parameter, got " + writes);
-        for (Operation w : writes) {
-          Set<String> ancestors = ancestors((GraphOperation) w);
-          for (Operation c : computed) {
-            assertTrue(ancestors.contains(c.name()), w.name() + " (" + w.type() + ") may run before " + c.name() + " with " + opt);
-          }
-        }
       }
     }
+  }
+
+  /** Running-stat writes are ordered after every gradient, like the optimizer's. */
+  @Test
+  void runningStatWritesWaitForAllGradients() {
+    CheckedSpec spec =
+        ModelSpec.builder().setInput(2, 4, 4).conv2d("conv", 3, 3).batchNorm("bn").relu("r")
+            .globalAvgPool2d("gap").dense("fc", 2)
+            .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01)).build();
+    try (TensorflowModel m = new TensorflowBackend().createModel(spec, Initializer.initialize(spec))) {
+      assertEquals(1 + 6, m.computedOps().size(), "loss and the gradients of conv, bn and fc weight and bias");
+      List<String> statWrites = new ArrayList<>();
+      for (Operation w : writesAfterAllGradients(m, "")) {
+        if (w.name().contains("running_stats")) {
+          statWrites.add(w.name());
+        }
+      }
+      assertEquals(2, statWrites.size(), "running_mean and running_var writes: " + statWrites);
+    }
+  }
+
+  /**
+   * The variable writes of a step, each checked to have the loss and every gradient among its
+   * ancestors; {@code context} ends the failure message.
+   */
+  static List<Operation> writesAfterAllGradients(TensorflowModel m, String context) {
+    List<Operation> computed = m.computedOps();
+    List<Operation> writes = new ArrayList<>();
+    for (Operation u : m.updateOps()) {
+      writes.addAll(writers(u));
+    }
+    for (Operation w : writes) {
+      Set<String> ancestors = ancestors((GraphOperation) w);
+      for (Operation c : computed) {
+        assertTrue(ancestors.contains(c.name()), w.name() + " (" + w.type() + ") may run before " + c.name() + context);
+      }
+    }
+    return writes;
   }
 
   /** The variable-writing ops at or above an update op. */
