@@ -32,10 +32,17 @@ public interface Backend {
    * Lowers a checked spec and loads the given weights (canonical layout). The caller owns the
    * returned model and closes it.
    *
+   * @param execution how the model runs (thread count); {@link Execution#DEFAULT} lets the
+   *     backend choose
    * @throws UnsupportedSpecException when {@link #unsupported} finds something
    * @throws dev.rosetta.weights.WeightSet.WeightMismatchException when the weights do not fit
    */
-  TrainableModel create(CheckedSpec spec, WeightSet weights);
+  TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution);
+
+  /** {@link #create(CheckedSpec, WeightSet, Execution)} with the backend's own execution choices. */
+  default TrainableModel create(CheckedSpec spec, WeightSet weights) {
+    return create(spec, weights, Execution.DEFAULT);
+  }
 
   /**
    * A model for evaluation and prediction only. Backends with a separate inference face (a

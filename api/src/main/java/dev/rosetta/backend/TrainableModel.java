@@ -38,4 +38,15 @@ public interface TrainableModel extends InferenceModel {
 
   /** Current parameters and buffers, canonical layout, copied out of native memory. */
   WeightSet weights();
+
+  /**
+   * Replaces every parameter and buffer with {@code weights} (canonical layout); optimizer
+   * state and the step count are kept.
+   *
+   * @throws dev.rosetta.weights.WeightSet.WeightMismatchException when they do not fit the spec
+   */
+  void setWeights(WeightSet weights);
+
+  /** The intra-op threads this model's kernels use (never 0: the backend's choice, resolved). */
+  int intraOpThreads();
 }

@@ -6,9 +6,13 @@ import java.util.Locale;
 
 /**
  * How closely two backends agree when they train the same spec from the same weights on the
- * same batches, checked against the parity contract (docs: ARCHITECTURE.md, "Parity
- * contract"). Relative L2 is {@code ||a - b|| / ||a||} over all parameters concatenated, with
- * {@code a} the reference backend.
+ * same batches, judged by the parity contract v2 (docs/parity.md). Relative L2 is {@code ||a -
+ * b|| / ||a||} over all parameters and buffers concatenated, with {@code a} the reference.
+ *
+ * <p>The rows at initialisation and after N steps are judged by their fixed bounds alone. The
+ * trajectory rows (per-step loss over epoch 1, weights after epoch 1, test accuracy after
+ * training) pass within their fixed bound, or within {@link #k} times the measured per-step
+ * float32 {@link NoiseFloor} of the reference; {@link #strict} judges them by fixed bounds only.
  *
  * @param reference name of the reference backend (the {@code a} of every relative figure)
  * @param candidate name of the backend checked against it
@@ -16,27 +20,26 @@ import java.util.Locale;
  * @param gradRelL2 relative L2 of the step-1 gradients
  * @param lossMaxRel max over every step of epoch 1 of {@code |la - lb| / max(|la|, |lb|)}
  * @param lossMaxRelStep the 1-based step where {@link #lossMaxRel} occurs
- * @param weightsStep the step after which {@link #weightsRelL2} was taken (N, or the last
- *     step if the run is shorter)
+ * @param weightsStep the step after which {@link #weightsRelL2} was taken (N, or the last step if
+ *     the run is shorter)
  * @param weightsRelL2 relative L2 of the weights after {@link #weightsStep} steps
- * @param weightsRelL2End relative L2 of the weights after epoch 1 (the contract's "one epoch")
+ * @param weightsRelL2End relative L2 of the weights after epoch 1
  * @param accuracyReference test accuracy (fraction) of the reference at the end, NaN without a
  *     labelled test set
  * @param accuracyCandidate the same for the candidate
- * @param noiseFloor the same figures for the reference against itself started one ulp off
- *     ({@link ParityRunner#optNoiseFloor}); {@link NoiseFloor#NONE} when not measured
+ * @param noiseFloor the trajectory rows for the reference against itself; {@link
+ *     NoiseFloor#NONE} when not measured
+ * @param strict judge every row by its fixed bound only
+ * @param k how many times its noise floor a trajectory row may be
  */
 public record ParityReport(
     String reference, String candidate, int epochs, long steps, double forwardMaxAbs,
     double gradRelL2, double lossMaxRel, long lossMaxRelStep, long weightsStep,
     double weightsRelL2, double weightsRelL2End, double accuracyReference,
-    double accuracyCandidate, NoiseFloor noiseFloor) {
+    double accuracyCandidate, NoiseFloor noiseFloor, boolean strict, double k) {
 
-  /**
-   * A failing row whose value is at most this many times its noise floor is annotated: the
-   * backends disagree no more than float32 rounding alone makes one backend disagree with itself.
-   */
-  public static final double NOISE_FLOOR_FACTOR = 10;
+  /** The contract's k: a trajectory row may be this many times its noise floor. */
+  public static final double K = 3;
 
   public static final double FORWARD_MAX_ABS = 1e-5;
   public static final double GRAD_REL_L2 = 1e-5;
@@ -46,40 +49,44 @@ public record ParityReport(
   /** Accuracy points (percent), not a fraction. */
   public static final double ACCURACY_POINTS = 0.5;
 
-  /** A report without a noise floor. */
+  public ParityReport {
+    noiseFloor = noiseFloor == null ? NoiseFloor.NONE : noiseFloor;
+  }
+
+  /** A report without a noise floor, judged by the fixed bounds. */
   public ParityReport(
       String reference, String candidate, int epochs, long steps, double forwardMaxAbs,
       double gradRelL2, double lossMaxRel, long lossMaxRelStep, long weightsStep,
       double weightsRelL2, double weightsRelL2End, double accuracyReference,
       double accuracyCandidate) {
     this(reference, candidate, epochs, steps, forwardMaxAbs, gradRelL2, lossMaxRel, lossMaxRelStep,
-        weightsStep, weightsRelL2, weightsRelL2End, accuracyReference, accuracyCandidate, NoiseFloor.NONE);
+        weightsStep, weightsRelL2, weightsRelL2End, accuracyReference, accuracyCandidate, NoiseFloor.NONE,
+        false, K);
   }
 
-  public ParityReport {
-    noiseFloor = noiseFloor == null ? NoiseFloor.NONE : noiseFloor;
+  /** The same figures judged by the fixed bounds only. */
+  public ParityReport strictly() {
+    return new ParityReport(reference, candidate, epochs, steps, forwardMaxAbs, gradRelL2, lossMaxRel,
+        lossMaxRelStep, weightsStep, weightsRelL2, weightsRelL2End, accuracyReference, accuracyCandidate,
+        noiseFloor, true, k);
   }
 
-  /**
-   * How far the reference drifts from itself when started from weights one ulp off (see {@link
-   * ParityRunner#nudge}), on the same batches and dropout steps: the trajectory rows of the
-   * contract measured for the nudged reference against the reference. Only rows that compare
-   * trajectories have a floor; the forward and gradient rows at init compare one computation on
-   * identical weights, where a perturbed start would measure the perturbation, not chaos. NaN
-   * where not measured.
-   *
-   * @param weightsRelL2 relative L2 after the same {@link #weightsStep} steps
-   * @param lossMaxRel max over every step of the per-step loss relative difference
-   * @param weightsRelL2End relative L2 at the end of the run
-   * @param accuracyPointsApart test accuracy points apart at the end
-   */
-  public record NoiseFloor(double weightsRelL2, double lossMaxRel, double weightsRelL2End, double accuracyPointsApart) {
-    public static final NoiseFloor NONE = new NoiseFloor(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+  /** Why a row passed or failed. */
+  public enum Basis {
+    /** Within its fixed bound. */
+    BOUND("bound"),
+    /** Beyond its fixed bound, within k times its noise floor. */
+    FLOOR("floor"),
+    FAIL("fail");
 
-    /** Whether any row has a floor. */
-    public boolean measured() {
-      return !Double.isNaN(weightsRelL2) || !Double.isNaN(lossMaxRel) || !Double.isNaN(weightsRelL2End)
-          || !Double.isNaN(accuracyPointsApart);
+    private final String label;
+
+    Basis(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
     }
   }
 
@@ -87,16 +94,23 @@ public record ParityReport(
    * One row of the contract.
    *
    * @param key the JSON key of the value
-   * @param noiseFloor the same figure for the reference against itself started one ulp off, NaN
-   *     when not measured
+   * @param floor the row's noise floor, {@link NoiseFloor.Row#NONE} for rows judged by their
+   *     bound alone or when not measured
    */
-  public record Check(String name, String key, double value, double bound, boolean pass, double noiseFloor) {
-    /**
-     * A failing row within {@link #NOISE_FLOOR_FACTOR} times its (measured) noise floor. Still a
-     * failure: the annotation explains it, it does not excuse it.
-     */
-    public boolean failsAtNoiseFloor() {
-      return !pass && !Double.isNaN(noiseFloor) && value <= NOISE_FLOOR_FACTOR * noiseFloor;
+  public record Check(String name, String key, double value, double bound, NoiseFloor.Row floor, Basis basis, double k) {
+    public boolean pass() {
+      return basis != Basis.FAIL;
+    }
+
+    /** {@code PASS}, {@code PASS (3.0e-02 <= 3 x floor 2.2e-02)}, {@code FAIL}. */
+    public String verdict() {
+      return switch (basis) {
+        case BOUND -> "PASS";
+        case FLOOR -> String.format(Locale.ROOT, "PASS (%s <= %s x floor %s)", sci(value), trim(k), sci(floor.value()));
+        case FAIL -> floor.measured()
+            ? String.format(Locale.ROOT, "FAIL (> %s x floor %s)", trim(k), sci(floor.value()))
+            : "FAIL";
+      };
     }
   }
 
@@ -104,19 +118,36 @@ public record ParityReport(
   public List<Check> checks() {
     List<Check> c = new ArrayList<>();
     NoiseFloor f = noiseFloor;
-    c.add(check("forward output at init, max abs diff", "forward_max_abs", forwardMaxAbs, FORWARD_MAX_ABS, Double.NaN));
-    c.add(check("gradients at step 1, relative L2", "grad_rel_l2", gradRelL2, GRAD_REL_L2, Double.NaN));
-    c.add(check("weights after " + weightsStep + " steps, relative L2", "weights_rel_l2", weightsRelL2,
-        WEIGHTS_REL_L2_AFTER_N, f.weightsRelL2()));
-    c.add(check("per-step loss over epoch 1, max relative diff (step " + lossMaxRelStep + ")", "loss_max_rel", lossMaxRel,
-        LOSS_MAX_REL, f.lossMaxRel()));
-    c.add(check("weights after epoch 1 (" + stepsPerEpoch() + " steps), relative L2",
-        "weights_rel_l2_end", weightsRelL2End, WEIGHTS_REL_L2_END, f.weightsRelL2End()));
+    c.add(fixed("forward output at init, max abs diff", "forward_max_abs", forwardMaxAbs, FORWARD_MAX_ABS));
+    c.add(fixed("gradients at step 1, relative L2", "grad_rel_l2", gradRelL2, GRAD_REL_L2));
+    c.add(fixed("weights after " + weightsStep + " steps, relative L2", "weights_rel_l2", weightsRelL2,
+        WEIGHTS_REL_L2_AFTER_N));
+    c.add(trajectory("per-step loss over epoch 1, max relative diff (step " + lossMaxRelStep + ")", "loss_max_rel",
+        lossMaxRel, LOSS_MAX_REL, f.lossMaxRel()));
+    c.add(trajectory("weights after epoch 1 (" + stepsPerEpoch() + " steps), relative L2", "weights_rel_l2_end",
+        weightsRelL2End, WEIGHTS_REL_L2_END, f.weightsRelL2End()));
     if (!Double.isNaN(accuracyReference) || !Double.isNaN(accuracyCandidate)) {
-      c.add(check("test accuracy, points apart", "accuracy_points_apart", accuracyPointsApart(), ACCURACY_POINTS,
-          f.accuracyPointsApart()));
+      c.add(trajectory("test accuracy, points apart", "accuracy_points_apart", accuracyPointsApart(), ACCURACY_POINTS,
+          f.accuracyPoints()));
     }
     return c;
+  }
+
+  private Check fixed(String name, String key, double value, double bound) {
+    return new Check(name, key, value, bound, NoiseFloor.Row.NONE, value <= bound ? Basis.BOUND : Basis.FAIL, k);
+  }
+
+  /** Within the bound; else, unless strict, within k times a measured floor (NaN never passes). */
+  private Check trajectory(String name, String key, double value, double bound, NoiseFloor.Row floor) {
+    Basis b;
+    if (value <= bound) {
+      b = Basis.BOUND;
+    } else if (!strict && floor.measured() && value <= k * floor.value()) {
+      b = Basis.FLOOR;
+    } else {
+      b = Basis.FAIL;
+    }
+    return new Check(name, key, value, bound, strict ? NoiseFloor.Row.NONE : floor, b, k);
   }
 
   /** Every epoch has the same number of batches. */
@@ -129,57 +160,40 @@ public record ParityReport(
     return Math.abs(accuracyReference - accuracyCandidate) * 100;
   }
 
-  /** Every row within its bound (a NaN value never is). */
+  /** Every row passes. */
   public boolean pass() {
     return checks().stream().allMatch(Check::pass);
   }
 
   /**
-   * With a measured noise floor: every failing row is within {@link #NOISE_FLOOR_FACTOR} times
-   * its floor (true when nothing fails). False without a floor.
-   */
-  public boolean failuresAtNoiseFloor() {
-    return noiseFloor.measured() && checks().stream().allMatch(c -> c.pass() || c.failsAtNoiseFloor());
-  }
-
-  private static Check check(String name, String key, double value, double bound, double floor) {
-    return new Check(name, key, value, bound, value <= bound, floor);
-  }
-
-  public static final String AT_NOISE_FLOOR = "FAIL (within 10x the float32 noise floor)";
-
-  /**
-   * An aligned text table: check, value, bound, (noise floor,) PASS/FAIL; then the accuracies
-   * and the verdict. A failing row within 10x its noise floor says so, and a line under the
-   * table tells what that means; the verdict stays FAIL.
+   * An aligned text table: check, value, bound, (noise floor,) verdict; then the accuracies and
+   * the overall verdict.
    */
   public String toTable() {
     List<Check> checks = checks();
-    boolean floor = noiseFloor.measured();
+    boolean floors = !strict && noiseFloor.measured();
     String h1 = "check (" + candidate + " vs " + reference + ")";
     int w = h1.length();
     for (Check c : checks) {
       w = Math.max(w, c.name().length());
     }
     StringBuilder sb = new StringBuilder();
-    String fmt = floor ? "%-" + w + "s  %-10s  %-8s  %-11s  %s%n" : "%-" + w + "s  %-10s  %-8s  %s%n";
-    sb.append(floor
+    String fmt = floors ? "%-" + w + "s  %-10s  %-8s  %-20s  %s%n" : "%-" + w + "s  %-10s  %-8s  %s%n";
+    sb.append(floors
         ? String.format(Locale.ROOT, fmt, h1, "value", "bound", "noise floor", "result")
         : String.format(Locale.ROOT, fmt, h1, "value", "bound", "result"));
-    sb.append("-".repeat(w + (floor ? 45 : 32))).append('\n');
-    boolean annotated = false;
+    sb.append("-".repeat(w + (floors ? 54 : 32))).append('\n');
     for (Check c : checks) {
-      String result = c.pass() ? "PASS" : c.failsAtNoiseFloor() ? AT_NOISE_FLOOR : "FAIL";
-      annotated |= c.failsAtNoiseFloor();
-      sb.append(floor
-          ? String.format(Locale.ROOT, fmt, c.name(), sci(c.value()), sci(c.bound()),
-              Double.isNaN(c.noiseFloor()) ? "-" : sci(c.noiseFloor()), result)
-          : String.format(Locale.ROOT, fmt, c.name(), sci(c.value()), sci(c.bound()), result));
+      sb.append(floors
+          ? String.format(Locale.ROOT, fmt, c.name(), sci(c.value()), sci(c.bound()), c.floor().toString(), c.verdict())
+          : String.format(Locale.ROOT, fmt, c.name(), sci(c.value()), sci(c.bound()), c.verdict()));
     }
-    if (annotated) {
+    if (floors) {
       sb.append(String.format(Locale.ROOT,
-          "noise floor: %s against itself started one ulp off in every 7th weight; a failure within 10x of it"
-              + " is chaotic float32 training, not a backend bug (still a failure of the contract)%n", reference));
+          "noise floor: %s against itself, on other thread counts (threads) and with one-ulp nudges after every"
+              + " update (nudge); a trajectory row passes within its bound or %s x its floor%n", reference, trim(k)));
+    } else if (strict) {
+      sb.append("strict: every row judged by its fixed bound alone\n");
     }
     if (!Double.isNaN(accuracyReference) || !Double.isNaN(accuracyCandidate)) {
       sb.append(String.format(Locale.ROOT, "test accuracy: %s %.2f%%, %s %.2f%%%n",
@@ -189,15 +203,19 @@ public record ParityReport(
     return sb.toString();
   }
 
-  private static String sci(double v) {
+  static String sci(double v) {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2e", v) : String.valueOf(v);
+  }
+
+  private static String trim(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
   }
 
   /**
    * One line of JSON: the figures under fixed keys ({@code accuracy_<backend>} per backend), the
-   * verdict, and every row with its bound. With a measured noise floor also {@code noise_floor}
-   * (row key to floor, measured rows only) and {@code failures_at_noise_floor} (see {@link
-   * #failuresAtNoiseFloor}); both are absent without one.
+   * verdict, {@code k} and {@code strict}, and every row with its bound, noise floor, the kind
+   * that set it and the basis of its verdict. With a measured floor also {@code noise_floor} and
+   * {@code noise_floor_kind}, row key to value and to kind.
    */
   public String toJson() {
     String accA = "accuracy_" + reference;
@@ -221,24 +239,28 @@ public record ParityReport(
     field(sb, accA, num(accuracyReference));
     field(sb, accB, num(accuracyCandidate));
     field(sb, "pass", Boolean.toString(pass()));
+    field(sb, "k", num(k));
+    field(sb, "strict", Boolean.toString(strict));
     StringBuilder rows = new StringBuilder("[");
+    StringBuilder floors = new StringBuilder("{");
+    StringBuilder kinds = new StringBuilder("{");
     for (Check c : checks()) {
       if (rows.length() > 1) {
         rows.append(',');
       }
-      rows.append(String.format(Locale.ROOT, "{\"check\":%s,\"key\":%s,\"value\":%s,\"bound\":%s,\"pass\":%b}",
-          quote(c.name()), quote(c.key()), num(c.value()), num(c.bound()), c.pass()));
+      rows.append(String.format(Locale.ROOT,
+          "{\"check\":%s,\"key\":%s,\"value\":%s,\"bound\":%s,\"floor\":%s,\"floor_kind\":%s,\"basis\":%s,\"pass\":%b}",
+          quote(c.name()), quote(c.key()), num(c.value()), num(c.bound()), num(c.floor().value()),
+          c.floor().measured() ? quote(c.floor().kind().label()) : "null", quote(c.basis().label()), c.pass()));
+      if (c.floor().measured()) {
+        field(floors, c.key(), num(c.floor().value()));
+        field(kinds, c.key(), quote(c.floor().kind().label()));
+      }
     }
     field(sb, "checks", rows.append(']').toString());
-    if (noiseFloor.measured()) {
-      StringBuilder floors = new StringBuilder("{");
-      for (Check c : checks()) {
-        if (!Double.isNaN(c.noiseFloor())) {
-          field(floors, c.key(), num(c.noiseFloor()));
-        }
-      }
+    if (floors.length() > 1) {
       field(sb, "noise_floor", floors.append('}').toString());
-      field(sb, "failures_at_noise_floor", Boolean.toString(failuresAtNoiseFloor()));
+      field(sb, "noise_floor_kind", kinds.append('}').toString());
     }
     return sb.append('}').toString();
   }

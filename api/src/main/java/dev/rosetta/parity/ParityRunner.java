@@ -4,7 +4,9 @@ import dev.rosetta.data.Batch;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.EpochBatches;
+import dev.rosetta.backend.Execution;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.Training;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.train.Evaluator;
@@ -13,7 +15,9 @@ import dev.rosetta.train.TrainingDivergedException;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -22,6 +26,12 @@ import java.util.Objects;
  * same {@link BatchOrder} batches with the same dropout masks, and measures how far they drift
  * apart: the figures of the parity contract, as a {@link ParityReport}. Engine-neutral: any two
  * {@link Backend}s, including one backend against itself.
+ *
+ * <p>By default it also measures the reference's float32 {@link NoiseFloor}: two more copies of
+ * the reference train in the same lockstep, one on another intra-op thread count (another
+ * reduction order in every kernel), one whose weights move one ulp after every update; how far
+ * each drifts from the reference over the trajectory rows is the scale below which no second
+ * implementation can be expected to agree. That costs two more models' time and memory.
  *
  * <pre>{@code
  * ParityReport r = new ParityRunner(spec, train, test, pytorch, tensorflow).optSteps(20).run();
@@ -35,13 +45,14 @@ public final class ParityRunner {
   private final Backend candidate;
   private int steps = 20;
   private int epochs;
-  private boolean noiseFloor;
+  private boolean noiseFloor = true;
+  private int floorThreads;
 
   /**
    * @param train shaped to the spec input
    * @param test may be null: then the forward check uses the first training samples and there
    *     is no accuracy row
-   * @param reference the backend relative figures are measured against
+   * @param reference the backend relative figures (and the noise floor) are measured against
    */
   public ParityRunner(CheckedSpec spec, Dataset train, Dataset test, Backend reference, Backend candidate) {
     this.spec = Objects.requireNonNull(spec, "spec");
@@ -72,13 +83,8 @@ public final class ParityRunner {
   }
 
   /**
-   * Also measure the float32 noise floor (default off): a third model, the reference backend
-   * started from {@link #nudge nudged} initial weights, trains in lockstep on the same batches
-   * and dropout steps, and the trajectory rows are measured for it against the reference (see
-   * {@link ParityReport.NoiseFloor}). ReLU training in float32 amplifies rounding differences
-   * chaotically; this tells how far one backend drifts from itself from a one-ulp start, the
-   * scale below which no second implementation can be expected to agree. Costs a third model's
-   * memory and time.
+   * Measure the noise floor (default on). Off, the report has none and its trajectory rows are
+   * judged by their fixed bounds, as with {@link ParityReport#strictly()}.
    */
   public ParityRunner optNoiseFloor(boolean on) {
     this.noiseFloor = on;
@@ -86,118 +92,163 @@ public final class ParityRunner {
   }
 
   /**
-   * The noise-floor start: a copy of {@code w} where value 0, 7, 14, ... of every tensor (flat,
-   * canonical layout) is replaced by {@link Math#nextUp(float)}, the next float toward +infinity
-   * (one ulp up; a zero becomes the smallest subnormal). Deterministic, so reports repeat.
+   * Intra-op threads of the floor's thread copy (default 0: 2 when the reference runs on 1,
+   * else 1).
    */
-  public static WeightSet nudge(WeightSet w) {
+  public ParityRunner optFloorThreads(int threads) {
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be >= 0 (got " + threads + ")");
+    }
+    this.floorThreads = threads;
+    return this;
+  }
+
+  /**
+   * The nudge of the floor's nudge copy: a copy of {@code w} where value 0, 7, 14, ... of every
+   * tensor named in {@code which} (flat, canonical layout) moves one ulp, up ({@link
+   * Math#nextUp(float)}; a zero becomes the smallest subnormal) or down. The copy is nudged up
+   * after odd steps and down after even ones, so the nudges change rounding at every step
+   * without pushing the weights one way. Deterministic, so reports repeat.
+   */
+  public static WeightSet nudge(WeightSet w, java.util.Set<String> which, boolean up) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : w.tensors().entrySet()) {
+      if (!which.contains(e.getKey())) {
+        out.put(e.getKey(), e.getValue());
+        continue;
+      }
       float[] v = e.getValue().data().clone();
       for (int i = 0; i < v.length; i += 7) {
-        v[i] = Math.nextUp(v[i]);
+        v[i] = up ? Math.nextUp(v[i]) : Math.nextDown(v[i]);
       }
       out.put(e.getKey(), new Tensor(e.getValue().shape(), v));
     }
     return new WeightSet(out);
   }
 
+  /** Every tensor of {@code w}, nudged up: {@link #nudge(WeightSet, java.util.Set, boolean)}. */
+  public static WeightSet nudge(WeightSet w) {
+    return nudge(w, w.names(), true);
+  }
+
+  /** A reference copy measuring one kind of noise floor, and its running figures. */
+  private static final class FloorCopy {
+    final NoiseFloor.Kind kind;
+    final TrainableModel model;
+    double lossMaxRel;
+    double weightsEnd = Double.NaN;
+
+    FloorCopy(NoiseFloor.Kind kind, TrainableModel model) {
+      this.kind = kind;
+      this.model = model;
+    }
+  }
+
   /**
-   * Runs both backends (and the nudged reference with {@link #optNoiseFloor}).
+   * Runs both backends (and the reference's noise-floor copies, unless switched off).
    *
    * @throws TrainingDivergedException when any model produces a non-finite loss
    */
   public ParityReport run() {
     WeightSet init = Initializer.initialize(spec);
     Training t = spec.training();
-    // n, the nudged reference, is null without the noise floor (try-with-resources skips nulls).
+    java.util.Set<String> trainable = new java.util.LinkedHashSet<>();
+    spec.params().stream().filter(ParamSpec::trainable).forEach(p -> trainable.add(p.name()));
+    List<FloorCopy> floors = new ArrayList<>();
     try (TrainableModel a = reference.create(spec, init);
-        TrainableModel b = candidate.create(spec, init);
-        TrainableModel n = noiseFloor ? reference.create(spec, nudge(init)) : null) {
-      Dataset probe = test != null ? test : train;
-      Batch first = probe.slice(0, Math.min(probe.size(), Evaluator.BATCH));
-      double forward = maxAbs(a.predict(first.features(), first.size()), b.predict(first.features(), first.size()));
-
-      int batches = BatchOrder.batchCount(train.size(), t.batchSize());
-      int[] order1 = BatchOrder.forEpoch(train.size(), t.seed(), 1, t.shuffle());
-      Batch step1 = train.batch(order1, 0, Math.min(train.size(), t.batchSize()));
-      double grad = relL2(a.gradients(step1, 1), b.gradients(step1, 1));
-
-      double lossMaxRel = 0;
-      long lossMaxRelStep = 1;
-      double floorLossMaxRel = 0;
-      double floorWeightsAfterN = Double.NaN;
-      double weightsAfterN = Double.NaN;
-      long weightsStep = 0;
-      long step = 0;
-      long total = (long) batches * epochs;
-      // The contract's trajectory rows cover the first epoch; later epochs only feed the
-      // accuracy row ("test accuracy after full training").
-      double weightsEpoch1 = Double.NaN;
-      double floorWeightsEpoch1 = Double.NaN;
-      for (int epoch = 1; epoch <= epochs; epoch++) {
-        int[] order = epoch == 1 ? order1 : BatchOrder.forEpoch(train.size(), t.seed(), epoch, t.shuffle());
-        try (EpochBatches epochBatches = new EpochBatches(train, order, t.batchSize())) {
-          while (epochBatches.hasNext()) {
-            Batch batch = epochBatches.next();
-            step++;
-            float la = a.trainStep(batch, step);
-            float lb = b.trainStep(batch, step);
-            if (!Float.isFinite(la)) {
-              throw new TrainingDivergedException(epoch, step, la);
-            }
-            if (!Float.isFinite(lb)) {
-              throw new TrainingDivergedException(epoch, step, lb);
-            }
-            double rel = relDiff(la, lb);
-            if (epoch == 1 && rel > lossMaxRel) {
-              lossMaxRel = rel;
-              lossMaxRelStep = step;
-            }
-            if (n != null) {
-              // Same batch and step number, so the same dropout masks as a and b.
-              float ln = n.trainStep(batch, step);
-              if (!Float.isFinite(ln)) {
-                throw new TrainingDivergedException(epoch, step, ln);
-              }
-              if (epoch == 1) {
-                floorLossMaxRel = Math.max(floorLossMaxRel, relDiff(la, ln));
-              }
-            }
-            if (step == Math.min(steps, total)) {
-              WeightSet wa = a.weights();
-              weightsAfterN = relL2(wa, b.weights());
-              if (n != null) {
-                floorWeightsAfterN = relL2(wa, n.weights());
-              }
-              weightsStep = step;
-            }
-          }
+        TrainableModel b = candidate.create(spec, init)) {
+      try {
+        if (noiseFloor) {
+          int threads = floorThreads > 0 ? floorThreads : a.intraOpThreads() == 1 ? 2 : 1;
+          floors.add(new FloorCopy(NoiseFloor.Kind.THREADS, reference.create(spec, init, Execution.threads(threads))));
+          floors.add(new FloorCopy(NoiseFloor.Kind.NUDGE, reference.create(spec, init)));
         }
-        if (epoch == 1) {
-          WeightSet wa = a.weights();
-          weightsEpoch1 = relL2(wa, b.weights());
-          if (n != null) {
-            floorWeightsEpoch1 = relL2(wa, n.weights());
-          }
-        }
+        return run(a, b, floors, t, trainable);
+      } finally {
+        floors.forEach(f -> f.model.close());
       }
-      double accA = Double.NaN;
-      double accB = Double.NaN;
-      boolean labelled = test != null && test.labels() != null;
-      if (labelled) {
-        accA = Evaluator.evaluate(a, spec, test).accuracy();
-        accB = Evaluator.evaluate(b, spec, test).accuracy();
-      }
-      ParityReport.NoiseFloor floor = ParityReport.NoiseFloor.NONE;
-      if (n != null) {
-        double accPoints = labelled ? Math.abs(accA - Evaluator.evaluate(n, spec, test).accuracy()) * 100 : Double.NaN;
-        floor = new ParityReport.NoiseFloor(floorWeightsAfterN, floorLossMaxRel, floorWeightsEpoch1, accPoints);
-      }
-      return new ParityReport(
-          reference.name(), candidate.name(), epochs, step, forward, grad, lossMaxRel,
-          lossMaxRelStep, weightsStep, weightsAfterN, weightsEpoch1, accA, accB, floor);
     }
+  }
+
+  private ParityReport run(TrainableModel a, TrainableModel b, List<FloorCopy> floors, Training t, java.util.Set<String> trainable) {
+    Dataset probe = test != null ? test : train;
+    Batch first = probe.slice(0, Math.min(probe.size(), Evaluator.BATCH));
+    double forward = maxAbs(a.predict(first.features(), first.size()), b.predict(first.features(), first.size()));
+
+    int[] order1 = BatchOrder.forEpoch(train.size(), t.seed(), 1, t.shuffle());
+    Batch step1 = train.batch(order1, 0, Math.min(train.size(), t.batchSize()));
+    double grad = relL2(a.gradients(step1, 1), b.gradients(step1, 1));
+
+    double lossMaxRel = 0;
+    long lossMaxRelStep = 1;
+    double weightsAfterN = Double.NaN;
+    long weightsStep = 0;
+    long step = 0;
+    long total = (long) BatchOrder.batchCount(train.size(), t.batchSize()) * epochs;
+    // The contract's trajectory rows cover the first epoch; later epochs only feed the
+    // accuracy row ("test accuracy after full training").
+    double weightsEpoch1 = Double.NaN;
+    for (int epoch = 1; epoch <= epochs; epoch++) {
+      int[] order = epoch == 1 ? order1 : BatchOrder.forEpoch(train.size(), t.seed(), epoch, t.shuffle());
+      try (EpochBatches epochBatches = new EpochBatches(train, order, t.batchSize())) {
+        while (epochBatches.hasNext()) {
+          Batch batch = epochBatches.next();
+          step++;
+          float la = finite(a.trainStep(batch, step), epoch, step);
+          float lb = finite(b.trainStep(batch, step), epoch, step);
+          double rel = relDiff(la, lb);
+          if (epoch == 1 && rel > lossMaxRel) {
+            lossMaxRel = rel;
+            lossMaxRelStep = step;
+          }
+          for (FloorCopy f : floors) {
+            // Same batch and step number, so the same dropout masks as a and b.
+            float lf = finite(f.model.trainStep(batch, step), epoch, step);
+            if (f.kind == NoiseFloor.Kind.NUDGE) {
+              f.model.setWeights(nudge(f.model.weights(), trainable, step % 2 == 1));
+            }
+            if (epoch == 1) {
+              f.lossMaxRel = Math.max(f.lossMaxRel, relDiff(la, lf));
+            }
+          }
+          if (step == Math.min(steps, total)) {
+            weightsAfterN = relL2(a.weights(), b.weights());
+            weightsStep = step;
+          }
+        }
+      }
+      if (epoch == 1) {
+        WeightSet wa = a.weights();
+        weightsEpoch1 = relL2(wa, b.weights());
+        for (FloorCopy f : floors) {
+          f.weightsEnd = relL2(wa, f.model.weights());
+        }
+      }
+    }
+    double accA = Double.NaN;
+    double accB = Double.NaN;
+    boolean labelled = test != null && test.labels() != null;
+    if (labelled) {
+      accA = Evaluator.evaluate(a, spec, test).accuracy();
+      accB = Evaluator.evaluate(b, spec, test).accuracy();
+    }
+    NoiseFloor floor = NoiseFloor.NONE;
+    for (FloorCopy f : floors) {
+      double points = labelled ? Math.abs(accA - Evaluator.evaluate(f.model, spec, test).accuracy()) * 100 : Double.NaN;
+      floor = floor.max(new NoiseFloor(
+          new NoiseFloor.Row(f.lossMaxRel, f.kind), new NoiseFloor.Row(f.weightsEnd, f.kind),
+          labelled ? new NoiseFloor.Row(points, f.kind) : NoiseFloor.Row.NONE));
+    }
+    return new ParityReport(
+        reference.name(), candidate.name(), epochs, step, forward, grad, lossMaxRel,
+        lossMaxRelStep, weightsStep, weightsAfterN, weightsEpoch1, accA, accB, floor, false, ParityReport.K);
+  }
+
+  private static float finite(float loss, int epoch, long step) {
+    if (!Float.isFinite(loss)) {
+      throw new TrainingDivergedException(epoch, step, loss);
+    }
+    return loss;
   }
 
   /** Max abs difference of two equal-length arrays; infinite when the lengths differ. */

@@ -10,13 +10,13 @@ import java.util.Optional;
 
 /**
  * Every kind of one family (layers, losses, optimizers), found from the records its sealed
- * interface permits: each must declare {@code public static final Kind<Itself> KIND}. The
- * permits clause is the one list of kinds; JSON, validation and docs derive from this.
+ * interface permits: each declares {@code public static final Kind<Itself> KIND}, which its
+ * {@code kind()} returns (so the compiler insists it exists). The permits clause is the one list
+ * of kinds; the JSON reader's type lookup and the docs' lists derive from this.
  */
 public final class Kinds<B> {
   private final Class<B> family;
   private final Map<String, Kind<? extends B>> byName = new LinkedHashMap<>();
-  private final Map<Class<?>, Kind<? extends B>> byType = new LinkedHashMap<>();
 
   private Kinds(Class<B> family) {
     this.family = family;
@@ -25,7 +25,6 @@ public final class Kinds<B> {
       if (byName.put(k.name(), k) != null) {
         throw new IllegalStateException(family.getSimpleName() + " kinds: two kinds are called \"" + k.name() + "\"");
       }
-      byType.put(c, k);
     }
   }
 
@@ -59,15 +58,6 @@ public final class Kinds<B> {
 
   public Optional<Kind<? extends B>> named(String name) {
     return Optional.ofNullable(byName.get(name));
-  }
-
-  /** The kind of a record of this family. */
-  public Kind<? extends B> of(B value) {
-    Kind<? extends B> k = byType.get(value.getClass());
-    if (k == null) {
-      throw new IllegalArgumentException(value.getClass() + " is not a " + family.getSimpleName() + " kind");
-    }
-    return k;
   }
 
   @SuppressWarnings("unchecked")

@@ -21,9 +21,8 @@ public sealed interface Layer
   String name();
 
   /** This layer's kind: JSON name, fields, arity. */
-  default Kind<? extends Layer> kind() {
-    return Kinds.layers().of(this);
-  }
+  /** This record's kind: its JSON name and fields (the record's {@code KIND}). */
+  Kind<? extends Layer> kind();
 
   /** The spec type name as written in JSON. */
   default String type() {
@@ -187,12 +186,15 @@ public sealed interface Layer
     private static final Field<Dense, Init> WEIGHT_INIT = initField("weight_init", Dense::weightInit);
     private static final Field<Dense, Init> BIAS_INIT = initField("bias_init", Dense::biasInit);
     public static final Kind<Dense> KIND =
-        Kind.of("dense", Dense.class, Schema.of(
-            v -> new Dense(v.name(), v.get(UNITS), v.get(BIAS), v.get(WEIGHT_INIT), v.get(BIAS_INIT)),
-            UNITS, BIAS, WEIGHT_INIT, BIAS_INIT));
+        Kind.of("dense", Dense.class, Schema.layer(Dense::new, UNITS, BIAS, WEIGHT_INIT, BIAS_INIT));
 
     public Dense(String name, int units) {
       this(name, units, true, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN);
+    }
+
+    @Override
+    public Kind<Dense> kind() {
+      return KIND;
     }
 
     @Override
@@ -218,7 +220,12 @@ public sealed interface Layer
   }
 
   record Relu(String name) implements Layer {
-    public static final Kind<Relu> KIND = Kind.of("relu", Relu.class, Schema.of(v -> new Relu(v.name())));
+    public static final Kind<Relu> KIND = Kind.of("relu", Relu.class, Schema.layer(Relu::new));
+
+    @Override
+    public Kind<Relu> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -232,7 +239,12 @@ public sealed interface Layer
   }
 
   record Sigmoid(String name) implements Layer {
-    public static final Kind<Sigmoid> KIND = Kind.of("sigmoid", Sigmoid.class, Schema.of(v -> new Sigmoid(v.name())));
+    public static final Kind<Sigmoid> KIND = Kind.of("sigmoid", Sigmoid.class, Schema.layer(Sigmoid::new));
+
+    @Override
+    public Kind<Sigmoid> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -246,7 +258,12 @@ public sealed interface Layer
   }
 
   record Tanh(String name) implements Layer {
-    public static final Kind<Tanh> KIND = Kind.of("tanh", Tanh.class, Schema.of(v -> new Tanh(v.name())));
+    public static final Kind<Tanh> KIND = Kind.of("tanh", Tanh.class, Schema.layer(Tanh::new));
+
+    @Override
+    public Kind<Tanh> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -261,7 +278,12 @@ public sealed interface Layer
 
   /** Softmax over the last axis. */
   record Softmax(String name) implements Layer {
-    public static final Kind<Softmax> KIND = Kind.of("softmax", Softmax.class, Schema.of(v -> new Softmax(v.name())));
+    public static final Kind<Softmax> KIND = Kind.of("softmax", Softmax.class, Schema.layer(Softmax::new));
+
+    @Override
+    public Kind<Softmax> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -276,7 +298,12 @@ public sealed interface Layer
 
   /** Flattens every axis but the batch axis, in row-major (NCHW) order. */
   record Flatten(String name) implements Layer {
-    public static final Kind<Flatten> KIND = Kind.of("flatten", Flatten.class, Schema.of(v -> new Flatten(v.name())));
+    public static final Kind<Flatten> KIND = Kind.of("flatten", Flatten.class, Schema.layer(Flatten::new));
+
+    @Override
+    public Kind<Flatten> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -303,7 +330,12 @@ public sealed interface Layer
   record Dropout(String name, double rate) implements Layer {
     private static final Field<Dropout, Double> RATE = Field.of("rate", Codec.NUMBER, Dropout::rate).must(Rule.FRACTION);
     public static final Kind<Dropout> KIND =
-        Kind.of("dropout", Dropout.class, Schema.of(v -> new Dropout(v.name(), v.get(RATE)), RATE));
+        Kind.of("dropout", Dropout.class, Schema.layer(Dropout::new, RATE));
+
+    @Override
+    public Kind<Dropout> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -327,10 +359,15 @@ public sealed interface Layer
         Field.of("negative_slope", Codec.NUMBER, LeakyRelu::negativeSlope)
             .orElse(DEFAULT_NEGATIVE_SLOPE).must(Rule.NON_NEGATIVE_FINITE);
     public static final Kind<LeakyRelu> KIND =
-        Kind.of("leaky_relu", LeakyRelu.class, Schema.of(v -> new LeakyRelu(v.name(), v.get(SLOPE)), SLOPE));
+        Kind.of("leaky_relu", LeakyRelu.class, Schema.layer(LeakyRelu::new, SLOPE));
 
     public LeakyRelu(String name) {
       this(name, DEFAULT_NEGATIVE_SLOPE);
+    }
+
+    @Override
+    public Kind<LeakyRelu> kind() {
+      return KIND;
     }
 
     @Override
@@ -352,10 +389,15 @@ public sealed interface Layer
     public static final double DEFAULT_ALPHA = 1.0;
     private static final Field<Elu, Double> ALPHA =
         Field.of("alpha", Codec.NUMBER, Elu::alpha).orElse(DEFAULT_ALPHA).must(Rule.POSITIVE_FINITE);
-    public static final Kind<Elu> KIND = Kind.of("elu", Elu.class, Schema.of(v -> new Elu(v.name(), v.get(ALPHA)), ALPHA));
+    public static final Kind<Elu> KIND = Kind.of("elu", Elu.class, Schema.layer(Elu::new, ALPHA));
 
     public Elu(String name) {
       this(name, DEFAULT_ALPHA);
+    }
+
+    @Override
+    public Kind<Elu> kind() {
+      return KIND;
     }
 
     @Override
@@ -396,11 +438,16 @@ public sealed interface Layer
     private static final Field<Gelu, Approximation> APPROXIMATE =
         Field.of("approximate", Codec.oneOf(Approximation.class), Gelu::approximate).orElse(Approximation.NONE);
     public static final Kind<Gelu> KIND =
-        Kind.of("gelu", Gelu.class, Schema.of(v -> new Gelu(v.name(), v.get(APPROXIMATE)), APPROXIMATE));
+        Kind.of("gelu", Gelu.class, Schema.layer(Gelu::new, APPROXIMATE));
 
     /** The exact form. */
     public Gelu(String name) {
       this(name, Approximation.NONE);
+    }
+
+    @Override
+    public Kind<Gelu> kind() {
+      return KIND;
     }
 
     @Override
@@ -416,7 +463,12 @@ public sealed interface Layer
 
   /** SiLU (swish), PyTorch's SiLU: {@code y = x * sigmoid(x) = x / (1 + exp(-x))}. */
   record Silu(String name) implements Layer {
-    public static final Kind<Silu> KIND = Kind.of("silu", Silu.class, Schema.of(v -> new Silu(v.name())));
+    public static final Kind<Silu> KIND = Kind.of("silu", Silu.class, Schema.layer(Silu::new));
+
+    @Override
+    public Kind<Silu> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -437,7 +489,7 @@ public sealed interface Layer
   record Reshape(String name, List<Integer> shape) implements Layer {
     private static final Field<Reshape, List<Integer>> SHAPE = Field.of("shape", Codec.INT_LIST, Reshape::shape);
     public static final Kind<Reshape> KIND =
-        Kind.of("reshape", Reshape.class, Schema.of(v -> new Reshape(v.name(), v.get(SHAPE)), SHAPE));
+        Kind.of("reshape", Reshape.class, Schema.layer(Reshape::new, SHAPE));
 
     public Reshape {
       // A record over an int[] would compare by identity; an immutable list compares by value,
@@ -447,6 +499,11 @@ public sealed interface Layer
 
     public Reshape(String name, int... shape) {
       this(name, java.util.Arrays.stream(shape).boxed().toList());
+    }
+
+    @Override
+    public Kind<Reshape> kind() {
+      return KIND;
     }
 
     @Override
@@ -548,15 +605,17 @@ public sealed interface Layer
     private static final Field<Conv2d, Init> WEIGHT_INIT = initField("weight_init", Conv2d::weightInit);
     private static final Field<Conv2d, Init> BIAS_INIT = initField("bias_init", Conv2d::biasInit);
     public static final Kind<Conv2d> KIND =
-        Kind.of("conv2d", Conv2d.class, Schema.of(
-            v -> new Conv2d(v.name(), v.get(FILTERS), v.get(KERNEL), v.get(STRIDE), v.get(PADDING),
-                v.get(DILATION), v.get(GROUPS), v.get(BIAS), v.get(WEIGHT_INIT), v.get(BIAS_INIT)),
-            FILTERS, KERNEL, STRIDE, PADDING, DILATION, GROUPS, BIAS, WEIGHT_INIT, BIAS_INIT));
+        Kind.of("conv2d", Conv2d.class, Schema.layer(Conv2d::new, FILTERS, KERNEL, STRIDE, PADDING, DILATION, GROUPS, BIAS, WEIGHT_INIT, BIAS_INIT));
 
     /** Stride 1, no padding, no dilation, one group, with bias, PyTorch's default init. */
     public Conv2d(String name, int filters, int kernel) {
       this(name, filters, Hw.of(kernel), Hw.of(1), Padding.explicit(0, 0), Hw.of(1), 1, true,
           Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN);
+    }
+
+    @Override
+    public Kind<Conv2d> kind() {
+      return KIND;
     }
 
     @Override
@@ -643,11 +702,15 @@ public sealed interface Layer
     private static final Field<MaxPool2d, Hw> PADDING =
         Field.of("padding", Codec.HW, MaxPool2d::padding).orElse(Hw.of(0)).must(Rule.NON_NEGATIVE_HW);
     public static final Kind<MaxPool2d> KIND =
-        Kind.of("max_pool2d", MaxPool2d.class, Schema.of(
-            v -> new MaxPool2d(v.name(), v.get(KERNEL), v.get(STRIDE), v.get(PADDING)), KERNEL, STRIDE, PADDING));
+        Kind.of("max_pool2d", MaxPool2d.class, Schema.layer(MaxPool2d::new, KERNEL, STRIDE, PADDING));
 
     public MaxPool2d(String name, int kernel) {
       this(name, Hw.of(kernel), Hw.of(kernel), Hw.of(0));
+    }
+
+    @Override
+    public Kind<MaxPool2d> kind() {
+      return KIND;
     }
 
     @Override
@@ -677,11 +740,15 @@ public sealed interface Layer
     private static final Field<AvgPool2d, Hw> PADDING =
         Field.of("padding", Codec.HW, AvgPool2d::padding).orElse(Hw.of(0)).must(Rule.NON_NEGATIVE_HW);
     public static final Kind<AvgPool2d> KIND =
-        Kind.of("avg_pool2d", AvgPool2d.class, Schema.of(
-            v -> new AvgPool2d(v.name(), v.get(KERNEL), v.get(STRIDE), v.get(PADDING)), KERNEL, STRIDE, PADDING));
+        Kind.of("avg_pool2d", AvgPool2d.class, Schema.layer(AvgPool2d::new, KERNEL, STRIDE, PADDING));
 
     public AvgPool2d(String name, int kernel) {
       this(name, Hw.of(kernel), Hw.of(kernel), Hw.of(0));
+    }
+
+    @Override
+    public Kind<AvgPool2d> kind() {
+      return KIND;
     }
 
     @Override
@@ -703,7 +770,12 @@ public sealed interface Layer
   /** Mean over H and W of an NCHW sample: {@code [C, H, W] -> [C]}. */
   record GlobalAvgPool2d(String name) implements Layer {
     public static final Kind<GlobalAvgPool2d> KIND =
-        Kind.of("global_avg_pool2d", GlobalAvgPool2d.class, Schema.of(v -> new GlobalAvgPool2d(v.name())));
+        Kind.of("global_avg_pool2d", GlobalAvgPool2d.class, Schema.layer(GlobalAvgPool2d::new));
+
+    @Override
+    public Kind<GlobalAvgPool2d> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -742,11 +814,15 @@ public sealed interface Layer
                 "; it weighs the new batch statistic, PyTorch's convention: Keras's 0.99 is 0.01 here"));
     private static final Field<BatchNorm, Double> EPSILON = epsilonField(BatchNorm::epsilon, DEFAULT_EPSILON);
     public static final Kind<BatchNorm> KIND =
-        Kind.of("batch_norm", BatchNorm.class, Schema.of(
-            v -> new BatchNorm(v.name(), v.get(MOMENTUM), v.get(EPSILON)), MOMENTUM, EPSILON));
+        Kind.of("batch_norm", BatchNorm.class, Schema.layer(BatchNorm::new, MOMENTUM, EPSILON));
 
     public BatchNorm(String name) {
       this(name, DEFAULT_MOMENTUM, DEFAULT_EPSILON);
+    }
+
+    @Override
+    public Kind<BatchNorm> kind() {
+      return KIND;
     }
 
     @Override
@@ -792,11 +868,15 @@ public sealed interface Layer
         Field.of("axes", Codec.INT, LayerNorm::axes).orElse(1).must(Rule.AT_LEAST_ONE);
     private static final Field<LayerNorm, Double> EPSILON = epsilonField(LayerNorm::epsilon, DEFAULT_EPSILON);
     public static final Kind<LayerNorm> KIND =
-        Kind.of("layer_norm", LayerNorm.class, Schema.of(
-            v -> new LayerNorm(v.name(), v.get(AXES), v.get(EPSILON)), AXES, EPSILON));
+        Kind.of("layer_norm", LayerNorm.class, Schema.layer(LayerNorm::new, AXES, EPSILON));
 
     public LayerNorm(String name) {
       this(name, 1, DEFAULT_EPSILON);
+    }
+
+    @Override
+    public Kind<LayerNorm> kind() {
+      return KIND;
     }
 
     @Override
@@ -834,7 +914,12 @@ public sealed interface Layer
 
   /** Element-wise sum of two or more inputs of exactly the same shape (no broadcasting). */
   record Add(String name) implements Layer {
-    public static final Kind<Add> KIND = Kind.join("add", Add.class, Schema.of(v -> new Add(v.name())));
+    public static final Kind<Add> KIND = Kind.join("add", Add.class, Schema.layer(Add::new));
+
+    @Override
+    public Kind<Add> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -868,11 +953,16 @@ public sealed interface Layer
   record Concat(String name, int axis) implements Layer {
     private static final Field<Concat, Integer> AXIS = Field.of("axis", Codec.INT, Concat::axis).orElse(0);
     public static final Kind<Concat> KIND =
-        Kind.join("concat", Concat.class, Schema.of(v -> new Concat(v.name(), v.get(AXIS)), AXIS));
+        Kind.join("concat", Concat.class, Schema.layer(Concat::new, AXIS));
 
     /** The axis as a non-negative sample axis; {@code -1} is the last of {@code rank}. */
     public int sampleAxis(int rank) {
       return axis < 0 ? rank + axis : axis;
+    }
+
+    @Override
+    public Kind<Concat> kind() {
+      return KIND;
     }
 
     @Override

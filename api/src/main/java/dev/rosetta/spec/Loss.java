@@ -7,9 +7,8 @@ package dev.rosetta.spec;
  */
 public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
 
-  default Kind<? extends Loss> kind() {
-    return Kinds.losses().of(this);
-  }
+  /** This record's kind: its JSON name and fields (the record's {@code KIND}). */
+  Kind<? extends Loss> kind();
 
   default String type() {
     return kind().name();
@@ -37,7 +36,12 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
    */
   record CrossEntropy() implements Loss {
     public static final Kind<CrossEntropy> KIND =
-        Kind.of("cross_entropy", CrossEntropy.class, Schema.of(v -> new CrossEntropy()));
+        Kind.of("cross_entropy", CrossEntropy.class, Schema.of(CrossEntropy::new));
+
+    @Override
+    public Kind<CrossEntropy> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -61,7 +65,12 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
    * the target is the one-hot vector of the label.
    */
   record Mse() implements Loss {
-    public static final Kind<Mse> KIND = Kind.of("mse", Mse.class, Schema.of(v -> new Mse()));
+    public static final Kind<Mse> KIND = Kind.of("mse", Mse.class, Schema.of(Mse::new));
+
+    @Override
+    public Kind<Mse> kind() {
+      return KIND;
+    }
 
     @Override
     public <R> R accept(Visitor<R> v) {

@@ -13,9 +13,8 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
 
   double weightDecay();
 
-  default Kind<? extends Optimizer> kind() {
-    return Kinds.optimizers().of(this);
-  }
+  /** This record's kind: its JSON name and fields (the record's {@code KIND}). */
+  Kind<? extends Optimizer> kind();
 
   default String type() {
     return kind().name();
@@ -52,12 +51,15 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
     private static final Field<Sgd, Double> WEIGHT_DECAY = weightDecayField(Sgd::weightDecay);
     private static final Field<Sgd, Boolean> NESTEROV = Field.of("nesterov", Codec.BOOL, Sgd::nesterov).orElse(false);
     public static final Kind<Sgd> KIND =
-        Kind.of("sgd", Sgd.class, Schema.of(
-            v -> new Sgd(v.get(LEARNING_RATE), v.get(MOMENTUM), v.get(WEIGHT_DECAY), v.get(NESTEROV)),
-            LEARNING_RATE, MOMENTUM, WEIGHT_DECAY, NESTEROV));
+        Kind.of("sgd", Sgd.class, Schema.of(Sgd::new, LEARNING_RATE, MOMENTUM, WEIGHT_DECAY, NESTEROV));
 
     public Sgd(double learningRate) {
       this(learningRate, 0, 0, false);
+    }
+
+    @Override
+    public Kind<Sgd> kind() {
+      return KIND;
     }
 
     @Override
@@ -89,12 +91,15 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         Field.of("epsilon", Codec.NUMBER, Adam::epsilon).orElse(1e-8).must(Rule.POSITIVE_FINITE);
     private static final Field<Adam, Double> WEIGHT_DECAY = weightDecayField(Adam::weightDecay);
     public static final Kind<Adam> KIND =
-        Kind.of("adam", Adam.class, Schema.of(
-            v -> new Adam(v.get(LEARNING_RATE), v.get(BETA1), v.get(BETA2), v.get(EPSILON), v.get(WEIGHT_DECAY)),
-            LEARNING_RATE, BETA1, BETA2, EPSILON, WEIGHT_DECAY));
+        Kind.of("adam", Adam.class, Schema.of(Adam::new, LEARNING_RATE, BETA1, BETA2, EPSILON, WEIGHT_DECAY));
 
     public Adam(double learningRate) {
       this(learningRate, 0.9, 0.999, 1e-8, 0);
+    }
+
+    @Override
+    public Kind<Adam> kind() {
+      return KIND;
     }
 
     @Override

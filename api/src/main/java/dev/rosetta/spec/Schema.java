@@ -19,18 +19,180 @@ public final class Schema<T> {
   private final List<Field<T, ?>> fields;
   private final Function<Values, T> create;
 
+  /**
+   * @param create builds the record from the values read, given by field ({@link Values#get})
+   * @param fields in canonical order, which is the order the writer emits them
+   */
   private Schema(Function<Values, T> create, List<Field<T, ?>> fields) {
     this.fields = List.copyOf(fields);
     this.create = create;
   }
 
-  /**
-   * @param create builds the record from the values read, given by field ({@link Values#get})
-   * @param fields in canonical order, which is the order the writer emits them
-   */
-  @SafeVarargs
-  public static <T> Schema<T> of(Function<Values, T> create, Field<T, ?>... fields) {
-    return new Schema<>(create, List.of(fields));
+  // ---- typed construction: the constructor's parameters must be the fields' types, in order ----
+  //
+  // A kind's schema is built from its record's canonical constructor and its fields in the same
+  // order, so a field left out, added or of the wrong type is a compile error, not a runtime
+  // surprise. Layer kinds pass the layer's name first (Named*); losses, optimizers and the
+  // training settings do not (Plain*).
+
+  /** A layer constructor taking its name and 0 field values. */
+  @FunctionalInterface
+  public interface Named0<T> {
+    T make(String name);
+  }
+
+  /** A layer constructor taking its name and 1 field value. */
+  @FunctionalInterface
+  public interface Named1<A, T> {
+    T make(String name, A a);
+  }
+
+  /** A layer constructor taking its name and 2 field values. */
+  @FunctionalInterface
+  public interface Named2<A, B, T> {
+    T make(String name, A a, B b);
+  }
+
+  /** A layer constructor taking its name and 3 field values. */
+  @FunctionalInterface
+  public interface Named3<A, B, C, T> {
+    T make(String name, A a, B b, C c);
+  }
+
+  /** A layer constructor taking its name and 4 field values. */
+  @FunctionalInterface
+  public interface Named4<A, B, C, D, T> {
+    T make(String name, A a, B b, C c, D d);
+  }
+
+  /** A layer constructor taking its name and 5 field values. */
+  @FunctionalInterface
+  public interface Named5<A, B, C, D, E, T> {
+    T make(String name, A a, B b, C c, D d, E e);
+  }
+
+  /** A layer constructor taking its name and 6 field values. */
+  @FunctionalInterface
+  public interface Named6<A, B, C, D, E, F, T> {
+    T make(String name, A a, B b, C c, D d, E e, F f);
+  }
+
+  /** A layer constructor taking its name and 7 field values. */
+  @FunctionalInterface
+  public interface Named7<A, B, C, D, E, F, G, T> {
+    T make(String name, A a, B b, C c, D d, E e, F f, G g);
+  }
+
+  /** A layer constructor taking its name and 8 field values. */
+  @FunctionalInterface
+  public interface Named8<A, B, C, D, E, F, G, H, T> {
+    T make(String name, A a, B b, C c, D d, E e, F f, G g, H h);
+  }
+
+  /** A layer constructor taking its name and 9 field values. */
+  @FunctionalInterface
+  public interface Named9<A, B, C, D, E, F, G, H, I, T> {
+    T make(String name, A a, B b, C c, D d, E e, F f, G g, H h, I i);
+  }
+
+  /** A constructor taking 0 field values. */
+  @FunctionalInterface
+  public interface Plain0<T> {
+    T make();
+  }
+
+  /** A constructor taking 1 field value. */
+  @FunctionalInterface
+  public interface Plain1<A, T> {
+    T make(A a);
+  }
+
+  /** A constructor taking 2 field values. */
+  @FunctionalInterface
+  public interface Plain2<A, B, T> {
+    T make(A a, B b);
+  }
+
+  /** A constructor taking 3 field values. */
+  @FunctionalInterface
+  public interface Plain3<A, B, C, T> {
+    T make(A a, B b, C c);
+  }
+
+  /** A constructor taking 4 field values. */
+  @FunctionalInterface
+  public interface Plain4<A, B, C, D, T> {
+    T make(A a, B b, C c, D d);
+  }
+
+  /** A constructor taking 5 field values. */
+  @FunctionalInterface
+  public interface Plain5<A, B, C, D, E, T> {
+    T make(A a, B b, C c, D d, E e);
+  }
+
+  public static <T> Schema<T> layer(Named0<T> make) {
+    return new Schema<>(v -> make.make(v.name()), List.of());
+  }
+
+  public static <T, A> Schema<T> layer(Named1<A, T> make, Field<T, A> a) {
+    return new Schema<>(v -> make.make(v.name(), v.get(a)), List.of(a));
+  }
+
+  public static <T, A, B> Schema<T> layer(Named2<A, B, T> make, Field<T, A> a, Field<T, B> b) {
+    return new Schema<>(v -> make.make(v.name(), v.get(a), v.get(b)), List.of(a, b));
+  }
+
+  public static <T, A, B, C> Schema<T> layer(Named3<A, B, C, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c) {
+    return new Schema<>(v -> make.make(v.name(), v.get(a), v.get(b), v.get(c)), List.of(a, b, c));
+  }
+
+  public static <T, A, B, C, D> Schema<T> layer(Named4<A, B, C, D, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d) {
+    return new Schema<>(v -> make.make(v.name(), v.get(a), v.get(b), v.get(c), v.get(d)), List.of(a, b, c, d));
+  }
+
+  public static <T, A, B, C, D, E> Schema<T> layer(Named5<A, B, C, D, E, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e) {
+    return new Schema<>(v -> make.make(v.name(), v.get(a), v.get(b), v.get(c), v.get(d), v.get(e)), List.of(a, b, c, d, e));
+  }
+
+  public static <T, A, B, C, D, E, F> Schema<T> layer(Named6<A, B, C, D, E, F, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e, Field<T, F> f) {
+    return new Schema<>(v -> make.make(v.name(), v.get(a), v.get(b), v.get(c), v.get(d), v.get(e), v.get(f)), List.of(a, b, c, d, e, f));
+  }
+
+  public static <T, A, B, C, D, E, F, G> Schema<T> layer(Named7<A, B, C, D, E, F, G, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e, Field<T, F> f, Field<T, G> g) {
+    return new Schema<>(v -> make.make(v.name(), v.get(a), v.get(b), v.get(c), v.get(d), v.get(e), v.get(f), v.get(g)), List.of(a, b, c, d, e, f, g));
+  }
+
+  public static <T, A, B, C, D, E, F, G, H> Schema<T> layer(Named8<A, B, C, D, E, F, G, H, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e, Field<T, F> f, Field<T, G> g, Field<T, H> h) {
+    return new Schema<>(v -> make.make(v.name(), v.get(a), v.get(b), v.get(c), v.get(d), v.get(e), v.get(f), v.get(g), v.get(h)), List.of(a, b, c, d, e, f, g, h));
+  }
+
+  public static <T, A, B, C, D, E, F, G, H, I> Schema<T> layer(Named9<A, B, C, D, E, F, G, H, I, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e, Field<T, F> f, Field<T, G> g, Field<T, H> h, Field<T, I> i) {
+    return new Schema<>(v -> make.make(v.name(), v.get(a), v.get(b), v.get(c), v.get(d), v.get(e), v.get(f), v.get(g), v.get(h), v.get(i)), List.of(a, b, c, d, e, f, g, h, i));
+  }
+
+  public static <T> Schema<T> of(Plain0<T> make) {
+    return new Schema<>(v -> make.make(), List.of());
+  }
+
+  public static <T, A> Schema<T> of(Plain1<A, T> make, Field<T, A> a) {
+    return new Schema<>(v -> make.make(v.get(a)), List.of(a));
+  }
+
+  public static <T, A, B> Schema<T> of(Plain2<A, B, T> make, Field<T, A> a, Field<T, B> b) {
+    return new Schema<>(v -> make.make(v.get(a), v.get(b)), List.of(a, b));
+  }
+
+  public static <T, A, B, C> Schema<T> of(Plain3<A, B, C, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c) {
+    return new Schema<>(v -> make.make(v.get(a), v.get(b), v.get(c)), List.of(a, b, c));
+  }
+
+  public static <T, A, B, C, D> Schema<T> of(Plain4<A, B, C, D, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d) {
+    return new Schema<>(v -> make.make(v.get(a), v.get(b), v.get(c), v.get(d)), List.of(a, b, c, d));
+  }
+
+  public static <T, A, B, C, D, E> Schema<T> of(Plain5<A, B, C, D, E, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e) {
+    return new Schema<>(v -> make.make(v.get(a), v.get(b), v.get(c), v.get(d), v.get(e)), List.of(a, b, c, d, e));
   }
 
   public List<Field<T, ?>> fields() {

@@ -21,6 +21,5 @@ public record Training(int epochs, int batchSize, long seed, boolean shuffle) {
 
   /** The JSON form of {@code "training"}. */
   public static final Schema<Training> SCHEMA =
-      Schema.of(v -> new Training(v.get(EPOCHS), v.get(BATCH_SIZE), v.get(SEED), v.get(SHUFFLE)),
-          EPOCHS, BATCH_SIZE, SEED, SHUFFLE);
+      Schema.of(Training::new, EPOCHS, BATCH_SIZE, SEED, SHUFFLE);
 }

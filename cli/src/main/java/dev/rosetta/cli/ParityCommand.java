@@ -42,10 +42,14 @@ final class ParityCommand implements Callable<Integer> {
   @Option(names = "--candidate", defaultValue = "tensorflow", description = "Backend checked against the reference (default ${DEFAULT-VALUE}).")
   String candidateName;
 
-  @Option(names = "--noise-floor", description = {
-      "Also train the reference from weights one ulp off (every 7th value) and show how far it drifts from itself:",
-      "the float32 noise floor of each trajectory row. Failing rows within 10x of it are annotated; exit code unchanged."})
-  boolean noiseFloor;
+  @Option(names = "--strict", description = {
+      "Judge every row by its fixed bound alone and skip the noise floor.",
+      "By default two more copies of the reference train in lockstep (another intra-op thread count; one-ulp",
+      "nudges after every update) and a trajectory row also passes within 3x the larger of their drifts."})
+  boolean strict;
+
+  @Option(names = "--floor-threads", defaultValue = "0", description = "Intra-op threads of the noise floor's thread copy (default: 2 when the reference runs on 1, else 1).")
+  int floorThreads;
 
   @Option(names = "--json", description = "End with one JSON object of the figures.")
   boolean json;
@@ -68,13 +72,17 @@ final class ParityCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "parity %s: %s vs %s, %d epoch%s, batch %d, seed %d, %,d train samples (%s)%n",
         spec.name(), candidate.name(), reference.name(), e, e == 1 ? "" : "s", spec.training().batchSize(),
         spec.training().seed(), split.train().size(), data.describe());
-    if (noiseFloor) {
-      out.printf(Locale.ROOT, "noise floor: %s again from the same weights one ulp up in every 7th value%n", reference.name());
+    if (!strict) {
+      out.printf(Locale.ROOT, "noise floor: %s against itself on another thread count and with one-ulp nudges, in lockstep%n",
+          reference.name());
     }
     out.flush();
     ParityReport report =
         new ParityRunner(spec, split.train(), split.test(), reference, candidate).optSteps(steps).optEpochs(e)
-            .optNoiseFloor(noiseFloor).run();
+            .optNoiseFloor(!strict).optFloorThreads(floorThreads).run();
+    if (strict) {
+      report = report.strictly();
+    }
     out.print(report.toTable());
     if (json) {
       out.println(report.toJson());

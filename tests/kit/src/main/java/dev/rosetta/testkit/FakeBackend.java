@@ -1,6 +1,7 @@
 package dev.rosetta.testkit;
 
 import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Execution;
 import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.data.Batch;
@@ -116,7 +117,7 @@ public final class FakeBackend implements Backend {
   }
 
   @Override
-  public TrainableModel create(CheckedSpec spec, WeightSet weights) {
+  public TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution) {
     requireSupported(spec);
     weights.requireMatches(spec, "initial weights");
     return new Model(spec, weights);
@@ -251,6 +252,17 @@ public final class FakeBackend implements Backend {
     @Override
     public WeightSet weights() {
       return new WeightSet(weights);
+    }
+
+    @Override
+    public void setWeights(WeightSet w) {
+      w.requireMatches(spec, "weights");
+      weights.putAll(w.tensors());
+    }
+
+    @Override
+    public int intraOpThreads() {
+      return 1;
     }
 
     @Override

@@ -36,7 +36,22 @@ class ParityCliTest {
     assertTrue(j.get("loss_max_rel").asDouble() <= 1e-3, j.toString());
     assertTrue(j.get("weights_rel_l2").asDouble() <= 1e-5, j.toString());
     assertEquals(j.get("accuracy_pytorch").asDouble(), j.get("accuracy_tensorflow").asDouble(), 0.005);
-    assertFalse(j.has("noise_floor"), "measured only with --noise-floor");
+    assertTrue(j.has("noise_floor"), "measured by default");
+    assertEquals(3.0, j.get("k").asDouble());
+    assertFalse(j.get("strict").asBoolean());
+  }
+
+  @Test
+  void strictJudgesByTheFixedBoundsAndMeasuresNoFloor() throws IOException {
+    CliTest.Run r = rosetta("parity", small().toString(), "--epochs", "1", "--strict", "--json");
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode j = r.json();
+    assertTrue(j.get("strict").asBoolean());
+    assertFalse(j.has("noise_floor"), j.toString());
+    for (JsonNode c : j.get("checks")) {
+      assertEquals("bound", c.get("basis").asText(), c.toString());
+    }
+    assertTrue(r.out().contains("strict: every row judged by its fixed bound alone"), r.out());
   }
 
   @Test
@@ -51,21 +66,23 @@ class ParityCliTest {
   }
 
   @Test
-  void noiseFloorIsReportedPerTrajectoryRowAndChangesNoVerdict() throws IOException {
-    CliTest.Run r = rosetta("parity", small().toString(), "--epochs", "1", "--noise-floor", "--json");
+  void noiseFloorIsReportedPerTrajectoryRowWithTheKindThatSetIt() throws IOException {
+    CliTest.Run r = rosetta("parity", small().toString(), "--epochs", "1", "--json");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("check (") && l.contains("noise floor")), r.out());
     JsonNode j = r.json();
     assertTrue(j.get("pass").asBoolean(), j.toString());
     JsonNode floor = j.get("noise_floor");
     assertNotNull(floor, j.toString());
-    for (String key : List.of("weights_rel_l2", "loss_max_rel", "weights_rel_l2_end", "accuracy_points_apart")) {
+    JsonNode kinds = j.get("noise_floor_kind");
+    for (String key : List.of("loss_max_rel", "weights_rel_l2_end", "accuracy_points_apart")) {
       assertTrue(floor.has(key) && floor.get(key).isNumber(), key + " in " + floor);
+      assertTrue(List.of("threads", "nudge").contains(kinds.get(key).asText()), kinds.toString());
     }
     assertFalse(floor.has("forward_max_abs"), "no floor for the rows at init");
-    // PyTorch from a one-ulp start does not retrace its own steps bit for bit.
+    assertFalse(floor.has("weights_rel_l2"), "no floor for the weights after N steps");
+    // PyTorch on another thread count, or nudged, does not retrace its own steps bit for bit.
     assertTrue(floor.get("weights_rel_l2_end").asDouble() > 0, floor.toString());
-    assertTrue(j.get("failures_at_noise_floor").asBoolean(), "nothing fails, so every failure is at the floor");
   }
 
   @Test

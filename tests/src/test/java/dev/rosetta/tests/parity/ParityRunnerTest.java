@@ -14,8 +14,10 @@ import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Execution;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.parity.ParityReport;
+import dev.rosetta.parity.NoiseFloor;
 import dev.rosetta.parity.ParityRunner;
 import dev.rosetta.testkit.FakeBackend;
 import dev.rosetta.weights.Tensor;
@@ -95,8 +97,8 @@ class ParityRunnerTest {
       }
 
       @Override
-      public TrainableModel create(CheckedSpec spec, WeightSet weights) {
-        TrainableModel m = base.create(spec, weights);
+      public TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution) {
+        TrainableModel m = base.create(spec, weights, execution);
         return new TrainableModel() {
           @Override
           public float trainStep(Batch batch, long step) {
@@ -117,6 +119,16 @@ class ParityRunnerTest {
           @Override
           public WeightSet weights() {
             return m.weights();
+          }
+
+          @Override
+          public void setWeights(WeightSet w) {
+            m.setWeights(w);
+          }
+
+          @Override
+          public int intraOpThreads() {
+            return m.intraOpThreads();
           }
 
           @Override
@@ -155,13 +167,17 @@ class ParityRunnerTest {
     assertFalse(json.contains("\n"));
     JsonNode n = new ObjectMapper().readTree(json);
     for (String key : List.of("forward_max_abs", "grad_rel_l2", "loss_max_rel", "loss_max_rel_step",
-        "weights_rel_l2", "weights_rel_l2_end", "accuracy_pytorch", "accuracy_tensorflow", "pass")) {
+        "weights_rel_l2", "weights_rel_l2_end", "accuracy_pytorch", "accuracy_tensorflow", "pass", "k", "strict")) {
       assertTrue(n.has(key), key + " missing in " + json);
     }
     assertEquals(17, n.get("loss_max_rel_step").asInt());
     assertEquals(0.8515, n.get("accuracy_tensorflow").asDouble());
     assertTrue(n.get("pass").asBoolean());
+    assertEquals(3.0, n.get("k").asDouble());
     assertEquals(6, n.get("checks").size());
+    assertEquals("bound", n.get("checks").get(3).get("basis").asText());
+    assertTrue(n.get("checks").get(3).get("floor").isNull());
+    assertFalse(n.has("noise_floor"), "no floor measured, none written");
     assertEquals(0.03, r.accuracyPointsApart(), 1e-9);
   }
 
@@ -177,106 +193,104 @@ class ParityRunnerTest {
   }
 
   @Test
-  void noiseFloorOfADeterministicBackendAgainstItselfIsSmallButNotZero() {
+  void theNoiseFloorIsMeasuredByDefaultOnBothKinds() throws Exception {
     ParityReport r =
-        new ParityRunner(SPEC, data(30, 1), data(20, 2), javaDense("a", 0), javaDense("b", 0))
-            .optSteps(1).optNoiseFloor(true).run();
-    ParityReport.NoiseFloor f = r.noiseFloor();
+        new ParityRunner(SPEC, data(30, 1), data(20, 2), javaDense("a", 0), javaDense("b", 0)).optSteps(1).run();
+    NoiseFloor f = r.noiseFloor();
     assertTrue(f.measured());
-    // The nudged start differs from the reference, so the first steps do too, by float32
-    // rounding only: far below every bound.
-    assertTrue(f.weightsRelL2() > 0 && f.weightsRelL2() < 1e-6, f.toString());
-    assertTrue(f.lossMaxRel() > 0 && f.lossMaxRel() < 1e-5, f.toString());
-    // This linear least-squares model contracts: the ulps are rounded away within a few steps
-    // and the weights end bit-identical. A zero floor is the opposite of chaos, and honest.
-    assertTrue(f.weightsRelL2End() < 1e-7, f.toString());
-    assertEquals(0, f.accuracyPointsApart(), "one ulp does not flip a toy prediction");
-    // The candidate is an identical backend: its own figures stay exactly 0, the floor changes nothing.
+    // The fake runs one thread whatever it is asked, so only the nudges move its copy: the
+    // floor is the nudge copy's, small, and not zero.
+    assertEquals(NoiseFloor.Kind.NUDGE, f.lossMaxRel().kind());
+    assertTrue(f.lossMaxRel().value() > 0 && f.lossMaxRel().value() < 1e-5, f.toString());
+    assertTrue(f.weightsRelL2End().value() > 0 && f.weightsRelL2End().value() < 1e-5, f.toString());
+    // The candidate is an identical backend: its own figures stay exactly 0.
     assertEquals(0, r.weightsRelL2End());
     assertTrue(r.pass(), r.toTable());
-    assertTrue(Double.isNaN(r.checks().get(0).noiseFloor()), "no floor for the forward row at init");
-    assertTrue(Double.isNaN(r.checks().get(1).noiseFloor()), "no floor for the gradient row at init");
-    assertEquals(f.weightsRelL2End(), r.checks().get(4).noiseFloor());
+    assertFalse(r.checks().get(0).floor().measured(), "no floor for the forward row at init");
+    assertFalse(r.checks().get(2).floor().measured(), "no floor for the weights after N steps");
+    assertEquals(f.weightsRelL2End(), r.checks().get(4).floor());
     assertTrue(r.toTable().lines().findFirst().orElseThrow().contains("noise floor"), r.toTable());
+    JsonNode n = new ObjectMapper().readTree(r.toJson());
+    assertEquals("nudge", n.get("noise_floor_kind").get("loss_max_rel").asText());
+    assertEquals(f.lossMaxRel().value(), n.get("noise_floor").get("loss_max_rel").asDouble());
   }
 
   @Test
-  void noiseFloorIsOffByDefault() throws Exception {
-    ParityReport r =
-        new ParityRunner(SPEC, data(30, 1), data(20, 2), javaDense("a", 0), javaDense("b", 0)).run();
+  void theNoiseFloorCanBeLeftOut() throws Exception {
+    ParityReport r = new ParityRunner(SPEC, data(30, 1), data(20, 2), javaDense("a", 0), javaDense("b", 0))
+        .optNoiseFloor(false).run();
     assertFalse(r.noiseFloor().measured());
     assertFalse(r.toTable().contains("noise floor"), r.toTable());
     JsonNode n = new ObjectMapper().readTree(r.toJson());
     assertFalse(n.has("noise_floor"));
-    assertFalse(n.has("failures_at_noise_floor"));
   }
 
   @Test
-  void nudgeMovesEverySeventhValueUpByOneUlp() {
+  void nudgeMovesEverySeventhValueOneUlpUpOrDown() {
     float[] v = {1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f};
-    WeightSet w = new WeightSet(Map.of("t", new Tensor(Shape.of(16), v)));
-    float[] out = ParityRunner.nudge(w).get("t").data();
+    WeightSet w = new WeightSet(Map.of("t", new Tensor(Shape.of(16), v), "u", new Tensor(Shape.of(1), new float[] {1f})));
+    float[] up = ParityRunner.nudge(w, java.util.Set.of("t"), true).get("t").data();
+    float[] down = ParityRunner.nudge(w, java.util.Set.of("t"), false).get("t").data();
     for (int i = 0; i < v.length; i++) {
-      float expected = i % 7 == 0 ? Math.nextUp(v[i]) : v[i];
-      assertEquals(expected, out[i], "index " + i);
+      assertEquals(i % 7 == 0 ? Math.nextUp(v[i]) : v[i], up[i], "index " + i);
+      assertEquals(i % 7 == 0 ? Math.nextDown(v[i]) : v[i], down[i], "index " + i);
     }
-    assertEquals(Float.MIN_VALUE, out[14], "a zero becomes the smallest subnormal");
+    assertEquals(Float.MIN_VALUE, up[14], "a zero becomes the smallest subnormal");
+    assertEquals(1f, ParityRunner.nudge(w, java.util.Set.of("t"), true).get("u").data()[0], "only the named tensors move");
     assertEquals(1f, v[0], "the input is not changed");
   }
 
-  /** Seed-MLP-like one-epoch figures: the candidate fails the loss and end-weights rows. */
-  static ParityReport failing(ParityReport.NoiseFloor floor) {
-    return new ParityReport("pytorch", "tensorflow", 1, 938, 6e-8, 1e-7, 4e-2, 700, 20, 7e-9, 3e-2, 0.85, 0.846, floor);
+  /** Seed-MLP-like one-epoch figures: loss 4e-2 and end weights 3e-2, beyond their fixed bounds. */
+  static ParityReport failing(NoiseFloor floor) {
+    return new ParityReport("pytorch", "tensorflow", 1, 938, 6e-8, 1e-7, 4e-2, 700, 20, 7e-9, 3e-2, 0.85, 0.846,
+        floor, false, ParityReport.K);
+  }
+
+  static NoiseFloor floor(double loss, double weights, double points) {
+    return new NoiseFloor(new NoiseFloor.Row(loss, NoiseFloor.Kind.THREADS),
+        new NoiseFloor.Row(weights, NoiseFloor.Kind.NUDGE), new NoiseFloor.Row(points, NoiseFloor.Kind.THREADS));
   }
 
   @Test
-  void failuresWithinTenTimesTheFloorAreAnnotatedButStillFail() throws Exception {
-    ParityReport r = failing(new ParityReport.NoiseFloor(5e-9, 3e-2, 2.5e-2, 0.3));
-    assertFalse(r.pass(), "the contract is the contract");
+  void trajectoryRowsPassWithinKTimesTheirFloor() throws Exception {
+    ParityReport r = failing(floor(2e-2, 1.5e-2, 0.3));
+    assertTrue(r.pass(), r.toTable());
     List<ParityReport.Check> c = r.checks();
-    assertTrue(c.get(3).failsAtNoiseFloor(), "loss 4e-2 vs floor 3e-2");
-    assertTrue(c.get(4).failsAtNoiseFloor(), "weights 3e-2 vs floor 2.5e-2");
-    assertFalse(c.get(2).failsAtNoiseFloor(), "a passing row is not annotated");
-    assertTrue(r.failuresAtNoiseFloor());
+    assertEquals(ParityReport.Basis.FLOOR, c.get(3).basis(), "loss 4e-2 <= 3 x 2e-2");
+    assertEquals(ParityReport.Basis.FLOOR, c.get(4).basis(), "weights 3e-2 <= 3 x 1.5e-2");
+    assertEquals(ParityReport.Basis.BOUND, c.get(5).basis(), "accuracy 0.4 points is within 0.5");
+    assertEquals("PASS (4.00e-02 <= 3 x floor 2.00e-02)", c.get(3).verdict());
     String table = r.toTable();
-    assertTrue(table.lines().anyMatch(l -> l.startsWith("per-step loss") && l.endsWith(ParityReport.AT_NOISE_FLOOR)), table);
-    assertTrue(table.lines().anyMatch(l -> l.startsWith("noise floor:") && l.contains("not a backend bug")), table);
-    assertTrue(table.strip().endsWith("FAIL"), table);
+    assertTrue(table.contains("2.00e-02 (threads)"), table);
+    assertTrue(table.contains("1.50e-02 (nudge)"), table);
     JsonNode n = new ObjectMapper().readTree(r.toJson());
-    assertFalse(n.get("pass").asBoolean());
-    assertTrue(n.get("failures_at_noise_floor").asBoolean());
-    JsonNode floor = n.get("noise_floor");
-    assertEquals(List.of("weights_rel_l2", "loss_max_rel", "weights_rel_l2_end", "accuracy_points_apart"),
-        iterable(floor.fieldNames()));
-    assertEquals(3e-2, floor.get("loss_max_rel").asDouble());
-    for (String key : List.of("forward_max_abs", "loss_max_rel", "weights_rel_l2_end", "accuracy_pytorch", "checks")) {
-      assertTrue(n.has(key), key);
-    }
+    assertTrue(n.get("pass").asBoolean());
+    assertEquals("floor", n.get("checks").get(3).get("basis").asText());
+    assertEquals("threads", n.get("checks").get(3).get("floor_kind").asText());
+    assertEquals("nudge", n.get("noise_floor_kind").get("weights_rel_l2_end").asText());
   }
 
   @Test
-  void failuresBeyondTenTimesTheFloorAreNotAnnotated() throws Exception {
-    // Loss 4e-2 is 40x its floor of 1e-3: that is a backend disagreement, not chaos.
-    ParityReport r = failing(new ParityReport.NoiseFloor(5e-9, 1e-3, 2.5e-2, 0.3));
-    assertFalse(r.checks().get(3).failsAtNoiseFloor());
-    assertTrue(r.checks().get(4).failsAtNoiseFloor());
-    assertFalse(r.failuresAtNoiseFloor(), "one failing row is beyond its floor");
-    String table = r.toTable();
-    assertTrue(table.lines().anyMatch(l -> l.startsWith("per-step loss") && l.endsWith("  FAIL")), table);
-    assertFalse(new ObjectMapper().readTree(r.toJson()).get("failures_at_noise_floor").asBoolean());
-    // A floor of 0 (or none) never excuses anything.
-    ParityReport zero = failing(new ParityReport.NoiseFloor(0, 0, 0, 0));
-    assertTrue(zero.checks().stream().noneMatch(ParityReport.Check::failsAtNoiseFloor));
-    assertFalse(zero.toTable().contains("within 10x"), zero.toTable());
-    ParityReport none = failing(ParityReport.NoiseFloor.NONE);
-    assertFalse(none.failuresAtNoiseFloor());
-    assertFalse(none.toTable().contains("noise floor"), none.toTable());
-  }
-
-  static List<String> iterable(java.util.Iterator<String> it) {
-    List<String> out = new java.util.ArrayList<>();
-    it.forEachRemaining(out::add);
-    return out;
+  void beyondKTimesTheFloorOrStrictlyTheRowFails() throws Exception {
+    // Loss 4e-2 is 40x a floor of 1e-3: a backend disagreement, not chaos.
+    ParityReport r = failing(floor(1e-3, 1.5e-2, 0.3));
+    assertFalse(r.pass());
+    assertEquals(ParityReport.Basis.FAIL, r.checks().get(3).basis());
+    assertEquals("FAIL (> 3 x floor 1.00e-03)", r.checks().get(3).verdict());
+    assertEquals(ParityReport.Basis.FLOOR, r.checks().get(4).basis());
+    assertTrue(r.toTable().strip().endsWith("FAIL"), r.toTable());
+    // --strict judges by the fixed bounds alone, the floor still shown nowhere.
+    ParityReport strict = failing(floor(2e-2, 1.5e-2, 0.3)).strictly();
+    assertFalse(strict.pass());
+    assertEquals(ParityReport.Basis.FAIL, strict.checks().get(3).basis());
+    assertTrue(strict.toTable().contains("strict"), strict.toTable());
+    assertTrue(new ObjectMapper().readTree(strict.toJson()).get("strict").asBoolean());
+    // A zero floor (or none) never excuses anything; the rows at init never use one.
+    assertFalse(failing(floor(0, 0, 0)).pass());
+    assertFalse(failing(NoiseFloor.NONE).pass());
+    ParityReport forward = new ParityReport("a", "b", 1, 938, 2e-5, 1e-7, 1e-4, 7, 20, 7e-9, 1e-4, 0.85, 0.85,
+        floor(1, 1, 1), false, ParityReport.K);
+    assertEquals(ParityReport.Basis.FAIL, forward.checks().get(0).basis(), "the forward row has no floor");
   }
 
   @Test

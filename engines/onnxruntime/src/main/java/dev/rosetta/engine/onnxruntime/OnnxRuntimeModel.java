@@ -63,7 +63,7 @@ public final class OnnxRuntimeModel implements InferenceModel {
   }
 
   /**
-   * As {@link #load(Path, ModelSpec)}, with the number of threads one inference may use.
+   * As {@link #load(Path, CheckedSpec)}, with the number of threads one inference may use.
    *
    * @param intraOpThreads 0 for ONNX Runtime's default (one per core)
    */
@@ -78,7 +78,10 @@ public final class OnnxRuntimeModel implements InferenceModel {
         Criteria.builder()
             .setTypes(NDList.class, NDList.class)
             .optEngine(ENGINE)
-            .optModelPath(file.toAbsolutePath())
+            // The folder and the file's name: DJL looks for <name>.onnx in a model folder, and
+            // warns (wrongly) about "a non-archive file" when handed the file itself.
+            .optModelPath(file.toAbsolutePath().getParent())
+            .optModelName(modelName(file))
             .optTranslator(new NoopTranslator());
     if (intraOpThreads > 0) {
       builder.optOption("intraOpNumThreads", Integer.toString(intraOpThreads));
@@ -89,6 +92,12 @@ public final class OnnxRuntimeModel implements InferenceModel {
     } catch (ModelNotFoundException | MalformedModelException e) {
       throw new OnnxFileException(file, "ONNX Runtime cannot load the model: " + e.getMessage(), e);
     }
+  }
+
+  /** {@code seed.onnx} -> {@code seed}: the name DJL resolves to {@code seed.onnx}. */
+  private static String modelName(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(".onnx") ? name.substring(0, name.length() - ".onnx".length()) : name;
   }
 
   public Path file() {

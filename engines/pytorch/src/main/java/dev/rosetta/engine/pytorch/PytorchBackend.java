@@ -2,6 +2,7 @@ package dev.rosetta.engine.pytorch;
 
 import ai.djl.engine.Engine;
 import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Execution;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.weights.WeightSet;
@@ -46,9 +47,16 @@ public final class PytorchBackend implements Backend {
     return v;
   }
 
+  /** Intra-op threads when the caller leaves the choice to the backend (see {@link #engine}). */
+  static final int DEFAULT_THREADS = 1;
+
   @Override
-  public TrainableModel create(CheckedSpec spec, WeightSet weights) {
+  public TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution) {
     weights.requireMatches(spec, "initial weights");
-    return new PytorchModel(spec, weights, engine());
+    Engine engine = engine();
+    int threads = execution.intraOpThreads() > 0
+        ? execution.intraOpThreads()
+        : Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", Integer.toString(DEFAULT_THREADS)));
+    return new PytorchModel(spec, weights, engine, threads);
   }
 }

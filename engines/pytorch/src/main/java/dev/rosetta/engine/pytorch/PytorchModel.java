@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -19,7 +20,6 @@ import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,12 +46,16 @@ final class PytorchModel implements TrainableModel {
   private final PytorchOptimizer optimizer;
   private final int outputWidth;
   private long currentStep;
+  /** Intra-op threads this model's calls run with. */
+  private final int threads;
   /** Reused input staging memory: libtorch reads inputs from it without another copy. */
   private ByteBuffer staging;
 
-  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine) {
+  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, int threads) {
     this.spec = spec;
     this.engine = engine;
+    this.threads = threads;
+    TorchThreads.use(threads);
     this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
     this.manager = model.getNDManager();
     PytorchLowering.Lowered lowered = PytorchLowering.lower(spec, () -> currentStep);
@@ -85,12 +89,26 @@ final class PytorchModel implements TrainableModel {
     return model;
   }
 
-  void setWeights(WeightSet weights) {
+  @Override
+  public void setWeights(WeightSet weights) {
+    weights.requireMatches(spec, "weights");
     for (var e : params.entrySet()) {
-      Tensor t = weights.get(e.getKey());
-      e.getValue().set(FloatBuffer.wrap(t.data()));
+      overwrite(e.getValue(), weights.get(e.getKey()).data());
     }
   }
+
+  /**
+   * Copies {@code values} into {@code target} exactly (signed zeros included). An indexed copy
+   * rather than DJL's {@code set(Buffer)}, whose JNI binding enters libtorch's deprecated
+   * AutoNonVariableTypeMode and makes libtorch print an alarming warning once per process.
+   */
+  private void overwrite(NDArray target, float[] values) {
+    try (NDManager scope = manager.newSubManager()) {
+      target.set(ALL, scope.create(values, target.getShape()));
+    }
+  }
+
+  private static final NDIndex ALL = new NDIndex("...");
 
   @Override
   public CheckedSpec spec() {
@@ -103,7 +121,13 @@ final class PytorchModel implements TrainableModel {
   }
 
   @Override
+  public int intraOpThreads() {
+    return threads;
+  }
+
+  @Override
   public float trainStep(Batch batch, long step) {
+    TorchThreads.use(threads);
     currentStep = step;
     try (NDManager scope = manager.newSubManager()) {
       float loss = forwardBackward(batch, scope);
@@ -119,6 +143,7 @@ final class PytorchModel implements TrainableModel {
    */
   @Override
   public WeightSet gradients(Batch batch, long step) {
+    TorchThreads.use(threads);
     currentStep = step;
     try (NDManager scope = manager.newSubManager()) {
       List<float[]> saved = saveBuffers();
@@ -143,6 +168,7 @@ final class PytorchModel implements TrainableModel {
 
   @Override
   public float[] trainingOutput(Batch batch, long step) {
+    TorchThreads.use(threads);
     currentStep = step;
     List<float[]> saved = saveBuffers();
     try (NDManager scope = manager.newSubManager()) {
@@ -164,7 +190,7 @@ final class PytorchModel implements TrainableModel {
 
   private void restoreBuffers(List<float[]> saved) {
     for (int i = 0; i < buffers.size(); i++) {
-      buffers.get(i).set(FloatBuffer.wrap(saved.get(i)));
+      overwrite(buffers.get(i), saved.get(i));
     }
   }
 
@@ -204,6 +230,7 @@ final class PytorchModel implements TrainableModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
+    TorchThreads.use(threads);
     try (NDManager scope = manager.newSubManager()) {
       NDArray x = input(scope, inputs, spec.input().withBatch(n));
       return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();

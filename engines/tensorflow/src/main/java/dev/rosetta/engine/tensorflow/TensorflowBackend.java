@@ -2,6 +2,7 @@ package dev.rosetta.engine.tensorflow;
 
 import ai.djl.engine.Engine;
 import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Execution;
 import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.spec.CheckedSpec;
@@ -36,16 +37,21 @@ public final class TensorflowBackend implements Backend {
   }
 
   @Override
-  public TrainableModel create(CheckedSpec spec, WeightSet weights) {
-    return createModel(spec, weights);
+  public TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution) {
+    return createModel(spec, weights, execution);
   }
 
-  /** {@link #create} with the TensorFlow-specific face (SavedModel export). */
+  /** {@link #create} with the TensorFlow-specific type. */
   public TensorflowModel createModel(CheckedSpec spec, WeightSet weights) {
+    return createModel(spec, weights, Execution.DEFAULT);
+  }
+
+  public TensorflowModel createModel(CheckedSpec spec, WeightSet weights, Execution execution) {
     requireSupported(spec);
     weights.requireMatches(spec, "initial weights");
     TensorflowNatives.load();
-    return new TensorflowModel(spec, weights);
+    int threads = execution.intraOpThreads() > 0 ? execution.intraOpThreads() : TfTensors.defaultThreads();
+    return new TensorflowModel(spec, weights, threads);
   }
 
   /**

@@ -60,9 +60,11 @@ public final class TensorflowModel implements TrainableModel {
   private final org.tensorflow.ndarray.Shape[] weightShapes;
   private final int outputWidth;
   private final long seed;
+  private final int threads;
 
-  TensorflowModel(CheckedSpec spec, WeightSet weights) {
+  TensorflowModel(CheckedSpec spec, WeightSet weights, int threads) {
     this.spec = spec;
+    this.threads = threads;
     this.seed = spec.training().seed();
     this.params = spec.params();
     this.outputWidth = spec.outputSize();
@@ -134,7 +136,7 @@ public final class TensorflowModel implements TrainableModel {
         weightValues.add(value);
         weightAssigns.add(tf.assign(v, value));
       }
-      opened = new Session(graph, TfTensors.sessionConfig());
+      opened = new Session(graph, TfTensors.sessionConfig(threads));
       this.session = opened;
       setWeights(weights);
       Session.Runner r = session.runner();
@@ -167,7 +169,7 @@ public final class TensorflowModel implements TrainableModel {
     });
   }
 
-  /** Replaces every parameter with the given canonical weights; optimizer state is kept. */
+  @Override
   public void setWeights(WeightSet weights) {
     weights.requireMatches(spec, "weights");
     if (vars.isEmpty()) {
@@ -195,6 +197,11 @@ public final class TensorflowModel implements TrainableModel {
   @Override
   public String backend() {
     return TensorflowBackend.NAME;
+  }
+
+  @Override
+  public int intraOpThreads() {
+    return threads;
   }
 
   /** Values per channel in one sample of each batch_norm layer's input. */

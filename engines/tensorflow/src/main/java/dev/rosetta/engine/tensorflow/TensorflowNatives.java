@@ -22,6 +22,7 @@ final class TensorflowNatives {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
+    TfLogging.quietInfo();
     // JavaCPP otherwise reads /proc/self/statm on every native allocation to enforce a memory
     // cap, which costs more than a training step's own work for small models. TF tensors are
     // closed deterministically here, so the cap buys nothing. (DJL's TfEngine sets the same.)

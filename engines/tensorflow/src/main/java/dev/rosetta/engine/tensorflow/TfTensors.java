@@ -20,10 +20,20 @@ final class TfTensors {
    * kernels split work, so the same seed twice gives bit-identical weights.
    */
   static ConfigProto sessionConfig() {
+    return sessionConfig(defaultThreads());
+  }
+
+  /** The thread count when the caller leaves the choice to the backend. */
+  static int defaultThreads() {
     int threads = Integer.getInteger(THREADS_PROPERTY, 1);
     if (threads < 1) {
       throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + threads + ")");
     }
+    return threads;
+  }
+
+  /** {@link #sessionConfig()} with {@code threads} intra-op threads. */
+  static ConfigProto sessionConfig(int threads) {
     return ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(threads)
         .setInterOpParallelismThreads(-1)
