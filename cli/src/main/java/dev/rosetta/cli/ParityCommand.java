@@ -4,10 +4,13 @@ import dev.rosetta.data.DataSplit;
 import dev.rosetta.parity.ParityReport;
 import dev.rosetta.parity.ParityRunner;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.Training;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Backends;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,6 +51,11 @@ final class ParityCommand implements Callable<Integer> {
       "nudges after every update) and a trajectory row also passes within 3x the larger of their drifts."})
   boolean strict;
 
+  @Option(names = "--seeds", paramLabel = "LIST", split = ",", description = {
+      "Run once per seed (initial weights, batch order, dropout masks), e.g. 1-6,42, and end with a",
+      "table of the trajectory rows per seed; exit 1 if any run fails."})
+  List<String> seeds;
+
   @Option(names = "--floor-threads", defaultValue = "0", description = "Intra-op threads of the noise floor's thread copy (default: 2 when the reference runs on 1, else 1).")
   int floorThreads;
 
@@ -62,32 +70,92 @@ final class ParityCommand implements Callable<Integer> {
     if (steps <= 0 || (epochs != null && epochs <= 0)) {
       throw new Rosetta.UserInputException("--steps and --epochs must be > 0");
     }
-    CheckedSpec spec = training.apply(SpecFiles.load(specFile, cmd.commandLine().getErr()), null);
+    CheckedSpec base = training.apply(SpecFiles.load(specFile, cmd.commandLine().getErr()), null);
     Backend reference = Backends.get(referenceName);
     Backend candidate = Backends.get(candidateName);
-    SpecFiles.requireSupported(reference, spec, specFile);
-    SpecFiles.requireSupported(candidate, spec, specFile);
-    DataSplit split = data.load(spec);
-    int e = epochs != null ? epochs : spec.training().epochs();
-    out.printf(Locale.ROOT, "parity %s: %s vs %s, %d epoch%s, batch %d, seed %d, %,d train samples (%s)%n",
-        spec.name(), candidate.name(), reference.name(), e, e == 1 ? "" : "s", spec.training().batchSize(),
-        spec.training().seed(), split.train().size(), data.describe());
-    if (!strict) {
-      out.printf(Locale.ROOT, "noise floor: %s against itself on another thread count and with one-ulp nudges, in lockstep%n",
-          reference.name());
+    SpecFiles.requireSupported(reference, base, specFile);
+    SpecFiles.requireSupported(candidate, base, specFile);
+    DataSplit split = data.load(base);
+    int e = epochs != null ? epochs : base.training().epochs();
+    List<Long> runSeeds = seeds == null ? List.of(base.training().seed()) : seedList(seeds);
+    List<ParityReport> reports = new ArrayList<>();
+    for (long seed : runSeeds) {
+      Training t = base.training();
+      CheckedSpec spec = base.withTraining(new Training(t.epochs(), t.batchSize(), seed, t.shuffle()));
+      out.printf(Locale.ROOT, "parity %s: %s vs %s, %d epoch%s, batch %d, seed %d, %,d train samples (%s)%n",
+          spec.name(), candidate.name(), reference.name(), e, e == 1 ? "" : "s", spec.training().batchSize(),
+          spec.training().seed(), split.train().size(), data.describe());
+      if (!strict) {
+        out.printf(Locale.ROOT, "noise floor: %s against itself on another thread count and with one-ulp nudges, in lockstep%n",
+            reference.name());
+      }
+      out.flush();
+      ParityReport report =
+          new ParityRunner(spec, split.train(), split.test(), reference, candidate).optSteps(steps).optEpochs(e)
+              .optNoiseFloor(!strict).optFloorThreads(floorThreads).run();
+      if (strict) {
+        report = report.strictly();
+      }
+      out.print(report.toTable());
+      if (json && seeds == null) {
+        out.println(report.toJson());
+      }
+      out.flush();
+      reports.add(report);
     }
-    out.flush();
-    ParityReport report =
-        new ParityRunner(spec, split.train(), split.test(), reference, candidate).optSteps(steps).optEpochs(e)
-            .optNoiseFloor(!strict).optFloorThreads(floorThreads).run();
-    if (strict) {
-      report = report.strictly();
+    boolean pass = reports.stream().allMatch(ParityReport::pass);
+    if (seeds != null) {
+      out.print(seedTable(runSeeds, reports));
+      if (json) {
+        out.println("{\"pass\":" + pass + ",\"runs\":["
+            + String.join(",", reports.stream().map(ParityReport::toJson).toList()) + "]}");
+      }
+      out.flush();
     }
-    out.print(report.toTable());
-    if (json) {
-      out.println(report.toJson());
+    return pass ? Rosetta.OK : Rosetta.CHECK_FAILED;
+  }
+
+  /** {@code 1-6,42} as seeds 1, 2, 3, 4, 5, 6, 42; bad ranges are usage errors. */
+  static List<Long> seedList(List<String> items) {
+    List<Long> out = new ArrayList<>();
+    for (String item : items) {
+      String s = item.trim();
+      try {
+        int dash = s.indexOf('-', 1);
+        if (dash > 0) {
+          long from = Long.parseLong(s.substring(0, dash));
+          long to = Long.parseLong(s.substring(dash + 1));
+          if (to < from || to - from > 10_000) {
+            throw new Rosetta.UserInputException("--seeds: bad range '" + s + "'");
+          }
+          for (long v = from; v <= to; v++) {
+            out.add(v);
+          }
+        } else {
+          out.add(Long.parseLong(s));
+        }
+      } catch (NumberFormatException ex) {
+        throw new Rosetta.UserInputException("--seeds: '" + s + "' is not a seed or a range like 1-6");
+      }
     }
-    out.flush();
-    return report.pass() ? Rosetta.OK : Rosetta.CHECK_FAILED;
+    return out;
+  }
+
+  /** One line per seed: each trajectory row's value, floor and verdict basis. */
+  static String seedTable(List<Long> seeds, List<ParityReport> reports) {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n%-8s %-34s %-34s %-26s %s%n",
+        "seed", "per-step loss (floor)", "weights after epoch 1 (floor)", "accuracy pts (floor)", "verdict"));
+    for (int i = 0; i < seeds.size(); i++) {
+      ParityReport r = reports.get(i);
+      List<ParityReport.Check> c = r.checks();
+      sb.append(String.format(Locale.ROOT, "%-8d %-34s %-34s %-26s %s%n", seeds.get(i), cell(c.get(3)), cell(c.get(4)),
+          c.size() > 5 ? cell(c.get(5)) : "-", r.pass() ? "PASS" : "FAIL"));
+    }
+    return sb.toString();
+  }
+
+  private static String cell(ParityReport.Check c) {
+    String floor = c.floor().measured() ? String.format(Locale.ROOT, " (%.1e %s)", c.floor().value(), c.floor().kind().label()) : "";
+    return String.format(Locale.ROOT, "%.2e%s %s", c.value(), floor, c.basis().label());
   }
 }

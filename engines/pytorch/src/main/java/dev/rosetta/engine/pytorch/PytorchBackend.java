@@ -13,6 +13,18 @@ import java.util.Map;
 public final class PytorchBackend implements Backend {
   public static final String NAME = "pytorch";
 
+  private final PytorchParts parts;
+
+  /** The backend ServiceLoader finds. */
+  public PytorchBackend() {
+    this(PytorchParts.STANDARD);
+  }
+
+  /** A backend assembled from other parts: the parity suite's planted-bug candidates. */
+  PytorchBackend(PytorchParts parts) {
+    this.parts = parts;
+  }
+
   /**
    * DJL must never download: libtorch comes from the pytorch-native-cpu jar. libtorch runs its
    * ops on the calling thread unless told otherwise: measured on the seed MLP (2 cores), one
@@ -57,6 +69,6 @@ public final class PytorchBackend implements Backend {
     int threads = execution.intraOpThreads() > 0
         ? execution.intraOpThreads()
         : Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", Integer.toString(DEFAULT_THREADS)));
-    return new PytorchModel(spec, weights, engine, threads);
+    return new PytorchModel(spec, weights, engine, threads, parts);
   }
 }

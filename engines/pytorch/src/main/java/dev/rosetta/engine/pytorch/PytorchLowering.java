@@ -32,11 +32,12 @@ final class PytorchLowering {
 
   /**
    * @param step the current optimizer step, which seeds dropout masks
+   * @param blocks the per-layer lowering ({@link PytorchParts#STANDARD}'s is {@link LayerBlock})
    */
-  static Lowered lower(CheckedSpec spec, LongSupplier step) {
+  static Lowered lower(CheckedSpec spec, LongSupplier step, PytorchParts.LayerBlocks blocks) {
     List<Block> perLayer = new ArrayList<>();
     for (LayerShape shape : spec.shapes()) {
-      perLayer.add(shape.layer().accept(new LayerBlock(shape, spec.training().seed(), step)));
+      perLayer.add(shape.layer().accept(blocks.of(shape, spec.training().seed(), step)));
     }
     return new Lowered(new GraphBlock(spec, perLayer), perLayer);
   }
@@ -46,10 +47,10 @@ final class PytorchLowering {
   }
 
   /** The DJL block of one layer, given its shapes. */
-  private static final class LayerBlock implements Layer.Visitor<Block> {
-    private final LayerShape shape;
-    private final long seed;
-    private final LongSupplier step;
+  static class LayerBlock implements Layer.Visitor<Block> {
+    protected final LayerShape shape;
+    protected final long seed;
+    protected final LongSupplier step;
 
     LayerBlock(LayerShape shape, long seed, LongSupplier step) {
       this.shape = shape;
@@ -199,7 +200,7 @@ final class PytorchLowering {
       return new LambdaBlock(xs -> new NDList(NDArrays.concat(xs, axis)), "concat");
     }
 
-    private static Block unary(String name, Function<NDArray, NDArray> f) {
+    static Block unary(String name, Function<NDArray, NDArray> f) {
       return new LambdaBlock(x -> new NDList(f.apply(x.singletonOrThrow())), name);
     }
 

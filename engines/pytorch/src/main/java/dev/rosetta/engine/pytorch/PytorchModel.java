@@ -48,17 +48,19 @@ final class PytorchModel implements TrainableModel {
   private long currentStep;
   /** Intra-op threads this model's calls run with. */
   private final int threads;
+  private final PytorchParts parts;
   /** Reused input staging memory: libtorch reads inputs from it without another copy. */
   private ByteBuffer staging;
 
-  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, int threads) {
+  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, int threads, PytorchParts parts) {
     this.spec = spec;
+    this.parts = parts;
     this.engine = engine;
     this.threads = threads;
     TorchThreads.use(threads);
     this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
     this.manager = model.getNDManager();
-    PytorchLowering.Lowered lowered = PytorchLowering.lower(spec, () -> currentStep);
+    PytorchLowering.Lowered lowered = PytorchLowering.lower(spec, () -> currentStep, parts.layers());
     this.block = lowered.block();
     model.setBlock(block);
     block.initialize(manager, DataType.FLOAT32, PytorchLowering.djlShape(spec.input().withBatch(1)));
@@ -80,7 +82,7 @@ final class PytorchModel implements TrainableModel {
     for (ParamSpec p : paramSpecs) {
       (p.trainable() ? trainable : buffers).add(params.get(p.name()));
     }
-    this.optimizer = PytorchOptimizer.of(spec.optimizer(), trainable, manager);
+    this.optimizer = parts.optimizer().create(spec.optimizer(), trainable, manager);
     this.outputWidth = spec.outputSize();
   }
 
@@ -198,7 +200,7 @@ final class PytorchModel implements TrainableModel {
     NDArray x = input(scope, batch.features(), spec.input().withBatch(batch.size()));
     try (GradientCollector collector = engine.newGradientCollector()) {
       NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
-      NDArray loss = loss(out, batch, scope);
+      NDArray loss = parts.loss().loss(spec, out, batch, scope);
       if (!optimizer.isEmpty()) {
         // With nothing to train (a spec of activations only) the loss has no graph to go back through.
         collector.backward(loss);
@@ -208,7 +210,7 @@ final class PytorchModel implements TrainableModel {
   }
 
   /** The spec's loss, mean over the batch, on the autograd tape. */
-  private NDArray loss(NDArray out, Batch batch, NDManager scope) {
+  static NDArray meanLoss(CheckedSpec spec, NDArray out, Batch batch, NDManager scope) {
     return spec.loss().accept(new Loss.Visitor<NDArray>() {
       @Override
       public NDArray crossEntropy(Loss.CrossEntropy l) {
@@ -222,7 +224,7 @@ final class PytorchModel implements TrainableModel {
 
       @Override
       public NDArray mse(Loss.Mse l) {
-        NDArray t = scope.create(batch.targets(outputWidth), out.getShape());
+        NDArray t = scope.create(batch.targets(spec.outputSize()), out.getShape());
         return out.sub(t).square().mean();
       }
     });

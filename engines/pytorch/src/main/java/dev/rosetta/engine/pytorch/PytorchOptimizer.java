@@ -109,7 +109,7 @@ abstract class PytorchOptimizer {
   }
 
   /** SGD with optional momentum, Nesterov and weight decay: PyTorch's {@code torch.optim.SGD}. */
-  static final class Sgd extends PytorchOptimizer {
+  static class Sgd extends PytorchOptimizer {
     private final Optimizer.Sgd spec;
     private final NDArray lr;
     private final NDArray weightDecay;
@@ -144,7 +144,7 @@ abstract class PytorchOptimizer {
   }
 
   /** PyTorch's {@code torch.optim.Adam} (L2 weight decay), bias corrections in double. */
-  static final class Adam extends PytorchOptimizer {
+  static class Adam extends PytorchOptimizer {
     private final Optimizer.Adam spec;
     private final NDArray weightDecay;
     private final NDArray beta1;

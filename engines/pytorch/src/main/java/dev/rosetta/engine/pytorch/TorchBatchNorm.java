@@ -22,13 +22,13 @@ import dev.rosetta.spec.Layer;
  * (momentum = weight of the new batch statistic), so this calls the JNI binding directly with
  * the spec's momentum as a double: exactly what {@code torch.nn.BatchNorm2d(momentum=m)} passes.
  */
-final class TorchBatchNorm extends AbstractBlock {
-  private final double momentum;
-  private final double epsilon;
-  private final Parameter weight;
-  private final Parameter bias;
-  private final Parameter runningMean;
-  private final Parameter runningVar;
+class TorchBatchNorm extends AbstractBlock {
+  final double momentum;
+  final double epsilon;
+  final Parameter weight;
+  final Parameter bias;
+  final Parameter runningMean;
+  final Parameter runningVar;
 
   TorchBatchNorm(Layer.BatchNorm b, int channels) {
     this.momentum = b.momentum();
@@ -73,7 +73,7 @@ final class TorchBatchNorm extends AbstractBlock {
             epsilon));
   }
 
-  private static PtNDArray value(ParameterStore store, Parameter p, NDArray x, boolean training) {
+  static PtNDArray value(ParameterStore store, Parameter p, NDArray x, boolean training) {
     return (PtNDArray) store.getValue(p, x.getDevice(), training);
   }
 

@@ -22,6 +22,18 @@ import org.tensorflow.TensorFlow;
 public final class TensorflowBackend implements Backend {
   public static final String NAME = "tensorflow";
 
+  private final TensorflowParts parts;
+
+  /** The backend ServiceLoader finds. */
+  public TensorflowBackend() {
+    this(TensorflowParts.STANDARD);
+  }
+
+  /** A backend assembled from other parts: the parity suite's planted-bug candidates. */
+  TensorflowBackend(TensorflowParts parts) {
+    this.parts = parts;
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -51,7 +63,7 @@ public final class TensorflowBackend implements Backend {
     weights.requireMatches(spec, "initial weights");
     TensorflowNatives.load();
     int threads = execution.intraOpThreads() > 0 ? execution.intraOpThreads() : TfTensors.defaultThreads();
-    return new TensorflowModel(spec, weights, threads);
+    return new TensorflowModel(spec, weights, threads, parts);
   }
 
   /**

@@ -62,7 +62,7 @@ public final class TensorflowModel implements TrainableModel {
   private final long seed;
   private final int threads;
 
-  TensorflowModel(CheckedSpec spec, WeightSet weights, int threads) {
+  TensorflowModel(CheckedSpec spec, WeightSet weights, int threads, TensorflowParts parts) {
     this.spec = spec;
     this.threads = threads;
     this.seed = spec.training().seed();
@@ -119,12 +119,13 @@ public final class TensorflowModel implements TrainableModel {
       computed.add(loss.op());
       grads.forEach(g -> computed.add(g.op()));
       Ops after = tf.withControlDependencyOps(computed);
-      TensorflowOptimizer opt = TensorflowOptimizer.of(spec.optimizer(), after, tf, trainableVars, grads);
+      TensorflowOptimizer opt = parts.optimizer().create(spec.optimizer(), after, tf, trainableVars, grads);
       this.updates = new ArrayList<>(opt.updates());
       // Running statistics are written like parameters: after every gradient, in the train
       // step only (gradients() does not run them), from this step's batch statistics.
       updates.addAll(
           TfBatchNorm.runningStatUpdates(after.withSubScope("running_stats"), trainPass.batchStats, varMap));
+      TfUpdateOrder.requireWritesAfter(updates, computed);
       this.trainOp = tf.withName("train_step").withControlDependencies(updates).noOp();
       this.optimizerResets = opt.resets();
       this.weightShapes = new org.tensorflow.ndarray.Shape[vars.size()];
@@ -325,8 +326,8 @@ public final class TensorflowModel implements TrainableModel {
    * The ops that write a parameter, a running statistic or optimizer state in a step, for
    * structural checks.
    */
-  List<Operation> updateOps() {
-    return updates.stream().map(Op::op).toList();
+  List<Op> updateOps() {
+    return updates;
   }
 
   /** The ops whose outputs are the gradients and the loss, for structural checks. */

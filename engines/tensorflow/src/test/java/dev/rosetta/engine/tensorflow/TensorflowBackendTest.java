@@ -168,62 +168,8 @@ class TensorflowBackendTest {
     }
   }
 
-  /**
-   * The variable writes of a step, each checked to have the loss and every gradient among its
-   * ancestors; {@code context} ends the failure message.
-   */
+  /** The variable writes of a step, which the model checked at construction to wait for every gradient. */
   static List<Operation> writesAfterAllGradients(TensorflowModel m, String context) {
-    List<Operation> computed = m.computedOps();
-    List<Operation> writes = new ArrayList<>();
-    for (Operation u : m.updateOps()) {
-      writes.addAll(writers(u));
-    }
-    for (Operation w : writes) {
-      Set<String> ancestors = ancestors((GraphOperation) w);
-      for (Operation c : computed) {
-        assertTrue(ancestors.contains(c.name()), w.name() + " (" + w.type() + ") may run before " + c.name() + context);
-      }
-    }
-    return writes;
-  }
-
-  /** The variable-writing ops at or above an update op. */
-  static List<Operation> writers(Operation u) {
-    List<Operation> out = new ArrayList<>();
-    Deque<GraphOperation> todo = new ArrayDeque<>(List.of((GraphOperation) u));
-    Set<String> seen = new HashSet<>();
-    while (!todo.isEmpty()) {
-      GraphOperation op = todo.pop();
-      if (!seen.add(op.name())) {
-        continue;
-      }
-      if (op.type().startsWith("Assign")) {
-        out.add(op);
-      }
-      for (Operand<?> in : op.inputs()) {
-        todo.push((GraphOperation) in.op());
-      }
-    }
-    return out;
-  }
-
-  static Set<String> ancestors(GraphOperation start) {
-    Set<String> seen = new HashSet<>();
-    Deque<GraphOperation> todo = new ArrayDeque<>();
-    todo.push(start);
-    while (!todo.isEmpty()) {
-      GraphOperation op = todo.pop();
-      for (Operand<?> in : op.inputs()) {
-        if (seen.add(in.op().name())) {
-          todo.push((GraphOperation) in.op());
-        }
-      }
-      for (GraphOperation c : op.controlInputs()) {
-        if (seen.add(c.name())) {
-          todo.push(c);
-        }
-      }
-    }
-    return seen;
+    return TfUpdateOrder.requireWritesAfter(m.updateOps(), m.computedOps());
   }
 }
