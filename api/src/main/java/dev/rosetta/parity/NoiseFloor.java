@@ -25,7 +25,7 @@ public record NoiseFloor(
   public enum Kind {
     /** The copy ran its kernels on another number of intra-op threads: another reduction order. */
     THREADS("threads"),
-    /** After every update the copy's weights, every 7th value of each tensor, moved one ulp up. */
+    /** After every update each of the copy's trainable values moved one ulp up, down or not at all. */
     NUDGE("nudge");
 
     private final String label;
