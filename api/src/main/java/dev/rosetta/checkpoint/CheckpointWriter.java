@@ -2,6 +2,7 @@ package dev.rosetta.checkpoint;
 
 import dev.rosetta.backend.Backend;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.train.TrainingListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,12 +18,19 @@ public final class CheckpointWriter implements TrainingListener {
   private final Path file;
   private final CheckedSpec spec;
   private final Backend backend;
+  private final Preprocessor preprocessor;
   private int savedEpoch;
 
   public CheckpointWriter(Path file, CheckedSpec spec, Backend backend) {
+    this(file, spec, backend, null);
+  }
+
+  /** @param preprocessor the fitted preprocessing saved with every checkpoint, or null */
+  public CheckpointWriter(Path file, CheckedSpec spec, Backend backend, Preprocessor preprocessor) {
     this.file = file;
     this.spec = spec;
     this.backend = backend;
+    this.preprocessor = preprocessor;
   }
 
   @Override
@@ -33,10 +41,15 @@ public final class CheckpointWriter implements TrainingListener {
       metrics.put("test_loss", e.test().loss());
       metrics.put("test_accuracy", e.test().accuracy());
     }
+    if (e.validation() != null) {
+      metrics.put("val_loss", e.validation().loss());
+      metrics.put("val_accuracy", e.validation().accuracy());
+    }
     try {
       Checkpoint.save(
           file, spec, e.model().weights(),
-          new Provenance(backend.name(), backend.versions(), spec.training().seed(), e.epoch(), e.step(), metrics));
+          new Provenance(backend.name(), backend.versions(), spec.training().seed(), e.epoch(), e.step(), metrics),
+          preprocessor);
     } catch (IOException ex) {
       throw new UncheckedIOException("cannot write checkpoint " + file, ex);
     }

@@ -31,6 +31,11 @@ public interface Codec<V> {
     return null;
   }
 
+  /** What each element of an array value must be, for {@link #badPart} messages. */
+  default String elementExpected() {
+    return "an integer";
+  }
+
   /** The value as messages quote it: {@code -5}, {@code [3, 3]}. */
   default String show(V value) {
     return String.valueOf(value);
@@ -142,6 +147,86 @@ public interface Codec<V> {
             }
           }
           return null;
+        }
+      };
+
+  /** An array of strings (column names, missing-value markers); may be empty. */
+  Codec<List<String>> STRING_LIST =
+      new Codec<>() {
+        @Override
+        public List<String> decode(JsonNode n) {
+          if (!n.isArray()) {
+            return null;
+          }
+          List<String> out = new ArrayList<>();
+          for (JsonNode d : n) {
+            if (!d.isTextual()) {
+              return null;
+            }
+            out.add(d.asText());
+          }
+          return List.copyOf(out);
+        }
+
+        @Override
+        public JsonNode encode(List<String> v) {
+          ArrayNode a = NODES.arrayNode();
+          v.forEach(a::add);
+          return a;
+        }
+
+        @Override
+        public String expected() {
+          return "an array of strings";
+        }
+
+        @Override
+        public String elementExpected() {
+          return "a string";
+        }
+
+        @Override
+        public String badPart(JsonNode n) {
+          if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+              if (!n.get(i).isTextual()) {
+                return "[" + i + "]";
+              }
+            }
+          }
+          return null;
+        }
+
+        @Override
+        public String show(List<String> v) {
+          return v.stream().map(x -> "\"" + x + "\"").collect(Collectors.joining(", ", "[", "]"));
+        }
+      };
+
+  /** A number or a string: the fill value of a {@code constant} imputation. */
+  Codec<PreprocessStep.Scalar> SCALAR =
+      new Codec<>() {
+        @Override
+        public PreprocessStep.Scalar decode(JsonNode n) {
+          if (n.isNumber()) {
+            return PreprocessStep.Scalar.of(n.doubleValue());
+          }
+          return n.isTextual() ? PreprocessStep.Scalar.of(n.asText()) : null;
+        }
+
+        @Override
+        public JsonNode encode(PreprocessStep.Scalar v) {
+          return v.isNumber() ? NODES.numberNode(v.number()) : NODES.textNode(v.text());
+        }
+
+        @Override
+        public String expected() {
+          return "a number or a string";
+        }
+
+        @Override
+        public String show(PreprocessStep.Scalar v) {
+          return v.toString();
         }
       };
 

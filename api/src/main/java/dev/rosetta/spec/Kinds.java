@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every kind of one family (layers, losses, optimizers), found from the records its sealed
+ * Every kind of one family (layers, losses, optimizers, preprocessing steps), found from the records its sealed
  * interface permits: each declares {@code public static final Kind<Itself> KIND}, which its
  * {@code kind()} returns (so the compiler insists it exists). The permits clause is the one list
  * of kinds; the JSON reader's type lookup and the docs' lists derive from this.
@@ -41,11 +41,17 @@ public final class Kinds<B> {
     return Holder.OPTIMIZERS;
   }
 
+  /** The steps of a spec's {@code preprocess} section. */
+  public static Kinds<PreprocessStep> preprocessSteps() {
+    return Holder.PREPROCESS_STEPS;
+  }
+
   /** Built on first use, not when a record class initialises (which would see a null KIND). */
   private static final class Holder {
     static final Kinds<Layer> LAYERS = new Kinds<>(Layer.class);
     static final Kinds<Loss> LOSSES = new Kinds<>(Loss.class);
     static final Kinds<Optimizer> OPTIMIZERS = new Kinds<>(Optimizer.class);
+    static final Kinds<PreprocessStep> PREPROCESS_STEPS = new Kinds<>(PreprocessStep.class);
   }
 
   public List<Kind<? extends B>> all() {

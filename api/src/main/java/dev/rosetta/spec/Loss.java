@@ -17,6 +17,12 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
   <R> R accept(Visitor<R> visitor);
 
   /**
+   * Whether the loss trains a classifier on class labels (cross_entropy), as opposed to fitting
+   * numeric targets (mse): decides how a table's label column is read and which metrics apply.
+   */
+  boolean classifies();
+
+  /**
    * Checks the model's output shape (one sample) against what this loss needs.
    *
    * @param lastLayer the name of the layer that produces the output
@@ -49,6 +55,11 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
     }
 
     @Override
+    public boolean classifies() {
+      return true;
+    }
+
+    @Override
     public void check(Shape out, String last, Checks c) {
       if (out.rank() != 1) {
         c.error(null, "shape mismatch: cross_entropy needs one logit vector per sample, but the last layer '"
@@ -75,6 +86,11 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.mse(this);
+    }
+
+    @Override
+    public boolean classifies() {
+      return false;
     }
   }
 }

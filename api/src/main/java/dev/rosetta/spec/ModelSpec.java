@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param layers in execution order; each comes after the layers it reads, the last is the output
  * @param connections the inputs of each layer that names them ({@code "inputs"} in JSON); a layer
  *     absent here reads the previous layer, or the model input ({@link #INPUT}) if it is first
+ * @param preprocess how a table's columns become the input vector, or null for data that is
+ *     already numbers of the input shape (images, numeric CSV)
  */
 public record ModelSpec(
     String name,
@@ -24,7 +26,8 @@ public record ModelSpec(
     Map<String, List<String>> connections,
     Loss loss,
     Optimizer optimizer,
-    Training training) {
+    Training training,
+    Preprocess preprocess) {
 
   /** The format tag every spec file carries. */
   public static final String FORMAT = "rosetta/v1";
@@ -42,6 +45,13 @@ public record ModelSpec(
     Objects.requireNonNull(loss, "loss");
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(training, "training");
+  }
+
+  /** A spec without a {@code preprocess} section. */
+  public ModelSpec(
+      String name, Shape input, List<Layer> layers, Map<String, List<String>> connections, Loss loss,
+      Optimizer optimizer, Training training) {
+    this(name, input, layers, connections, loss, optimizer, training, null);
   }
 
   /** A plain stack: every layer reads the one before it. */
@@ -62,11 +72,15 @@ public record ModelSpec(
   }
 
   public ModelSpec withTraining(Training t) {
-    return new ModelSpec(name, input, layers, connections, loss, optimizer, t);
+    return new ModelSpec(name, input, layers, connections, loss, optimizer, t, preprocess);
   }
 
   public ModelSpec withOptimizer(Optimizer o) {
-    return new ModelSpec(name, input, layers, connections, loss, o, training);
+    return new ModelSpec(name, input, layers, connections, loss, o, training, preprocess);
+  }
+
+  public ModelSpec withPreprocess(Preprocess p) {
+    return new ModelSpec(name, input, layers, connections, loss, optimizer, training, p);
   }
 
   /**
@@ -106,6 +120,7 @@ public record ModelSpec(
     private Loss loss;
     private Optimizer optimizer;
     private Training training = Training.DEFAULT;
+    private Preprocess preprocess;
 
     public Builder optName(String name) {
       this.name = name;
@@ -240,6 +255,12 @@ public record ModelSpec(
       return this;
     }
 
+    /** How a table's columns become the input vector (see {@link Preprocess}). */
+    public Builder optPreprocess(Preprocess preprocess) {
+      this.preprocess = preprocess;
+      return this;
+    }
+
     /**
      * Builds and validates the spec.
      *
@@ -259,7 +280,7 @@ public record ModelSpec(
       if (!missing.isEmpty()) {
         throw new SpecException("builder", missing);
       }
-      ModelSpec spec = new ModelSpec(name, input, layers, connections, loss, optimizer, training);
+      ModelSpec spec = new ModelSpec(name, input, layers, connections, loss, optimizer, training, preprocess);
       ValidationReport report = SpecValidator.validate(spec);
       return report.checkedSpec().orElseThrow(() -> new SpecException("builder", report.issues()));
     }

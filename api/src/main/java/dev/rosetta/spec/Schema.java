@@ -280,7 +280,7 @@ public final class Schema<T> {
         site.error(f.key(), site.prefix() + f.key() + " must be " + f.codec().expected() + ", got " + describe(n));
       } else {
         JsonNode bad = n.at(pointer(part));
-        site.error(f.key() + part, site.prefix() + f.key() + part + " must be an integer, got " + describe(bad));
+        site.error(f.key() + part, site.prefix() + f.key() + part + " must be " + f.codec().elementExpected() + ", got " + describe(bad));
       }
     }
     values.values.put(f, v);

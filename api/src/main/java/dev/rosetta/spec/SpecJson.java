@@ -122,6 +122,15 @@ public final class SpecJson {
     for (int d : spec.input().dims()) {
       shape.add(d);
     }
+    // Written only when present, so a spec without one keeps its canonical form and hash.
+    if (spec.preprocess() != null) {
+      ObjectNode p = root.putObject("preprocess");
+      Preprocess.SCHEMA.write(spec.preprocess(), p);
+      ArrayNode steps = p.putArray("steps");
+      for (PreprocessStep step : spec.preprocess().steps()) {
+        writeFields(step.kind(), step, typed(steps.addObject(), step.type()));
+      }
+    }
     ArrayNode layers = root.putArray("layers");
     for (int i = 0; i < spec.layers().size(); i++) {
       Layer layer = spec.layers().get(i);
@@ -157,7 +166,7 @@ public final class SpecJson {
     final List<SpecIssue> issues = new ArrayList<>();
     final Map<String, List<String>> connections = new LinkedHashMap<>();
     static final Set<String> TOP =
-        Set.of("format", "name", "input", "layers", "loss", "optimizer", "training");
+        Set.of("format", "name", "input", "preprocess", "layers", "loss", "optimizer", "training");
 
     ModelSpec model(JsonNode root) {
       if (!root.isObject()) {
@@ -180,10 +189,12 @@ public final class SpecJson {
       Loss loss = typed(root.get("loss"), "$.loss", Kinds.losses(), "{\"type\": \"cross_entropy\"}");
       Optimizer opt = typed(root.get("optimizer"), "$.optimizer", Kinds.optimizers(), "{\"type\": \"sgd\", \"learning_rate\": 0.01}");
       Training training = training(root.get("training"));
-      if (input == null || layers == null || loss == null || opt == null || training == null) {
+      int before = issues.size();
+      Preprocess preprocess = root.has("preprocess") ? preprocess(root.get("preprocess")) : null;
+      if (input == null || layers == null || loss == null || opt == null || training == null || issues.size() > before) {
         return null;
       }
-      return new ModelSpec(name, input, layers, connections, loss, opt, training);
+      return new ModelSpec(name, input, layers, connections, loss, opt, training, preprocess);
     }
 
     Shape input(JsonNode n) {
@@ -291,6 +302,27 @@ public final class SpecJson {
         return null;
       }
       return kind.get().schema().read(n, new Schema.Site(path, null, issues), null, Set.of("type"));
+    }
+
+    /** The {@code preprocess} object: its own fields, then {@code steps}, each a typed object. */
+    Preprocess preprocess(JsonNode n) {
+      String p = "$.preprocess";
+      if (!isObject(n, p, null)) {
+        return null;
+      }
+      Preprocess head = Preprocess.SCHEMA.read(n, new Schema.Site(p, null, issues), null, Set.of("steps"));
+      JsonNode s = n.get("steps");
+      List<PreprocessStep> steps = new ArrayList<>();
+      if (s != null && !s.isNull()) {
+        if (!s.isArray()) {
+          error(p + ".steps", null, "steps must be an array, got " + Schema.describe(s));
+          return null;
+        }
+        for (int i = 0; i < s.size(); i++) {
+          steps.add(typed(s.get(i), p + ".steps[" + i + "]", Kinds.preprocessSteps(), "{\"type\": \"mean\"}"));
+        }
+      }
+      return head == null || steps.contains(null) ? null : head.withSteps(steps);
     }
 
     Training training(JsonNode n) {

@@ -98,6 +98,9 @@ public final class SpecValidator {
     checkFields(spec.loss().kind(), spec.loss(), new Schema.Site("$.loss", null, issues), "");
     checkOptimizer(spec.optimizer(), issues);
     checkTraining(spec.training(), issues);
+    if (spec.preprocess() != null) {
+      checkPreprocess(spec.preprocess(), in, issues);
+    }
     lint(spec, issues);
     boolean errors = issues.stream().anyMatch(x -> x.severity() == SpecIssue.Severity.ERROR);
     List<SpecIssue> warnings = issues.stream().filter(x -> x.severity() == SpecIssue.Severity.WARNING).toList();
@@ -210,6 +213,28 @@ public final class SpecValidator {
 
   private static void checkTraining(Training t, List<SpecIssue> issues) {
     Training.SCHEMA.check(t, new Schema.Site("$.training", null, issues), "");
+  }
+
+  /**
+   * The preprocess section's fields and steps, which step fills each column's slots, and that the
+   * input is one vector at least as wide as the columns. The exact width depends on the one-hot
+   * vocabularies, known only once fitted on training data; it is checked then.
+   */
+  private static void checkPreprocess(Preprocess p, Shape in, List<SpecIssue> issues) {
+    Preprocess.SCHEMA.check(p, new Schema.Site("$.preprocess", null, issues), "");
+    for (int i = 0; i < p.steps().size(); i++) {
+      PreprocessStep step = p.steps().get(i);
+      checkFields(step.kind(), step, new Schema.Site("$.preprocess.steps[" + i + "]", null, issues), step.type() + ".");
+    }
+    p.plan(issues);
+    int columns = p.numeric().size() + p.categorical().size();
+    if (in.rank() != 1) {
+      issues.add(SpecIssue.error("$.input.shape", null,
+          "a spec with a preprocess section reads one feature vector per row: input.shape must be [width], got " + in));
+    } else if (in.dim(0) > 0 && in.dim(0) < columns) {
+      issues.add(SpecIssue.error("$.input.shape", null, "input.shape " + in + " is narrower than the " + columns
+          + " preprocess columns (numeric columns give 1 feature each, a one-hot column 1 per category)"));
+    }
   }
 
   /** Legal but almost surely a mistake: the founding text's TensorFlow bug among them. */

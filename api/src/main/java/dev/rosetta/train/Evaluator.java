@@ -3,8 +3,11 @@ package dev.rosetta.train;
 import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.metrics.ClassificationMetrics;
+import dev.rosetta.metrics.RegressionMetrics;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
+import java.util.List;
 
 /**
  * Engine-neutral evaluation: runs any {@link InferenceModel} over a dataset and computes the
@@ -15,19 +18,44 @@ public final class Evaluator {
 
   public static final int BATCH = 500;
 
+  /** Evaluates with class names {@code 0..k-1}. */
   public static Evaluation evaluate(InferenceModel model, CheckedSpec spec, Dataset data) {
+    return evaluate(model, spec, data, null);
+  }
+
+  /**
+   * Runs {@code model} over {@code data} in batches of {@value #BATCH} and scores its outputs.
+   *
+   * @param classes the class names for the metrics, or null for {@code 0..k-1}
+   */
+  public static Evaluation evaluate(InferenceModel model, CheckedSpec spec, Dataset data, List<String> classes) {
     int width = spec.outputSize();
-    double lossSum = 0;
-    long hits = 0;
     int n = data.size();
+    float[] out = new float[n * width];
     for (int from = 0; from < n; from += BATCH) {
       int to = Math.min(n, from + BATCH);
       Batch b = data.slice(from, to);
-      float[] out = model.predict(b.features(), b.size());
+      System.arraycopy(model.predict(b.features(), b.size()), 0, out, from * width, b.size() * width);
+    }
+    return score(spec, out, data, classes);
+  }
+
+  /**
+   * Loss, accuracy and metrics of outputs already computed (by any runtime, e.g. an ONNX file
+   * fed raw table rows) for the samples of {@code data}.
+   *
+   * @param outputs {@code data.size() * spec.outputSize()} values, row-major
+   * @param classes the class names, or null for {@code 0..k-1}
+   */
+  public static Evaluation score(CheckedSpec spec, float[] outputs, Dataset data, List<String> classes) {
+    int width = spec.outputSize();
+    int n = data.size();
+    double lossSum = 0;
+    for (int from = 0; from < n; from += BATCH) {
+      int to = Math.min(n, from + BATCH);
+      Batch b = data.slice(from, to);
+      float[] out = java.util.Arrays.copyOfRange(outputs, from * width, to * width);
       lossSum += lossSum(spec.loss(), out, b, width);
-      if (b.labels() != null) {
-        hits += hits(out, b.labels(), width);
-      }
     }
     double loss = lossSum / spec.loss().accept(new Loss.Visitor<Double>() {
       @Override
@@ -40,7 +68,29 @@ public final class Evaluator {
         return (double) n * width; // mean over every element
       }
     });
-    return new Evaluation(loss, data.labels() == null ? Double.NaN : (double) hits / n, n);
+    ClassificationMetrics cls = null;
+    if (data.labels() != null) {
+      int[] predicted = new int[n];
+      double[] positive = width == 2 ? new double[n] : null;
+      for (int i = 0; i < n; i++) {
+        predicted[i] = argmax(outputs, i * width, width);
+        if (positive != null) {
+          // The softmax probability of class 1 is monotone in z1 - z0; ranks are all ROC AUC needs.
+          positive[i] = (double) outputs[i * width + 1] - outputs[i * width];
+        }
+      }
+      cls = ClassificationMetrics.of(data.labels(), predicted, positive,
+          classes != null ? classes : ClassificationMetrics.indexNames(width));
+    }
+    RegressionMetrics reg = !spec.loss().classifies()
+        ? RegressionMetrics.of(outputs, targets(data, width), width)
+        : null;
+    return new Evaluation(loss, cls == null ? Double.NaN : cls.accuracy(), n, cls, reg);
+  }
+
+  /** Every sample's target: the given targets, else the one-hot label. */
+  private static float[] targets(Dataset data, int width) {
+    return data.slice(0, data.size()).targets(width);
   }
 
   /** Sum over samples of the per-sample loss (per element for MSE), in double precision. */

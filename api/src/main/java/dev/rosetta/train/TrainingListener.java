@@ -24,10 +24,14 @@ public interface TrainingListener {
    * @param trainLoss mean of the epoch's step losses, weighted by batch size
    * @param test evaluation on the test set, or null without one
    * @param trainSeconds time spent in training steps this epoch (evaluation excluded)
+   * @param validation evaluation on the validation split, or null without one
+   * @param train evaluation of the epoch's final weights on the training set (evaluation mode),
+   *     or null when not asked for ({@link TrainingLoop#optTrainMetrics})
+   * @param learningRate the rate the optimizer used in this epoch
    */
   record EpochEvent(
       int epoch, int epochs, long step, double trainLoss, Evaluation test, double trainSeconds,
-      int samples, TrainableModel model) {
+      int samples, TrainableModel model, Evaluation validation, Evaluation train, double learningRate) {
     public double samplesPerSecond() {
       return samples / trainSeconds;
     }

@@ -23,6 +23,9 @@ public final class TrainingLoop {
   private final Dataset train;
   private final Dataset test;
   private final List<TrainingListener> listeners = new ArrayList<>();
+  private Dataset validation;
+  private List<String> classes;
+  private boolean trainMetrics;
 
   /**
    * @param train shaped to the spec input (see {@link Dataset#reshapedTo})
@@ -58,6 +61,31 @@ public final class TrainingLoop {
     }
   }
 
+  /**
+   * Evaluates on {@code validation} after every epoch too (a split of the training data the
+   * optimizer never sees), reported beside the test set.
+   */
+  public TrainingLoop optValidation(Dataset validation) {
+    this.validation = validation;
+    return this;
+  }
+
+  /** Class names for the epochs' metrics (default {@code 0..k-1}). */
+  public TrainingLoop optClasses(List<String> classes) {
+    this.classes = classes;
+    return this;
+  }
+
+  /**
+   * Also evaluates the training set at every epoch end, in evaluation mode with the epoch's
+   * final weights, so training and validation figures compare like with like (an extra forward
+   * pass over the training data per epoch).
+   */
+  public TrainingLoop optTrainMetrics(boolean on) {
+    this.trainMetrics = on;
+    return this;
+  }
+
   public TrainingLoop addListener(TrainingListener listener) {
     listeners.add(listener);
     return this;
@@ -79,6 +107,7 @@ public final class TrainingLoop {
     long step = firstStep;
     double trainLoss = Double.NaN;
     Evaluation eval = null;
+    Evaluation val = null;
     double seconds = 0;
     long samples = 0;
     for (int epoch = 1; epoch <= t.epochs(); epoch++) {
@@ -106,14 +135,17 @@ public final class TrainingLoop {
       seconds += epochSeconds;
       samples += train.size();
       trainLoss = lossSum / train.size();
-      eval = test == null ? null : Evaluator.evaluate(model, spec, test);
+      eval = test == null ? null : Evaluator.evaluate(model, spec, test, classes);
+      val = validation == null ? null : Evaluator.evaluate(model, spec, validation, classes);
+      Evaluation onTrain = trainMetrics ? Evaluator.evaluate(model, spec, train, classes) : null;
       var ev =
           new TrainingListener.EpochEvent(
-              epoch, t.epochs(), step, trainLoss, eval, epochSeconds, train.size(), model);
+              epoch, t.epochs(), step, trainLoss, eval, epochSeconds, train.size(), model, val, onTrain,
+              spec.optimizer().learningRate());
       for (TrainingListener l : listeners) {
         l.onEpoch(ev);
       }
     }
-    return new TrainingResult(t.epochs(), step - firstStep, trainLoss, eval, samples / seconds);
+    return new TrainingResult(t.epochs(), step - firstStep, trainLoss, eval, samples / seconds, val);
   }
 }
