@@ -193,6 +193,11 @@ public final class Preprocessor {
     return new Preprocessor(p, model.loss().classifies() ? classes : null, num, cat, rows.size());
   }
 
+  /** The rows that no {@code drop} column of {@code p} removes. */
+  public static RawRows withoutDropped(RawRows rows, Preprocess p) {
+    return rows.select(kept(rows, p.columns()));
+  }
+
   /** Indexes of the rows that no {@code drop} column removes. */
   private static int[] kept(RawRows rows, List<Preprocess.Column> plan) {
     List<Integer> out = new ArrayList<>();
