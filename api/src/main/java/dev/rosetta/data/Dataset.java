@@ -65,6 +65,12 @@ public record Dataset(
         targetSize, source);
   }
 
+  /** The samples at {@code index}, in that order, as a new dataset. */
+  public Dataset select(int[] index) {
+    Batch b = batch(index, 0, index.length);
+    return new Dataset(sampleShape, b.features(), b.labels(), b.targets(), targetSize, source);
+  }
+
   /** Gathers the samples {@code order[from..to)} into one batch. */
   public Batch batch(int[] order, int from, int to) {
     int n = to - from;

@@ -6,6 +6,11 @@ import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.Preprocess;
+import dev.rosetta.tabular.CsvTable;
+import dev.rosetta.tabular.RawRows;
+import dev.rosetta.tabular.TabularData;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -14,18 +19,59 @@ final class DataOptions {
   @Option(
       names = "--data",
       paramLabel = "PATH",
-      description = "IDX folder (MNIST layout, raw or .gz), folder with train.csv [+ test.csv], or a .csv file. Default: the embedded Fashion-MNIST subset (6,000 train / 1,000 test).")
+      description = "IDX folder (MNIST layout, raw or .gz), folder with train.csv [+ test.csv], or a .csv file. Default: the embedded Fashion-MNIST subset (6,000 train / 1,000 test). A spec with a preprocess section needs a CSV table with a header.")
   Path data;
 
   @Option(names = "--label-column", paramLabel = "NAME", description = "CSV label column (default: 'label', else the last column).")
   String labelColumn;
 
-  /** The split, shaped to the spec's input and checked against its output. */
+  /**
+   * The split, shaped to the spec's input and checked against its output. A spec with a
+   * {@code preprocess} section reads its table and fits the preprocessing on the training rows.
+   */
   DataSplit load(CheckedSpec spec) {
+    if (spec.spec().preprocess() != null) {
+      RawRows[] t = tables(spec, true);
+      return TabularData.fit(spec, t[0], t[1], 0, spec.training().seed()).split();
+    }
     DataSplit split = DataSources.load(data, labelColumn);
     Dataset train = fit(split.train(), spec);
     Dataset test = split.test() == null ? null : fit(split.test(), spec);
     return new DataSplit(train, test);
+  }
+
+  /**
+   * The raw training and test rows (the test rows null without a test file) of a spec with a
+   * {@code preprocess} section: {@code --data} is a CSV file (training rows only) or a folder with
+   * {@code train.csv} and optionally {@code test.csv}.
+   *
+   * @param labelRequired false for prediction on rows that may lack the label column
+   */
+  RawRows[] tables(CheckedSpec spec, boolean labelRequired) {
+    Preprocess p = spec.spec().preprocess();
+    if (data == null) {
+      throw new Rosetta.UserInputException("spec '" + spec.name() + "' has a preprocess section: give its table with --data FILE.csv"
+          + " (or a folder with train.csv and test.csv)");
+    }
+    if (labelColumn != null && !labelColumn.equals(p.label())) {
+      throw new Rosetta.UserInputException("--label-column '" + labelColumn + "' differs from the spec's preprocess.label '"
+          + p.label() + "'; the spec names the label column");
+    }
+    if (!Files.exists(data)) {
+      throw new DataException("data not found: " + data);
+    }
+    if (Files.isDirectory(data)) {
+      Path train = data.resolve("train.csv");
+      if (!Files.isRegularFile(train)) {
+        throw new DataException(data + ": no train.csv; a table folder holds train.csv and optionally test.csv");
+      }
+      Path test = data.resolve("test.csv");
+      return new RawRows[] {
+        RawRows.read(CsvTable.read(train), p, labelRequired),
+        Files.isRegularFile(test) ? RawRows.read(CsvTable.read(test), p, labelRequired) : null
+      };
+    }
+    return new RawRows[] {RawRows.read(CsvTable.read(data), p, labelRequired), null};
   }
 
   String describe() {

@@ -20,7 +20,11 @@ final class EpochPrinter implements TrainingListener {
         e.test() == null
             ? ""
             : String.format(Locale.ROOT, "  test_loss %.4f  test_accuracy %.4f", e.test().loss(), e.test().accuracy());
-    out.printf(Locale.ROOT, "%sepoch %d/%d  train_loss %.4f%s  %,.0f samples/s%n", prefix, e.epoch(), e.epochs(), e.trainLoss(), test, e.samplesPerSecond());
+    String val =
+        e.validation() == null
+            ? ""
+            : String.format(Locale.ROOT, "  val_loss %.4f  val_accuracy %.4f", e.validation().loss(), e.validation().accuracy());
+    out.printf(Locale.ROOT, "%sepoch %d/%d  train_loss %.4f%s%s  %,.0f samples/s%n", prefix, e.epoch(), e.epochs(), e.trainLoss(), val, test, e.samplesPerSecond());
     out.flush();
   }
 }

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.tabular.Preprocessor;
+import dev.rosetta.tabular.RawRows;
 import dev.rosetta.train.Evaluation;
 import dev.rosetta.train.Evaluator;
-import dev.rosetta.backend.InferenceModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,7 +18,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "eval", description = "Evaluate a checkpoint on the test set: loss and accuracy.")
+@Command(name = "eval", description = {
+    "Evaluate a checkpoint (or an exported file) on the test set: loss, accuracy, per-class precision, recall and F1,"
+        + " their macro and weighted averages, the confusion matrix (and ROC AUC for two classes); MAE, RMSE and R² for mse models.",
+    "A spec with a preprocess section reads its table raw and applies the statistics fitted in training."})
 final class EvalCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
   Path specFile;
@@ -35,27 +39,41 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = cmd.commandLine().getOut();
     CheckedSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
-    DataSplit split = data.load(spec);
-    Dataset set = split.test() != null ? split.test() : split.train();
-    String which = split.test() != null ? "test" : "train";
     Evaluation e;
     String runtime;
-    try (ModelSource.Opened model = source.open(spec, specFile)) {
-      runtime = model.runtime();
-      e = Evaluator.evaluate(model.model(), spec, set);
+    String which;
+    int dropped = 0;
+    if (spec.spec().preprocess() != null) {
+      RawRows[] t = data.tables(spec, true);
+      which = t[1] != null ? "test" : "train";
+      try (ModelSource.Opened model = source.open(spec, specFile)) {
+        runtime = model.runtime();
+        Preprocessor.Prepared p = model.preprocessor().transform(t[1] != null ? t[1] : t[0]);
+        dropped = p.dropped();
+        e = Evaluator.score(spec, model.outputs(spec, p), p.data(), model.preprocessor().classes());
+      }
+    } else {
+      DataSplit split = data.load(spec);
+      Dataset set = split.test() != null ? split.test() : split.train();
+      which = split.test() != null ? "test" : "train";
+      try (ModelSource.Opened model = source.open(spec, specFile)) {
+        runtime = model.runtime();
+        e = Evaluator.evaluate(model.model(), spec, set);
+      }
     }
-    out.printf(Locale.ROOT, "%s on %s (%s set, %,d samples): loss %.4f  accuracy %.4f%n", spec.name(), runtime, which, e.samples(), e.loss(), e.accuracy());
+    String droppedNote = dropped > 0 ? String.format(Locale.ROOT, ", %d dropped for missing values", dropped) : "";
+    out.printf(Locale.ROOT, "%s on %s (%s set, %,d samples%s): loss %.4f  accuracy %.4f%n", spec.name(), runtime, which,
+        e.samples(), droppedNote, e.loss(), e.accuracy());
+    out.print(EvaluationFormat.text(e));
     if (json) {
       ObjectNode o = Json.object();
       o.put("backend", runtime);
       o.put("set", which);
-      o.put("samples", e.samples());
-      Json.put(o, "loss", e.loss());
-      Json.put(o, "accuracy", e.accuracy());
+      o.put("dropped", dropped);
+      EvaluationFormat.json(o, e);
       out.println(Json.line(o));
     }
     out.flush();
     return Rosetta.OK;
   }
-
 }

@@ -1,6 +1,10 @@
 package dev.rosetta.cli;
 
+import dev.rosetta.data.Dataset;
 import dev.rosetta.engine.onnxruntime.OnnxRuntimeModel;
+import dev.rosetta.engine.onnxruntime.TabularOnnxModel;
+import dev.rosetta.tabular.Preprocessor;
+import dev.rosetta.train.Evaluator;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Backends;
@@ -26,11 +30,40 @@ final class ModelSource {
   @Option(names = "--backend", description = "Runtime: pytorch, tensorflow or onnxruntime (default: the backend that wrote the checkpoint; onnxruntime with --model).")
   String backend;
 
-  /** An opened model and the name of the runtime it runs on. */
-  record Opened(InferenceModel model, String runtime) implements AutoCloseable {
+  /**
+   * An opened model and the name of the runtime it runs on. For a spec with a {@code preprocess}
+   * section it also holds the fitted statistics (the checkpoint's, or the ONNX file's), and an
+   * exported file runs on raw rows ({@code rows}, with {@code model} null).
+   */
+  record Opened(InferenceModel model, String runtime, Preprocessor preprocessor, TabularOnnxModel rows)
+      implements AutoCloseable {
+    Opened(InferenceModel model, String runtime) {
+      this(model, runtime, null, null);
+    }
+
+    /** The outputs for prepared rows: an exported graph reads them raw, a backend preprocessed. */
+    float[] outputs(CheckedSpec spec, Preprocessor.Prepared p) {
+      if (rows != null) {
+        return rows.predict(p.rows());
+      }
+      Dataset d = p.data();
+      int width = spec.outputSize();
+      float[] out = new float[d.size() * width];
+      for (int from = 0; from < d.size(); from += Evaluator.BATCH) {
+        int to = Math.min(d.size(), from + Evaluator.BATCH);
+        System.arraycopy(model.predict(d.slice(from, to).features(), to - from), 0, out, from * width, (to - from) * width);
+      }
+      return out;
+    }
+
     @Override
     public void close() {
-      model.close();
+      if (model != null) {
+        model.close();
+      }
+      if (rows != null) {
+        rows.close();
+      }
     }
   }
 
@@ -53,6 +86,10 @@ final class ModelSource {
       if (backend != null && !ONNX_RUNTIME.equals(backend)) {
         throw new Rosetta.UserInputException("--model runs in ONNX Runtime; drop --backend " + backend + " or use --weights");
       }
+      if (spec.spec().preprocess() != null) {
+        TabularOnnxModel t = TabularOnnxModel.load(onnx, spec);
+        return new Opened(null, ONNX_RUNTIME, t.preprocessor(), t);
+      }
       return new Opened(OnnxRuntimeModel.load(onnx, spec), ONNX_RUNTIME);
     }
     if (weights == null) {
@@ -61,6 +98,7 @@ final class ModelSource {
     Checkpoint.Loaded ckpt = Checkpoint.load(weights, spec);
     Backend b = backendFor(backend, ckpt);
     SpecFiles.requireSupported(b, spec, specFile);
-    return new Opened(b.inference(spec, ckpt.weights()), b.name());
+    Preprocessor p = ckpt.preprocessor(spec, weights.toString());
+    return new Opened(b.inference(spec, ckpt.weights()), b.name(), p, null);
   }
 }

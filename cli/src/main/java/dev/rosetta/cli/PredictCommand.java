@@ -6,6 +6,9 @@ import dev.rosetta.data.Batch;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.tabular.Preprocessor;
+import dev.rosetta.tabular.RawRows;
+import java.util.List;
 import dev.rosetta.train.Evaluator;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "predict", description = "Print the model's outputs for the first test samples.")
+@Command(name = "predict", description = "Print the model's outputs for the first test samples; with a preprocess section, the predicted class names for the first rows of the table (the label column may be absent).")
 final class PredictCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
   Path specFile;
@@ -41,6 +44,9 @@ final class PredictCommand implements Callable<Integer> {
       throw new Rosetta.UserInputException("--count must be > 0 (got " + count + ")");
     }
     CheckedSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    if (spec.spec().preprocess() != null) {
+      return tabular(spec, out);
+    }
     DataSplit split = data.load(spec);
     Dataset set = split.test() != null ? split.test() : split.train();
     int n = Math.min(count, set.size());
@@ -69,6 +75,60 @@ final class PredictCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "sample %d: predicted %d (p=%.3f)  label %d%n", i, cls, softmax(y, i * width, width)[cls], b.labels()[i]);
       } else {
         out.printf(Locale.ROOT, "sample %d: output %s%n", i, java.util.Arrays.toString(java.util.Arrays.copyOfRange(y, i * width, (i + 1) * width)));
+      }
+    }
+    if (json) {
+      out.println(Json.line(o));
+    }
+    out.flush();
+    return Rosetta.OK;
+  }
+
+  /**
+   * Rows of a table, read raw and preprocessed with the model's fitted statistics; a classifier's
+   * predictions are printed as class names. The table may lack the label column (new rows).
+   */
+  private int tabular(CheckedSpec spec, PrintWriter out) throws IOException {
+    RawRows[] t = data.tables(spec, false);
+    RawRows all = t[1] != null ? t[1] : t[0];
+    RawRows head = all.head(count);
+    int width = spec.outputSize();
+    ObjectNode o = Json.object();
+    try (ModelSource.Opened model = source.open(spec, specFile)) {
+      Preprocessor pre = model.preprocessor();
+      Preprocessor.Prepared p = pre.transform(head);
+      float[] y = model.outputs(spec, p);
+      o.put("backend", model.runtime());
+      if (p.dropped() > 0) {
+        out.printf(Locale.ROOT, "%d of the first %d rows dropped for missing values (drop step)%n", p.dropped(), head.size());
+      }
+      ArrayNode rows = o.putArray("predictions");
+      List<String> classes = pre.classes();
+      for (int i = 0; i < p.rows().size(); i++) {
+        ObjectNode row = rows.addObject();
+        row.put("line", p.rows().lines()[i]);
+        ArrayNode outputs = row.putArray("output");
+        for (int k = 0; k < width; k++) {
+          outputs.add(y[i * width + k]);
+        }
+        String label = p.rows().labels() == null ? null : p.rows().labels()[i];
+        if (classes != null) {
+          int cls = Evaluator.argmax(y, i * width, width);
+          row.put("predicted", cls);
+          row.put("class", classes.get(cls));
+          row.put("probability", softmax(y, i * width, width)[cls]);
+          if (label != null) {
+            row.put("label", label);
+          }
+          out.printf(Locale.ROOT, "%s: %s (p=%.3f)%s%n", p.rows().where(i), classes.get(cls), softmax(y, i * width, width)[cls],
+              label == null ? "" : "  label " + label);
+        } else {
+          if (label != null) {
+            row.put("target", label);
+          }
+          out.printf(Locale.ROOT, "%s: output %s%s%n", p.rows().where(i),
+              java.util.Arrays.toString(java.util.Arrays.copyOfRange(y, i * width, (i + 1) * width)), label == null ? "" : "  target " + label);
+        }
       }
     }
     if (json) {

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.rosetta.io.AtomicFile;
 import dev.rosetta.checkpoint.Provenance;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,9 +35,22 @@ public final class OnnxExport {
   public static ModelProto export(
       CheckedSpec spec, WeightSet weights, Map<String, String> provenance, int opset, Path out)
       throws IOException {
+    return export(spec, weights, provenance, opset, null, out);
+  }
+
+  /**
+   * As {@link #export(CheckedSpec, WeightSet, Map, int, Path)}, with the fitted preprocessing as
+   * the graph's first nodes, so the file reads raw table rows (see {@link OnnxLowering#lower(
+   * CheckedSpec, WeightSet, Map, int, Preprocessor)}).
+   *
+   * @param preprocessor null for a spec without a preprocess section
+   */
+  public static ModelProto export(
+      CheckedSpec spec, WeightSet weights, Map<String, String> provenance, int opset, Preprocessor preprocessor,
+      Path out) throws IOException {
     OnnxOpset.requireSupported(opset);
     weights.requireMatches(spec, "weights for " + out);
-    ModelProto model = OnnxLowering.lower(spec, weights, provenance, opset);
+    ModelProto model = OnnxLowering.lower(spec, weights, provenance, opset, preprocessor);
     AtomicFile.write(out, model::writeTo);
     return model;
   }

@@ -55,6 +55,26 @@ final class OnnxGraphBuilder {
     return output;
   }
 
+  /** A float32 vector as a Constant node (preprocessing statistics: fills, centres, scales). */
+  String floats(String node, String output, float[] values) {
+    TensorProto.Builder t = TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addDims(values.length);
+    for (float v : values) {
+      t.addFloatData(v);
+    }
+    node("Constant", node, output).addAttribute(tensorAttribute("value", t.build()));
+    return output;
+  }
+
+  /** An int64 vector as a Constant node (slice bounds). */
+  String longs(String node, String output, long... values) {
+    TensorProto.Builder t = TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64.getNumber()).addDims(values.length);
+    for (long v : values) {
+      t.addInt64Data(v);
+    }
+    node("Constant", node, output).addAttribute(tensorAttribute("value", t.build()));
+    return output;
+  }
+
   /** The canonical tensor {@code name} as an initialiser of the same name. */
   String initializer(String name) {
     Tensor t = weights.get(name);
@@ -80,6 +100,11 @@ final class OnnxGraphBuilder {
    * (a graph's dropout of an earlier branch): then an Identity node copies it to the output.
    */
   GraphProto finish(String name, Shape input, String result, Shape resultShape) {
+    return finish(name, List.of(valueInfo(OnnxLowering.INPUT, input)), result, resultShape);
+  }
+
+  /** {@link #finish(String, Shape, String, Shape)} for a graph with these inputs. */
+  GraphProto finish(String name, List<ValueInfoProto> inputs, String result, Shape resultShape) {
     NodeProto.Builder last = nodes.isEmpty() ? null : nodes.get(nodes.size() - 1);
     boolean lastWroteIt = last != null && last.getOutput(last.getOutputCount() - 1).equals(result);
     boolean read = nodes.stream().anyMatch(n -> n.getInputList().contains(result));
@@ -93,13 +118,18 @@ final class OnnxGraphBuilder {
     }
     return graph
         .setName(name)
-        .addInput(valueInfo(OnnxLowering.INPUT, input))
+        .addAllInput(inputs)
         .addOutput(valueInfo(OnnxLowering.OUTPUT, resultShape))
         .build();
   }
 
   /** A float tensor {@code [batch, ...perSample]} with a symbolic batch axis. */
   static ValueInfoProto valueInfo(String name, Shape perSample) {
+    return valueInfo(name, perSample, TensorProto.DataType.FLOAT);
+  }
+
+  /** A tensor of {@code type}, {@code [batch, ...perSample]} with a symbolic batch axis. */
+  static ValueInfoProto valueInfo(String name, Shape perSample, TensorProto.DataType elementType) {
     TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
     shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(OnnxLowering.BATCH));
     for (long d : perSample.dimsLong()) {
@@ -109,7 +139,7 @@ final class OnnxGraphBuilder {
         TypeProto.newBuilder()
             .setTensorType(
                 TypeProto.Tensor.newBuilder()
-                    .setElemType(TensorProto.DataType.FLOAT.getNumber())
+                    .setElemType(elementType.getNumber())
                     .setShape(shape))
             .build();
     return ValueInfoProto.newBuilder().setName(name).setType(type).build();
@@ -137,6 +167,15 @@ final class OnnxGraphBuilder {
         .setType(AttributeProto.AttributeType.TENSOR)
         .setT(value)
         .build();
+  }
+
+  static AttributeProto stringsAttribute(String name, List<String> values) {
+    AttributeProto.Builder a =
+        AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRINGS);
+    for (String v : values) {
+      a.addStrings(ByteString.copyFromUtf8(v));
+    }
+    return a.build();
   }
 
   static AttributeProto intsAttribute(String name, long... values) {

@@ -17,6 +17,7 @@ import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.spec.SpecJson;
+import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.weights.WeightSet;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,10 @@ public final class OnnxLowering {
   public static final String SPEC_HASH = "spec_hash";
   public static final String SPEC_NAME = "spec_name";
   public static final String ROSETTA_VERSION = "rosetta_version";
+  /** Metadata key of the fitted preprocessing statistics ({@link Preprocessor#toJson}), when exported with them. */
+  public static final String PREPROCESS = "rosetta_preprocess";
+  /** The string input of a graph that preprocesses categorical columns. */
+  public static final String CATEGORICAL = OnnxPreprocessing.CATEGORICAL;
 
   /** sqrt(2 / pi) and 0.044715, the tanh GELU's constants, as float32. */
   static final float GELU_TANH_BETA = (float) Math.sqrt(2 / Math.PI);
@@ -71,17 +76,35 @@ public final class OnnxLowering {
    */
   public static ModelProto lower(
       CheckedSpec spec, WeightSet weights, Map<String, String> provenance, int opset) {
+    return lower(spec, weights, provenance, opset, null);
+  }
+
+  /**
+   * Builds the ONNX model, preceded by the fitted preprocessing when there is one: the graph then
+   * reads raw table rows ({@link OnnxPreprocessing}) instead of {@value #INPUT} of the spec's
+   * input shape, and the statistics travel in {@code metadata_props} under {@value #PREPROCESS}.
+   *
+   * @param preprocessor the checkpoint's fitted preprocessing, or null
+   */
+  public static ModelProto lower(
+      CheckedSpec spec, WeightSet weights, Map<String, String> provenance, int opset, Preprocessor preprocessor) {
     long irVersion = OnnxOpset.irVersion(opset);
     weights.requireMatches(spec, "weights");
     OnnxGraphBuilder g = new OnnxGraphBuilder(weights);
+    String start = preprocessor == null ? INPUT : OnnxPreprocessing.lower(g, preprocessor);
     // Each layer's value is the name of the tensor holding its output.
-    String output = spec.forward(INPUT, (shape, ins) -> shape.layer().accept(new LayerNodes(g, shape, ins, opset)));
-    GraphProto graph = g.finish(spec.name(), spec.input(), output, spec.output());
+    String output = spec.forward(start, (shape, ins) -> shape.layer().accept(new LayerNodes(g, shape, ins, opset)));
+    GraphProto graph = preprocessor == null
+        ? g.finish(spec.name(), spec.input(), output, spec.output())
+        : g.finish(spec.name(), OnnxPreprocessing.inputs(preprocessor), output, spec.output());
 
     Map<String, String> meta = new TreeMap<>(provenance == null ? Map.of() : provenance);
     meta.put(SPEC_HASH, SpecJson.hash(spec));
     meta.put(SPEC_NAME, spec.name());
     meta.put(ROSETTA_VERSION, RosettaVersion.VERSION);
+    if (preprocessor != null) {
+      meta.put(PREPROCESS, preprocessor.toJson());
+    }
     ModelProto.Builder model =
         ModelProto.newBuilder()
             .setIrVersion(irVersion)
@@ -90,6 +113,10 @@ public final class OnnxLowering {
             .setDocString("Rosetta model '" + spec.name() + "'")
             .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
             .setGraph(graph);
+    if (preprocessor != null && !preprocessor.categorical().isEmpty()) {
+      model.addOpsetImport(
+          OperatorSetIdProto.newBuilder().setDomain(OnnxPreprocessing.ML).setVersion(OnnxPreprocessing.mlOpset(opset)));
+    }
     meta.forEach(
         (k, v) -> model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
     return model.build();

@@ -3,6 +3,8 @@ package dev.rosetta.engine.onnxruntime;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.backend.InferenceModel;
+import dev.rosetta.tabular.Preprocessor;
+import dev.rosetta.tabular.RawRows;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -95,6 +97,56 @@ public final class OnnxVerifier {
       System.arraycopy(data.features(), (i % data.size()) * size, x, i * size, size);
     }
     return verify(onnx, spec, reference, x);
+  }
+
+  /**
+   * Verifies a file that reads raw table rows: the same rows through ONNX Runtime (its graph
+   * imputes, scales and one-hot encodes) and through the reference after Rosetta's own
+   * preprocessing. The pool of 37 rows takes every row with a missing cell first (up to 37),
+   * then the others in file order, repeated when there are fewer; rows a {@code drop} step
+   * removes are not model inputs and are left out.
+   */
+  public static Verification verifyTabular(
+      Path onnx, CheckedSpec spec, Preprocessor preprocessor, InferenceModel reference, RawRows rows) throws IOException {
+    RawRows pool = tabularPool(preprocessor, rows);
+    try (TabularOnnxModel ort = TabularOnnxModel.load(onnx, spec)) {
+      InferenceModel raw = new InferenceModel() {
+        @Override
+        public float[] predict(float[] ignored, int n) {
+          return ort.predict(pool.head(n));
+        }
+
+        @Override
+        public void close() {}
+      };
+      float[] features = preprocessor.transform(pool).data().features();
+      return compare(raw, reference, spec, features);
+    }
+  }
+
+  /** The 37 rows {@link #verifyTabular} checks: those with a missing cell first. */
+  public static RawRows tabularPool(Preprocessor preprocessor, RawRows rows) {
+    RawRows usable = Preprocessor.withoutDropped(rows, preprocessor.spec());
+    if (usable.size() == 0) {
+      throw new IllegalArgumentException(rows.source() + ": no rows to verify with");
+    }
+    int need = BATCH_SIZES.get(BATCH_SIZES.size() - 1);
+    java.util.List<Integer> order = new java.util.ArrayList<>();
+    for (int r = 0; r < usable.size(); r++) {
+      if (usable.hasMissing(r)) {
+        order.add(r);
+      }
+    }
+    for (int r = 0; r < usable.size(); r++) {
+      if (!usable.hasMissing(r)) {
+        order.add(r);
+      }
+    }
+    int[] index = new int[need];
+    for (int i = 0; i < need; i++) {
+      index[i] = order.get(i % order.size());
+    }
+    return usable.select(index);
   }
 
   private static Verification verify(Path onnx, CheckedSpec spec, InferenceModel reference, float[] pool) throws IOException {
