@@ -6,6 +6,8 @@ import dev.rosetta.converter.OnnxOpset;
 import dev.rosetta.engine.onnxruntime.OnnxVerifier;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.tabular.Preprocessor;
+import dev.rosetta.tabular.RawRows;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Backends;
 import dev.rosetta.checkpoint.Checkpoint;
@@ -27,7 +29,10 @@ import picocli.CommandLine.Parameters;
     description = {
       "Convert a checkpoint to ONNX (opset " + OnnxOpset.DEFAULT + " by default), written atomically.",
       "--verify runs the file in ONNX Runtime at batch sizes 1 and 37 against the backend that trained the checkpoint;"
-          + " the file is kept only if every output agrees within 1e-5, times the largest output when that exceeds 1 (else exit 1)."
+          + " the file is kept only if every output agrees within 1e-5, times the largest output when that exceeds 1 (else exit 1).",
+      "A spec with a preprocess section exports its fitted preprocessing as the graph's first nodes: the file reads raw"
+          + " rows (numeric columns as float with NaN for missing, categorical columns as strings); --verify then runs raw"
+          + " rows of --data, those with missing values first."
     })
 final class ExportCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
@@ -63,13 +68,15 @@ final class ExportCommand implements Callable<Integer> {
     }
     CheckedSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
     Checkpoint.Loaded ckpt = Checkpoint.load(weights, spec);
+    Preprocessor pre = ckpt.preprocessor(spec, weights.toString());
     var provenance = OnnxExport.provenanceFromCheckpoint(ckpt.metadata());
+    RawRows rows = verify && pre != null ? verificationRows(spec) : null;
     ObjectNode j = Json.object();
     j.put("onnx", out.toString());
     j.put("opset", opset);
     j.put("ir_version", OnnxOpset.irVersion(opset));
     if (!verify) {
-      OnnxExport.export(spec, ckpt.weights(), provenance, opset, out);
+      OnnxExport.export(spec, ckpt.weights(), provenance, opset, pre, out);
       o.printf(Locale.ROOT, "wrote %s (opset %d, IR %d)%n", out, opset, OnnxOpset.irVersion(opset));
       if (json) {
         o.println(Json.line(j));
@@ -82,14 +89,25 @@ final class ExportCommand implements Callable<Integer> {
     Files.createDirectories(dir);
     Path staged = Files.createTempFile(dir, "." + out.getFileName() + ".", ".verify");
     try {
-      OnnxExport.export(spec, ckpt.weights(), provenance, opset, staged);
+      OnnxExport.export(spec, ckpt.weights(), provenance, opset, pre, staged);
       Backend ref = ModelSource.backendFor(backend, ckpt);
       OnnxVerifier.Verification v;
       try (InferenceModel reference = ref.inference(spec, ckpt.weights())) {
-        Dataset samples = verificationSamples(spec);
-        v = samples != null
-            ? OnnxVerifier.verify(staged, spec, reference, samples)
-            : OnnxVerifier.verify(staged, spec, reference);
+        if (pre != null) {
+          RawRows pool = OnnxVerifier.tabularPool(pre, rows);
+          int missing = 0;
+          for (int r = 0; r < pool.size(); r++) {
+            missing += pool.hasMissing(r) ? 1 : 0;
+          }
+          o.printf(Locale.ROOT, "verifying on raw rows of %s: %d rows, %d with missing values%n", rows.source(), pool.size(), missing);
+          j.put("rows_with_missing_values", missing);
+          v = OnnxVerifier.verifyTabular(staged, spec, pre, reference, rows);
+        } else {
+          Dataset samples = verificationSamples(spec);
+          v = samples != null
+              ? OnnxVerifier.verify(staged, spec, reference, samples)
+              : OnnxVerifier.verify(staged, spec, reference);
+        }
       }
       o.printf(Locale.ROOT, "ONNX Runtime vs %s: %s%n", ref.name(), v.toText());
       j.put("reference", ref.name());
@@ -117,6 +135,12 @@ final class ExportCommand implements Callable<Integer> {
     } finally {
       Files.deleteIfExists(staged);
     }
+  }
+
+  /** The raw rows a preprocessing export is verified on: the test file's, else the training file's. */
+  private RawRows verificationRows(CheckedSpec spec) {
+    RawRows[] t = data.tables(spec, false);
+    return t[1] != null ? t[1] : t[0];
   }
 
   /** Real test samples when the data fits the spec input, else null (synthetic inputs). */
