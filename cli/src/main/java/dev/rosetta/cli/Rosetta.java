@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EvalCommand.class,
       PredictCommand.class,
+      CvCommand.class,
+      ReportCommand.class,
       ParityCommand.class,
       BenchCommand.class,
       ExportCommand.class,
@@ -63,6 +65,8 @@ public final class Rosetta implements Runnable {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
+    // Charts are drawn off-screen (rosetta report): no display is needed or wanted.
+    System.setProperty("java.awt.headless", "true");
     CommandLine cl = new CommandLine(new Rosetta());
     cl.setExecutionExceptionHandler(Rosetta::handle);
     return cl;
