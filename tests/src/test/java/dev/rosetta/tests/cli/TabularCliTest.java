@@ -89,6 +89,10 @@ class TabularCliTest {
         assertEquals(b.get(i).get("output").get(k).asDouble(), a.get(i).get("output").get(k).asDouble(), 1e-4, "row " + i);
       }
     }
+    // The encoders exist from opset 13 on (ai.onnx.ml 2).
+    CliTest.Run x13 = rosetta("export", SPEC.toString(), "--weights", ckpt.toString(), "--out", dir.resolve("p13.onnx").toString(),
+        "--opset", "13", "--verify", "--data", CSV.toString());
+    assertEquals(0, x13.code(), x13.out() + x13.err());
     CliTest.Run eo = rosetta("eval", SPEC.toString(), "--backend", "onnxruntime", "--model", onnx.toString(), "--data", CSV.toString(), "--json");
     assertEquals(j.get("confusion_matrix"), eo.json().get("confusion_matrix"));
 

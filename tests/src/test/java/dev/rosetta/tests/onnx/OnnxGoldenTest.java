@@ -3,7 +3,14 @@ package dev.rosetta.tests.onnx;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.rosetta.converter.OnnxLowering;
+import dev.rosetta.converter.OnnxOpset;
 import dev.rosetta.converter.OnnxText;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.SpecJson;
+import dev.rosetta.tabular.CsvTable;
+import dev.rosetta.tabular.Preprocessor;
+import dev.rosetta.tabular.RawRows;
+import dev.rosetta.tabular.TabularData;
 import dev.rosetta.weights.Initializer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -40,19 +48,33 @@ class OnnxGoldenTest {
   @MethodSource("specs")
   void exportedGraphMatchesItsGoldenDump(ExampleSpecs.Named s) throws IOException {
     String actual = OnnxText.dump(OnnxLowering.lower(s.spec(), Initializer.initialize(s.spec()), PROVENANCE));
-    Path golden = goldenDir().resolve(s.id() + ".onnx.txt");
+    matchesGolden(s.id(), actual);
+  }
+
+  /** The penguins graph with its fitted preprocessing in front: raw rows in, imputed, scaled, one-hot. */
+  @Test
+  void preprocessingMatchesItsGoldenDump() throws IOException {
+    CheckedSpec spec = SpecJson.read(ExampleSpecs.examplesDir().resolve("penguins.json"));
+    RawRows rows = RawRows.read(CsvTable.read(ExampleSpecs.examplesDir().resolve("data/penguins.csv")), spec.spec().preprocess(), true);
+    Preprocessor p = TabularData.fit(spec, rows, null, 0, spec.training().seed()).preprocessor();
+    String actual = OnnxText.dump(OnnxLowering.lower(spec, Initializer.initialize(spec), PROVENANCE, OnnxOpset.DEFAULT, p));
+    matchesGolden("penguins-preprocess", actual);
+  }
+
+  static void matchesGolden(String id, String actual) throws IOException {
+    Path golden = goldenDir().resolve(id + ".onnx.txt");
     if (Boolean.getBoolean("rosetta.updateGolden")) {
       Files.createDirectories(golden.getParent());
       Files.writeString(golden, actual, StandardCharsets.UTF_8);
       return;
     }
     if (!Files.exists(golden)) {
-      fail("no golden dump for '" + s.id() + "' at " + golden + "; create it with\n  " + REGENERATE
+      fail("no golden dump for '" + id + "' at " + golden + "; create it with\n  " + REGENERATE
           + "\nand review it. The dump would be:\n" + actual);
     }
     String expected = Files.readString(golden, StandardCharsets.UTF_8);
     if (!expected.equals(actual)) {
-      fail("exported graph of '" + s.id() + "' differs from " + golden + ":\n" + diff(expected, actual)
+      fail("exported graph of '" + id + "' differs from " + golden + ":\n" + diff(expected, actual)
           + "If the change is intended, regenerate with\n  " + REGENERATE + "\nand review git diff.");
     }
   }
