@@ -3,6 +3,10 @@ package dev.rosetta.tests.onnx;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.SpecJson;
+import dev.rosetta.tabular.CsvTable;
+import dev.rosetta.tabular.Preprocessor;
+import dev.rosetta.tabular.RawRows;
+import dev.rosetta.tabular.TabularData;
 import dev.rosetta.testkit.TestSpecs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +51,12 @@ final class ExampleSpecs {
       throw new IllegalStateException("no example specs in " + examplesDir().toAbsolutePath());
     }
     return out;
+  }
+
+  /** The penguins spec's preprocessing fitted on the whole penguins table (for exports that read raw rows). */
+  static Preprocessor penguinsPreprocessor(CheckedSpec penguins) {
+    RawRows rows = RawRows.read(CsvTable.read(examplesDir().resolve("data/penguins.csv")), penguins.spec().preprocess(), true);
+    return TabularData.fit(penguins, rows, null, 0, penguins.training().seed()).preprocessor();
   }
 
   static Named everyLayer() {

@@ -3,6 +3,9 @@ package dev.rosetta.tests.onnx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.rosetta.converter.OnnxExport;
+import dev.rosetta.converter.OnnxOpset;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.SpecJson;
 import dev.rosetta.weights.Initializer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +46,12 @@ class OnnxCheckerTest {
       OnnxExport.export(s.spec(), Initializer.initialize(s.spec()), Map.of("backend", "checker"), file);
       cmd.add(file.toString());
     }
+    // The penguins model with its preprocessing in front: string input, ai.onnx.ml encoders.
+    CheckedSpec penguins = SpecJson.read(ExampleSpecs.examplesDir().resolve("penguins.json"));
+    Path tabular = dir.resolve("penguins-preprocess.onnx");
+    OnnxExport.export(penguins, Initializer.initialize(penguins), Map.of("backend", "checker"), OnnxOpset.DEFAULT,
+        ExampleSpecs.penguinsPreprocessor(penguins), tabular);
+    cmd.add(tabular.toString());
     Result r = run(cmd, 120);
     assertEquals(0, r.exit(), "onnx checker rejected an export:\n" + r.output());
   }

@@ -7,10 +7,7 @@ import dev.rosetta.converter.OnnxOpset;
 import dev.rosetta.converter.OnnxText;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.SpecJson;
-import dev.rosetta.tabular.CsvTable;
 import dev.rosetta.tabular.Preprocessor;
-import dev.rosetta.tabular.RawRows;
-import dev.rosetta.tabular.TabularData;
 import dev.rosetta.weights.Initializer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,8 +52,7 @@ class OnnxGoldenTest {
   @Test
   void preprocessingMatchesItsGoldenDump() throws IOException {
     CheckedSpec spec = SpecJson.read(ExampleSpecs.examplesDir().resolve("penguins.json"));
-    RawRows rows = RawRows.read(CsvTable.read(ExampleSpecs.examplesDir().resolve("data/penguins.csv")), spec.spec().preprocess(), true);
-    Preprocessor p = TabularData.fit(spec, rows, null, 0, spec.training().seed()).preprocessor();
+    Preprocessor p = ExampleSpecs.penguinsPreprocessor(spec);
     String actual = OnnxText.dump(OnnxLowering.lower(spec, Initializer.initialize(spec), PROVENANCE, OnnxOpset.DEFAULT, p));
     matchesGolden("penguins-preprocess", actual);
   }
