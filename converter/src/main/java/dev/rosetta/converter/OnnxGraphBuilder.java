@@ -55,6 +55,15 @@ final class OnnxGraphBuilder {
     return output;
   }
 
+  /**
+   * Declares an intermediate tensor's type and shape in the graph's {@code value_info}, for an op
+   * whose output type older shape inference cannot work out (onnx 1.12 infers none for
+   * {@code ai.onnx.ml.OneHotEncoder}).
+   */
+  void declare(ValueInfoProto info) {
+    graph.addValueInfo(info);
+  }
+
   /** A float32 vector as a Constant node (preprocessing statistics: fills, centres, scales). */
   String floats(String node, String output, float[] values) {
     TensorProto.Builder t = TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addDims(values.length);

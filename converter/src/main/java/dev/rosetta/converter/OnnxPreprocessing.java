@@ -139,6 +139,7 @@ final class OnnxPreprocessing {
         .setDomain(ML)
         .addAttribute(intsAttribute("cats_int64s", categories))
         .addAttribute(intAttribute("zeros", col.unseen() == Unseen.ZEROS ? 1 : 0));
+    g.declare(OnnxGraphBuilder.valueInfo(t + ".one_hot", Shape.of(1, categories.length)));
     g.node("Flatten", n + "/flatten", t + ".features", t + ".one_hot").addAttribute(intAttribute("axis", 1));
     return t + ".features";
   }
