@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.Preprocess;
+import dev.rosetta.spec.PreprocessStep;
 import dev.rosetta.spec.SpecIssue;
 import dev.rosetta.spec.SpecJson;
 import dev.rosetta.backend.Backend;
@@ -68,6 +70,9 @@ final class ValidateCommand implements Callable<Integer> {
     }
     if (valid) {
       List<LayerShape> shapes = spec.shapes();
+      if (spec.spec().preprocess() != null) {
+        out.print(preprocessTable(spec.spec().preprocess(), o.putArray("columns")));
+      }
       out.println(table(spec, shapes));
       ArrayNode layers = o.putArray("layers");
       for (int i = 0; i < shapes.size(); i++) {
@@ -93,6 +98,35 @@ final class ValidateCommand implements Callable<Integer> {
     }
     out.flush();
     return valid ? Rosetta.OK : Rosetta.BAD_INPUT;
+  }
+
+  /**
+   * Which step fills each column's slots (missing value, scaling, encoding), as resolved from the
+   * steps: explicit {@code columns} beat a step without them. The features' order is the model
+   * input's.
+   */
+  static String preprocessTable(Preprocess p, ArrayNode json) {
+    String row = "%-20s %-12s %-15s %-12s %s%n";
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "preprocess: label '%s', missing markers %s%n",
+        p.label(), p.missing().stream().map(m -> "'" + m + "'").toList()));
+    sb.append(String.format(Locale.ROOT, row, "column", "type", "missing", "scaling", "encoding"));
+    for (Preprocess.Column c : p.columns()) {
+      String[] steps = new String[3];
+      ObjectNode n = json.addObject();
+      n.put("column", c.name());
+      n.put("type", c.type().label());
+      for (PreprocessStep.Role role : PreprocessStep.Role.values()) {
+        PreprocessStep s = c.step(role);
+        steps[role.ordinal()] = s == null ? "-" : s.type();
+        if (s == null) {
+          n.putNull(role.name().toLowerCase(Locale.ROOT));
+        } else {
+          n.put(role.name().toLowerCase(Locale.ROOT), s.type());
+        }
+      }
+      sb.append(String.format(Locale.ROOT, row, c.name(), c.type().label(), steps[0], steps[1], steps[2]));
+    }
+    return sb.toString();
   }
 
   /**

@@ -103,6 +103,16 @@ class TabularCliTest {
   }
 
   @Test
+  void validateShowsWhichStepFillsEachColumn() throws IOException {
+    CliTest.Run r = rosetta("validate", SPEC.toString(), "--json");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("island               categorical  most_frequent   -            one_hot"), r.out());
+    assertTrue(r.out().contains("body_mass_g          numeric      mean            standardize  -"), r.out());
+    assertEquals("{\"column\":\"sex\",\"type\":\"categorical\",\"impute\":\"most_frequent\",\"scale\":null,\"encode\":\"one_hot\"}",
+        r.json().get("columns").get(5).toString());
+  }
+
+  @Test
   void crossValidationReportsFoldsMeanAndStd() throws IOException {
     Path out = dir.resolve("cv");
     CliTest.Run r = rosetta("cv", SPEC.toString(), "--data", CSV.toString(), "--folds", "3", "--epochs", "3",
