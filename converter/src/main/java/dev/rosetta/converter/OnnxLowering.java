@@ -69,8 +69,9 @@ public final class OnnxLowering {
    * Builds the ONNX model.
    *
    * @param provenance stored in {@code metadata_props} (backend, versions, seed, step, ...), may
-   *     be null; {@value #SPEC_HASH}, {@value #SPEC_NAME} and {@value #ROSETTA_VERSION} are
-   *     always taken from the spec and this build
+   *     be null; {@value #SPEC_HASH}, {@value #SPEC_NAME}, {@value #ROSETTA_VERSION} and the
+   *     spec's canonical JSON ({@value OnnxImport#SPEC_METADATA}, which lets {@link OnnxImport}
+   *     return the spec exactly) are always taken from the spec and this build
    * @param opset {@link OnnxOpset#MIN}..{@link OnnxOpset#MAX}; fixes the IR version
    * @throws WeightSet.WeightMismatchException when the weights do not fit the spec
    */
@@ -102,6 +103,7 @@ public final class OnnxLowering {
     meta.put(SPEC_HASH, SpecJson.hash(spec));
     meta.put(SPEC_NAME, spec.name());
     meta.put(ROSETTA_VERSION, RosettaVersion.VERSION);
+    meta.put(OnnxImport.SPEC_METADATA, SpecJson.write(spec));
     if (preprocessor != null) {
       meta.put(PREPROCESS, preprocessor.toJson());
     }

@@ -104,9 +104,17 @@ public record OnnxSummary(
     if (!metadata.isEmpty()) {
       s.append("metadata:\n");
       int width = metadata.keySet().stream().mapToInt(String::length).max().orElse(0);
-      metadata.forEach((k, v) -> s.append("  ").append(k).append(" ".repeat(width - k.length())).append("  ").append(v).append('\n'));
+      metadata.forEach((k, v) -> s.append("  ").append(k).append(" ".repeat(width - k.length())).append("  ").append(shown(k, v)).append('\n'));
     }
     return s.toString();
+  }
+
+  /** The stored spec is a page of JSON: the text form says what it is, --json has it whole. */
+  private static String shown(String key, String value) {
+    if (key.equals(OnnxImport.SPEC_METADATA)) {
+      return String.format(Locale.ROOT, "(the spec's canonical JSON, %,d bytes; rosetta import restores it)", value.length());
+    }
+    return value;
   }
 
   /** One line of JSON, keys in a fixed order. */

@@ -17,6 +17,10 @@
  *       dev.rosetta.spec.ModelSpec, dev.rosetta.backend.InferenceModel)}: ONNX Runtime against the
  *       backend that trained the weights, batch sizes 1 and 37, bound 1e-5 times the largest
  *       output when that exceeds 1.
+ *   <li>{@link dev.rosetta.converter.OnnxImport#read(java.nio.file.Path)}: an ONNX file from
+ *       PyTorch, Keras (tf2onnx) or Rosetta as an {@link dev.rosetta.converter.ImportedModel}
+ *       (a checked spec, canonical weights, the node-to-layer table), or an {@link
+ *       dev.rosetta.converter.OnnxImportException} naming the node that cannot be a layer.
  *   <li>{@link dev.rosetta.converter.OnnxText#dump(ai.onnx.proto.OnnxMl.ModelProto)}: the stable
  *       text form golden files hold; {@link dev.rosetta.converter.OnnxBenchmark}: timing.
  * </ul>

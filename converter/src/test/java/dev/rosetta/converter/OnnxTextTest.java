@@ -24,7 +24,7 @@ class OnnxTextTest {
         ir_version 8
         opset ai.onnx 17
         producer rosetta
-        metadata_keys backend, rosetta_version, spec_hash, spec_name
+        metadata_keys backend, rosetta_spec, rosetta_version, spec_hash, spec_name
         graph dense3d
           input input: float[batch, 3, 4]
           output output: float[batch, 3, 6]
@@ -47,7 +47,7 @@ class OnnxTextTest {
         ir_version 8
         opset ai.onnx 17
         producer rosetta
-        metadata_keys backend, rosetta_version, spec_hash, spec_name
+        metadata_keys backend, rosetta_spec, rosetta_version, spec_hash, spec_name
         graph residual
           input input: float[batch, 3, 6, 6]
           output output: float[batch, 3]
