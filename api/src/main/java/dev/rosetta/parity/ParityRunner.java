@@ -48,6 +48,7 @@ public final class ParityRunner {
   private int epochs;
   private boolean noiseFloor = true;
   private int floorThreads;
+  private WeightSet initial;
 
   /**
    * @param train shaped to the spec input
@@ -80,6 +81,17 @@ public final class ParityRunner {
       throw new IllegalArgumentException("epochs must be >= 1 (got " + e + ")");
     }
     this.epochs = e;
+    return this;
+  }
+
+  /**
+   * Start both backends from these weights instead of the spec's seeded initialisation:
+   * parity of fine-tuning, e.g. of an imported model.
+   *
+   * @throws dev.rosetta.weights.WeightSet.WeightMismatchException when they do not fit the spec
+   */
+  public ParityRunner optInitialWeights(WeightSet weights) {
+    this.initial = weights.requireMatches(spec, "initial weights");
     return this;
   }
 
@@ -154,7 +166,7 @@ public final class ParityRunner {
    * @throws TrainingDivergedException when any model produces a non-finite loss
    */
   public ParityReport run() {
-    WeightSet init = Initializer.initialize(spec);
+    WeightSet init = initial != null ? initial : Initializer.initialize(spec);
     Training t = spec.training();
     java.util.Set<String> trainable = new java.util.LinkedHashSet<>();
     spec.params().stream().filter(ParamSpec::trainable).forEach(p -> trainable.add(p.name()));

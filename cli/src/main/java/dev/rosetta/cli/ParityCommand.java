@@ -7,6 +7,8 @@ import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Training;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Backends;
+import dev.rosetta.checkpoint.Checkpoint;
+import dev.rosetta.weights.WeightSet;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,13 +61,16 @@ final class ParityCommand implements Callable<Integer> {
   @Option(names = "--floor-threads", defaultValue = "0", description = "Intra-op threads of the noise floor's thread copy (default: 2 when the reference runs on 1, else 1).")
   int floorThreads;
 
+  @Option(names = "--weights", paramLabel = "CKPT", description = "Start both backends from this checkpoint (any backend's, or an import's) instead of the seeded initialisation: parity of fine-tuning.")
+  Path weights;
+
   @Option(names = "--json", description = "End with one JSON object of the figures.")
   boolean json;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec cmd;
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     PrintWriter out = cmd.commandLine().getOut();
     if (steps <= 0 || (epochs != null && epochs <= 0)) {
       throw new Rosetta.UserInputException("--steps and --epochs must be > 0");
@@ -76,6 +81,7 @@ final class ParityCommand implements Callable<Integer> {
     SpecFiles.requireSupported(reference, base, specFile);
     SpecFiles.requireSupported(candidate, base, specFile);
     DataSplit split = data.load(base);
+    WeightSet start = weights == null ? null : Checkpoint.load(weights, base).weights();
     int e = epochs != null ? epochs : base.training().epochs();
     List<Long> runSeeds = seeds == null ? List.of(base.training().seed()) : seedList(seeds);
     List<ParityReport> reports = new ArrayList<>();
@@ -90,9 +96,13 @@ final class ParityCommand implements Callable<Integer> {
             reference.name());
       }
       out.flush();
-      ParityReport report =
+      ParityRunner runner =
           new ParityRunner(spec, split.train(), split.test(), reference, candidate).optSteps(steps).optEpochs(e)
-              .optNoiseFloor(!strict).optFloorThreads(floorThreads).run();
+              .optNoiseFloor(!strict).optFloorThreads(floorThreads);
+      if (start != null) {
+        runner.optInitialWeights(start);
+      }
+      ParityReport report = runner.run();
       if (strict) {
         report = report.strictly();
       }
