@@ -74,6 +74,29 @@ final class DataOptions {
     return new RawRows[] {RawRows.read(CsvTable.read(data), p, labelRequired), null};
   }
 
+  /** The raw rows a preprocessing model file is verified on: the test file's, else the training file's. */
+  RawRows verificationRows(CheckedSpec spec) {
+    RawRows[] t = tables(spec, false);
+    return t[1] != null ? t[1] : t[0];
+  }
+
+  /**
+   * Samples to check a model file with: the test set (else the training set) when the data fits
+   * the spec, else null, meaning synthetic inputs. Data given with {@code --data} that does not
+   * fit is an error; the default data not fitting (another input shape, fewer classes) is not.
+   */
+  Dataset verificationSamples(CheckedSpec spec) {
+    try {
+      DataSplit split = load(spec);
+      return split.test() != null ? split.test() : split.train();
+    } catch (RuntimeException e) {
+      if (data != null) {
+        throw e;
+      }
+      return null;
+    }
+  }
+
   String describe() {
     return data == null ? "embedded Fashion-MNIST subset" : data.toString();
   }

@@ -70,7 +70,7 @@ final class ExportCommand implements Callable<Integer> {
     Checkpoint.Loaded ckpt = Checkpoint.load(weights, spec);
     Preprocessor pre = ckpt.preprocessor(spec, weights.toString());
     var provenance = OnnxExport.provenanceFromCheckpoint(ckpt.metadata());
-    RawRows rows = verify && pre != null ? verificationRows(spec) : null;
+    RawRows rows = verify && pre != null ? data.verificationRows(spec) : null;
     ObjectNode j = Json.object();
     j.put("onnx", out.toString());
     j.put("opset", opset);
@@ -103,7 +103,7 @@ final class ExportCommand implements Callable<Integer> {
           j.put("rows_with_missing_values", missing);
           v = OnnxVerifier.verifyTabular(staged, spec, pre, reference, rows);
         } else {
-          Dataset samples = verificationSamples(spec);
+          Dataset samples = data.verificationSamples(spec);
           v = samples != null
               ? OnnxVerifier.verify(staged, spec, reference, samples)
               : OnnxVerifier.verify(staged, spec, reference);
@@ -134,25 +134,6 @@ final class ExportCommand implements Callable<Integer> {
       return Rosetta.OK;
     } finally {
       Files.deleteIfExists(staged);
-    }
-  }
-
-  /** The raw rows a preprocessing export is verified on: the test file's, else the training file's. */
-  private RawRows verificationRows(CheckedSpec spec) {
-    RawRows[] t = data.tables(spec, false);
-    return t[1] != null ? t[1] : t[0];
-  }
-
-  /** Real test samples when the data fits the spec input, else null (synthetic inputs). */
-  private Dataset verificationSamples(CheckedSpec spec) {
-    try {
-      var split = data.load(spec);
-      return split.test() != null ? split.test() : split.train();
-    } catch (RuntimeException e) {
-      if (data.data != null) {
-        throw e;
-      }
-      return null;
     }
   }
 }

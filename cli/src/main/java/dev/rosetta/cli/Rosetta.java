@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       ParityCommand.class,
       BenchCommand.class,
       ExportCommand.class,
+      ImportCommand.class,
       InspectCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class

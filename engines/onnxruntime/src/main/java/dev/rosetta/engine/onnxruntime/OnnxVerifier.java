@@ -3,6 +3,7 @@ package dev.rosetta.engine.onnxruntime;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.backend.InferenceModel;
+import dev.rosetta.converter.ImportedModel;
 import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.tabular.RawRows;
 import java.io.IOException;
@@ -83,6 +84,19 @@ public final class OnnxVerifier {
    * must already be shaped to the spec input (see {@link Dataset#reshapedTo}).
    */
   public static Verification verify(Path onnx, CheckedSpec spec, InferenceModel reference, Dataset data) throws IOException {
+    return verify(onnx, spec, reference, samples(spec, data));
+  }
+
+  /**
+   * The inputs a verification runs on: the first 37 samples of {@code data} (repeated when it
+   * has fewer; shaped to the spec input), or seeded standard-normal ones (seed: the spec's
+   * training seed) when {@code data} is null.
+   */
+  public static float[] samples(CheckedSpec spec, Dataset data) {
+    int need = BATCH_SIZES.get(BATCH_SIZES.size() - 1);
+    if (data == null) {
+      return syntheticInputs(spec, need);
+    }
     if (!data.sampleShape().equals(spec.input())) {
       throw new IllegalArgumentException(
           data.source() + ": samples of shape " + data.sampleShape() + " do not fit the spec input " + spec.input());
@@ -91,12 +105,25 @@ public final class OnnxVerifier {
       throw new IllegalArgumentException(data.source() + ": no samples to verify with");
     }
     int size = data.featureSize();
-    int need = BATCH_SIZES.get(BATCH_SIZES.size() - 1);
     float[] x = new float[need * size];
     for (int i = 0; i < need; i++) {
       System.arraycopy(data.features(), (i % data.size()) * size, x, i * size, size);
     }
-    return verify(onnx, spec, reference, x);
+    return x;
+  }
+
+  /**
+   * Proves an import computes what the file it came from computes: the original file runs in
+   * ONNX Runtime as it is (its input layout and fixed batch size respected) and is the
+   * reference; {@code candidate} runs the imported spec (a backend's inference model on the
+   * imported weights). Batch sizes 1 and 37, the same bound as an export.
+   *
+   * @param samples at least 37 samples in the spec's layout ({@link #samples})
+   */
+  public static Verification verifyImport(ImportedModel imported, InferenceModel candidate, float[] samples) throws IOException {
+    try (OriginalOnnxModel original = OriginalOnnxModel.load(imported)) {
+      return compare(candidate, original, imported.spec(), samples);
+    }
   }
 
   /**
