@@ -213,6 +213,21 @@ class OnnxImportTest {
   }
 
   @Test
+  void aSymbolicSampleAxisOrACustomOperatorIsRefused() throws IOException {
+    Path dynamic = new TestGraph(17).input("x", -1, -1).output("y", -1, -1)
+        .node("Relu", "relu", List.of("x"), "y").save(dir.resolve("dynamic.onnx"));
+    OnnxImportException e = assertThrows(OnnxImportException.class, () -> OnnxImport.read(dynamic));
+    assertTrue(e.getMessage().contains("has a dynamic axis 1 ('N'); layer sizes would depend on it"), e.getMessage());
+    Path custom = new TestGraph(17).input("x", -1, 4).output("y", -1, 4).save(dir.resolve("custom.onnx"));
+    ai.onnx.proto.OnnxMl.ModelProto m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(custom));
+    m = m.toBuilder().setGraph(m.getGraph().toBuilder().addNode(ai.onnx.proto.OnnxMl.NodeProto.newBuilder()
+        .setOpType("FusedGelu").setDomain("com.microsoft").setName("fused").addInput("x").addOutput("y"))).build();
+    Files.write(custom, m.toByteArray());
+    OnnxImportException c = assertThrows(OnnxImportException.class, () -> OnnxImport.read(custom));
+    assertTrue(c.getMessage().contains("node 'fused' (FusedGelu, opset 17)") && c.getMessage().contains("custom operator of domain 'com.microsoft'"), c.getMessage());
+  }
+
+  @Test
   void geluOperatorAndItsTanhFormAtOpset20() throws IOException {
     Path file = new TestGraph(20).input("x", -1, 4).output("y", -1, 4)
         .node("Gelu", "act", List.of("x"), "y", s("approximate", "tanh")).save(dir.resolve("gelu.onnx"));
