@@ -10,6 +10,7 @@ import dev.rosetta.converter.ImportedModel;
 import dev.rosetta.converter.OnnxImport;
 import dev.rosetta.engine.onnxruntime.OnnxVerifier;
 import dev.rosetta.spec.SpecIssue;
+import dev.rosetta.tabular.RawRows;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Parameters;
           + " and prints which ONNX nodes became which layer. Then validate, eval, train --weights and export work on them.",
       "An op or form with no Rosetta layer stops the import (exit 2) naming the node, its op type and opset; nothing is written.",
       "--verify runs the original file in ONNX Runtime and the imported spec on every training backend on the same inputs"
-          + " (batch 1 and 37; --data, default the embedded test set when it fits, else seeded normal inputs), and writes only"
+          + " (batch 1 and 37; --data, default the embedded test set when it fits, else seeded normal inputs; a Rosetta export that"
+          + " preprocesses table rows runs on the raw rows of --data), and writes only"
           + " if every output agrees within 1e-5, times the largest output when that exceeds 1 (else exit 1)."
     })
 final class ImportCommand implements Callable<Integer> {
@@ -64,7 +66,11 @@ final class ImportCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "imported %s (%s, opset %d, IR %d): %d layers, %,d parameters%n",
         model, m.producer().isEmpty() ? "unknown producer" : m.producer(), m.opset(), m.irVersion(),
         m.spec().layers().size(), m.spec().paramCount());
-    o.printf(Locale.ROOT, "input '%s': %s%n", m.inputName(), m.inputLayout().describe());
+    if (m.preprocessor() != null) {
+      o.printf(Locale.ROOT, "input: raw table rows (the file's preprocessing is the spec's preprocess section, its statistics go into the weights file)%n");
+    } else {
+      o.printf(Locale.ROOT, "input '%s': %s%n", m.inputName(), m.inputLayout().describe());
+    }
     o.print(m.table());
     for (String note : m.notes()) {
       o.println("note: " + note);
@@ -91,13 +97,17 @@ final class ImportCommand implements Callable<Integer> {
     }
     boolean pass = true;
     if (verify) {
-      float[] samples = OnnxVerifier.samples(m.spec(), data.verificationSamples(m.spec()));
+      // A file that preprocesses raw table rows is checked on rows of --data; any other on samples.
+      RawRows rows = m.preprocessor() != null ? data.verificationRows(m.spec()) : null;
+      float[] samples = rows == null ? OnnxVerifier.samples(m.spec(), data.verificationSamples(m.spec())) : null;
       ObjectNode checks = j.putObject("verify");
       for (Backend b : trainingBackends()) {
         SpecFiles.requireSupported(b, m.spec(), model);
         OnnxVerifier.Verification v;
         try (InferenceModel candidate = b.inference(m.spec(), m.weights())) {
-          v = OnnxVerifier.verifyImport(m, candidate, samples);
+          v = rows != null
+              ? OnnxVerifier.verifyTabular(m.source(), m.spec(), m.preprocessor(), candidate, rows)
+              : OnnxVerifier.verifyImport(m, candidate, samples);
         }
         o.printf(Locale.ROOT, "ONNX Runtime (original file) vs %s: %s%n", b.name(), v.toText());
         ObjectNode c = checks.putObject(b.name());

@@ -1,6 +1,7 @@
 package dev.rosetta.converter;
 
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.weights.WeightSet;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.Locale;
  *     normalisation, a restored spec)
  * @param restored true when the spec came from the file's {@code rosetta_spec} metadata (a file
  *     Rosetta exported, whose graph is exactly that spec's export)
+ * @param preprocessor the fitted preprocessing of a restored spec with a {@code preprocess}
+ *     section (the file then reads raw table rows), else null
  */
 public record ImportedModel(
     Path source,
@@ -33,11 +36,17 @@ public record ImportedModel(
     long irVersion,
     List<ImportStep> steps,
     List<String> notes,
-    boolean restored) {
+    boolean restored,
+    Preprocessor preprocessor) {
 
   public ImportedModel {
     steps = List.copyOf(steps);
     notes = List.copyOf(notes);
+  }
+
+  ImportedModel withNotes(List<String> newNotes) {
+    return new ImportedModel(source, spec, weights, inputName, inputLayout, exportBatch, producer, opset, irVersion,
+        steps, newNotes, restored, preprocessor);
   }
 
   /** The table {@code rosetta import} prints: ONNX node(s) on the left, the layer on the right. */

@@ -5,7 +5,6 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
-import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
@@ -13,19 +12,13 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.rosetta.checkpoint.Checkpoint;
 import dev.rosetta.checkpoint.Provenance;
 import dev.rosetta.io.AtomicFile;
-import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ModelSpec;
-import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.spec.SpecJson;
-import dev.rosetta.weights.Tensor;
-import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,9 +37,10 @@ import java.util.TreeMap;
  * }</pre>
  *
  * <p>A file Rosetta exported carries its spec in the metadata ({@value #SPEC_METADATA}); when
- * exporting that spec with the file's weights gives exactly the file's graph, the import returns
- * that spec (dropout layers, names, loss, optimizer and training settings included), so export
- * and import are inverses.
+ * exporting that spec with the file's weights gives exactly the file's graph ({@link
+ * RosettaExport}), the import returns that spec (dropout layers, names, loss, optimizer and
+ * training settings, a preprocess section and its fitted statistics included), so export and
+ * import are inverses.
  */
 public final class OnnxImport {
   /** Metadata key under which an export stores the spec's canonical JSON. */
@@ -73,6 +67,29 @@ public final class OnnxImport {
   public static ImportedModel read(Path file, String name) throws IOException {
     ModelProto model = OnnxInspector.read(file);
     int opset = defaultOpset(file, model);
+    List<String> why = new ArrayList<>();
+    RosettaExport.Restored restored = RosettaExport.restore(file, model, opset, name, why);
+    ImportedModel matched;
+    try {
+      matched = match(file, model, opset, name);
+    } catch (OnnxImportException e) {
+      // A Rosetta export the patterns cannot read (its graph starts with the preprocessing of
+      // raw table rows) is still exactly its spec's export.
+      if (restored == null) {
+        throw e;
+      }
+      matched = null;
+    }
+    if (restored == null) {
+      List<String> notes = new ArrayList<>(matched.notes());
+      why.forEach(w -> notes.add(w + "; imported from the graph alone"));
+      return matched.withNotes(notes);
+    }
+    return restoredModel(file, model, opset, restored, matched);
+  }
+
+  /** The patterns' import of the graph. */
+  private static ImportedModel match(Path file, ModelProto model, int opset, String name) {
     ImportGraph g = new ImportGraph(file, model, opset);
     for (TensorProto t : model.getGraph().getInitializerList()) {
       g.value(t.getName());
@@ -99,10 +116,24 @@ public final class OnnxImport {
       notes.add("input layout changed: the file takes " + layout.describe() + "; the spec takes NCHW samples");
     }
     notes.addAll(g.builder.notes());
-    String producer = (model.getProducerName() + " " + model.getProducerVersion()).trim();
-    ImportedModel imported = new ImportedModel(file, r.spec(), r.weights(), input.getName(), layout, g.exportBatch,
-        producer, opset, model.getIrVersion(), g.builder.steps(), notes, false);
-    return restore(imported, model, name);
+    return new ImportedModel(file, r.spec(), r.weights(), input.getName(), layout, g.exportBatch,
+        producer(model), opset, model.getIrVersion(), g.builder.steps(), notes, false, null);
+  }
+
+  private static ImportedModel restoredModel(Path file, ModelProto model, int opset, RosettaExport.Restored r, ImportedModel matched) {
+    List<ImportStep> steps = matched != null ? matched.steps()
+        : List.of(new ImportStep(List.of(model.getGraph().getNodeCount() + " nodes"), null,
+            "the spec's export with its fitted preprocessing in front (raw table rows in), restored whole"));
+    String note = "a Rosetta export: the spec stored in its metadata exports to exactly this graph, so it is returned as it was"
+        + " (layer names, dropout, loss, optimizer and training settings included"
+        + (r.preprocessor() != null ? "; the preprocess section and its fitted statistics too" : "") + ")";
+    String inputName = model.getGraph().getInput(0).getName();
+    return new ImportedModel(file, r.spec(), r.weights(), inputName, InputLayout.same(r.spec().input()), 0,
+        producer(model), opset, model.getIrVersion(), steps, List.of(note), true, r.preprocessor());
+  }
+
+  private static String producer(ModelProto model) {
+    return (model.getProducerName() + " " + model.getProducerVersion()).trim();
   }
 
   /**
@@ -117,7 +148,7 @@ public final class OnnxImport {
     versions.put("onnx_opset", Long.toString(m.opset()));
     versions.put("onnx_file", String.valueOf(m.source().getFileName()));
     Provenance p = new Provenance(PROVENANCE_BACKEND, versions, m.spec().training().seed(), 0, 0, Map.of());
-    Checkpoint.save(dir.resolve(WEIGHTS_FILE), m.spec(), m.weights(), p);
+    Checkpoint.save(dir.resolve(WEIGHTS_FILE), m.spec(), m.weights(), p, m.preprocessor());
     AtomicFile.writeString(dir.resolve(SPEC_FILE), SpecJson.write(m.spec()));
   }
 
@@ -288,81 +319,5 @@ public final class OnnxImport {
           + " SiLU, layer normalisation, the bias of a dense or conv layer, a per-channel scale and shift after a conv", null);
     }
     return g.refuse(n, "no pattern for " + op + " reading " + n.getInputList(), NodePatterns.nearest(op));
-  }
-
-  /**
-   * A Rosetta export carries its spec; when that spec, exported with the file's weights, gives
-   * exactly the file's graph, the spec is returned as it was (what the graph cannot say: dropout,
-   * layer names, init schemes, loss, optimizer, training settings).
-   */
-  private static ImportedModel restore(ImportedModel imported, ModelProto model, String name) {
-    String json = null;
-    for (StringStringEntryProto e : model.getMetadataPropsList()) {
-      if (e.getKey().equals(SPEC_METADATA)) {
-        json = e.getValue();
-      }
-    }
-    if (json == null) {
-      return imported;
-    }
-    List<String> notes = new ArrayList<>(imported.notes());
-    try {
-      CheckedSpec embedded = SpecJson.parse(json, imported.source() + " metadata " + SPEC_METADATA);
-      WeightSet fileWeights = initializers(model, imported.source());
-      if (!fileWeights.differencesFrom(embedded).isEmpty()) {
-        notes.add("the file's " + SPEC_METADATA + " does not fit its weights; imported from the graph alone");
-        return withNotes(imported, notes);
-      }
-      ModelProto again = OnnxLowering.lower(embedded, fileWeights, Map.of(), (int) imported.opset());
-      if (!graphText(again).equals(graphText(model))) {
-        notes.add("the file's " + SPEC_METADATA + " does not export to its graph (edited after export?); imported from the graph alone");
-        return withNotes(imported, notes);
-      }
-      CheckedSpec spec = name == null ? embedded
-          : new ModelSpec(name, embedded.input(), embedded.layers(), embedded.spec().connections(), embedded.loss(),
-              embedded.optimizer(), embedded.training(), embedded.spec().preprocess()).check();
-      Map<String, Tensor> ordered = new LinkedHashMap<>();
-      for (ParamSpec p : spec.params()) {
-        ordered.put(p.name(), fileWeights.get(p.name()));
-      }
-      notes.clear();
-      notes.add("a Rosetta export: the spec stored in its metadata exports to exactly this graph, so it is returned as it was"
-          + " (layer names, dropout, loss, optimizer and training settings included)");
-      return new ImportedModel(imported.source(), spec, new WeightSet(ordered), imported.inputName(), imported.inputLayout(),
-          imported.exportBatch(), imported.producer(), imported.opset(), imported.irVersion(), imported.steps(), notes, true);
-    } catch (RuntimeException e) {
-      notes.add("the file's " + SPEC_METADATA + " could not be used (" + e.getMessage() + "); imported from the graph alone");
-      return withNotes(imported, notes);
-    }
-  }
-
-  private static ImportedModel withNotes(ImportedModel m, List<String> notes) {
-    return new ImportedModel(m.source(), m.spec(), m.weights(), m.inputName(), m.inputLayout(), m.exportBatch(),
-        m.producer(), m.opset(), m.irVersion(), m.steps(), notes, false);
-  }
-
-  /** Every float initialiser under its own name, in file order. */
-  private static WeightSet initializers(ModelProto model, Path file) {
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (TensorProto t : model.getGraph().getInitializerList()) {
-      ConstTensor c = OnnxTensors.read(t, file, true);
-      if (!c.isFloat()) {
-        continue;
-      }
-      out.put(t.getName(), new Tensor(Shape.of(ConstTensor.toInt(c.dims())), c.floats()));
-    }
-    return new WeightSet(out);
-  }
-
-  /** The file's structure without its metadata (whose provenance values legitimately differ). */
-  private static String graphText(ModelProto m) {
-    Set<String> skip = new HashSet<>(List.of("metadata_keys"));
-    StringBuilder s = new StringBuilder();
-    for (String line : OnnxText.dump(m).split("\n")) {
-      if (skip.stream().noneMatch(line::startsWith)) {
-        s.append(line).append('\n');
-      }
-    }
-    return s.toString();
   }
 }

@@ -60,6 +60,27 @@ class ImportCliTest {
     assertEquals(Files.readString(out.resolve("spec.json")), Files.readString(dir.resolve("back").resolve("spec.json")));
   }
 
+  /** A tabular export (raw rows in) imports whole; --verify runs it on the table's raw rows. */
+  @Test
+  void aPenguinsExportWithItsPreprocessingImportsAndVerifiesOnRawRows() throws IOException {
+    String spec = "../examples/penguins.json";
+    String data = "../examples/data/penguins.csv";
+    Path run = dir.resolve("penguins");
+    assertEquals(0, rosetta("train", spec, "--backend", "pytorch", "--epochs", "2", "--data", data, "--out", run.toString()).code());
+    Path onnx = dir.resolve("penguins.onnx");
+    assertEquals(0, rosetta("export", spec, "--weights", run.resolve("checkpoint.safetensors").toString(), "--out", onnx.toString(), "--data", data).code());
+    Path out = dir.resolve("imported");
+    CliTest.Run r = rosetta("import", onnx.toString(), "--out", out.toString(), "--verify", "--data", data, "--json");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("input: raw table rows"), r.out());
+    assertTrue(r.json().get("restored_from_metadata").asBoolean() && r.json().get("pass").asBoolean(), r.out());
+    CliTest.Run e = rosetta("eval", out.resolve("spec.json").toString(), "--weights", out.resolve("weights.safetensors").toString(),
+        "--data", data, "--json");
+    CliTest.Run original = rosetta("eval", spec, "--weights", run.resolve("checkpoint.safetensors").toString(), "--data", data, "--json");
+    assertEquals(0, e.code(), e.err());
+    assertEquals(original.json().get("accuracy").asDouble(), e.json().get("accuracy").asDouble(), 0.0);
+  }
+
   @Test
   void aKerasImportSaysHowTheInputLayoutChanged() throws IOException {
     CliTest.Run r = rosetta("import", fixture("keras_cnn_rgb.onnx").toString(), "--out", dir.resolve("k").toString(), "--name", "rgb");

@@ -14,6 +14,7 @@ import dev.rosetta.converter.OnnxText;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.SpecJson;
+import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.testkit.TestSpecs;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
@@ -68,6 +69,34 @@ class OnnxImportRoundTripTest {
     assertBitIdentical(w, graphOnly.weights());
     assertEquals(graph(OnnxLowering.lower(spec, w, Map.of(), opset)), graph(OnnxLowering.lower(graphOnly.spec(), graphOnly.weights(), Map.of(), opset)),
         "the graph alone imports to a spec that exports to the same graph\n" + graphOnly.table());
+  }
+
+  /**
+   * A spec that preprocesses table rows exports with its fitted statistics in front (the file
+   * reads raw rows). No pattern reads that part, but the file is exactly its spec's export, so it
+   * imports back whole: spec, weights and the fitted preprocessing (written into the weights
+   * file), and exports again to the same bytes.
+   */
+  @ParameterizedTest(name = "penguins with its preprocessing at opset {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {13, 17})
+  void aPreprocessingExportImportsWhole(int opset) throws IOException {
+    CheckedSpec spec = SpecJson.read(ExampleSpecs.examplesDir().resolve("penguins.json"));
+    Preprocessor pre = ExampleSpecs.penguinsPreprocessor(spec);
+    WeightSet w = distinctWeights(spec);
+    Path a = dir.resolve("penguins.onnx");
+    OnnxExport.export(spec, w, TestSpecs.PROVENANCE, opset, pre, a);
+    ImportedModel m = OnnxImport.read(a);
+    assertTrue(m.restored(), m.notes().toString());
+    assertEquals(SpecJson.write(spec), SpecJson.write(m.spec()));
+    assertBitIdentical(w, m.weights());
+    assertEquals(pre.toJson(), m.preprocessor().toJson());
+    Path b = dir.resolve("again.onnx");
+    OnnxExport.export(m.spec(), m.weights(), TestSpecs.PROVENANCE, opset, m.preprocessor(), b);
+    assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+    Path out = dir.resolve("imported");
+    OnnxImport.write(m, out);
+    var ckpt = dev.rosetta.checkpoint.Checkpoint.load(out.resolve(OnnxImport.WEIGHTS_FILE), m.spec());
+    assertEquals(pre.toJson(), ckpt.preprocessor(m.spec(), "imported").toJson());
   }
 
   /** Every value distinct and away from init values, so a swapped or transposed tensor shows. */
