@@ -49,4 +49,20 @@ public interface TrainableModel extends InferenceModel {
 
   /** The intra-op threads this model's kernels use (never 0: the backend's choice, resolved). */
   int intraOpThreads();
+
+  /**
+   * The learning rate of the following steps (a schedule's value); each layer's multiplier still
+   * applies. It starts at the optimizer's {@code learning_rate}.
+   */
+  void setLearningRate(double learningRate);
+
+  /** The optimizer's state in backend-neutral form, for checkpoints that resume exactly. */
+  OptimizerState optimizerState();
+
+  /**
+   * Restores optimizer state (from either backend).
+   *
+   * @throws IllegalArgumentException when its tensors do not fit this model's parameters
+   */
+  void loadOptimizerState(OptimizerState state);
 }

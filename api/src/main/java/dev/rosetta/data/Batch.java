@@ -1,5 +1,6 @@
 package dev.rosetta.data;
 
+import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.Shape;
 
 /**
@@ -20,5 +21,28 @@ public record Batch(Shape sampleShape, float[] features, int[] labels, float[] t
       t[i * width + labels[i]] = 1f;
     }
     return t;
+  }
+
+  /**
+   * What {@code loss} compares the output against, {@code width} values per sample: for
+   * cross_entropy the label distribution (one-hot, or smoothed by its {@code label_smoothing});
+   * for mse the given targets, else one-hot labels.
+   */
+  public float[] targets(Loss loss, int width) {
+    return loss.accept(new Loss.Visitor<float[]>() {
+      @Override
+      public float[] crossEntropy(Loss.CrossEntropy l) {
+        float[] q = new float[size * width];
+        for (int i = 0; i < size; i++) {
+          l.targets(labels[i], q, i * width, width);
+        }
+        return q;
+      }
+
+      @Override
+      public float[] mse(Loss.Mse l) {
+        return targets(width);
+      }
+    });
   }
 }

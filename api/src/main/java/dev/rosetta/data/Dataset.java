@@ -1,5 +1,7 @@
 package dev.rosetta.data;
 
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.Shape;
 
 /**
@@ -52,6 +54,42 @@ public record Dataset(
           source + ": samples of shape " + sampleShape + " (" + sampleShape.size() + " values) do not fit the spec input " + shape + " (" + shape.size() + " values)");
     }
     return new Dataset(shape, features, labels, targets, targetSize, source);
+  }
+
+  /**
+   * This set, checked against what the spec's loss needs: class labels within the model's
+   * outputs for cross_entropy; one-hot-able labels or targets of the output's width for mse.
+   *
+   * @throws DataException naming the file and both numbers
+   */
+  public Dataset requireTargetsFor(CheckedSpec spec) {
+    int width = spec.outputSize();
+    String last = spec.layers().get(spec.layers().size() - 1).name();
+    spec.loss().accept(new Loss.Visitor<Void>() {
+      @Override
+      public Void crossEntropy(Loss.CrossEntropy l) {
+        if (labels == null) {
+          throw new DataException(source + ": cross_entropy needs integer class labels, but the label column has fractional values");
+        }
+        if (classCount() > width) {
+          throw new DataException(source + ": labels go up to " + (classCount() - 1) + " but the model outputs " + width
+              + " classes (last layer '" + last + "')");
+        }
+        return null;
+      }
+
+      @Override
+      public Void mse(Loss.Mse l) {
+        if (labels == null && targetSize != width) {
+          throw new DataException(source + ": " + targetSize + " targets per sample but the model outputs " + width);
+        }
+        if (labels != null && classCount() > width) {
+          throw new DataException(source + ": labels go up to " + (classCount() - 1) + ", too many for one-hot targets of width " + width);
+        }
+        return null;
+      }
+    });
+    return this;
   }
 
   /** The first {@code n} samples. */

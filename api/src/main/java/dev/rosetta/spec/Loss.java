@@ -37,12 +37,33 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
   }
 
   /**
-   * Softmax cross-entropy computed from logits with integer class labels:
-   * {@code mean_i( logsumexp(z_i) - z_i[y_i] )}.
+   * Softmax cross-entropy computed from logits with integer class labels, PyTorch's
+   * CrossEntropyLoss: {@code mean_i( sum_k q_ik (logsumexp(z_i) - z_ik) )} with the target
+   * distribution {@code q_i = (1 - s) onehot(y_i) + s / K} for label smoothing {@code s} (0: the
+   * plain {@code logsumexp(z_i) - z_i[y_i]}).
    */
-  record CrossEntropy() implements Loss {
+  record CrossEntropy(double labelSmoothing) implements Loss {
+    private static final Field<CrossEntropy, Double> LABEL_SMOOTHING =
+        Field.of("label_smoothing", Codec.NUMBER, CrossEntropy::labelSmoothing).orElse(0.0).must(Rule.FRACTION);
     public static final Kind<CrossEntropy> KIND =
-        Kind.of("cross_entropy", CrossEntropy.class, Schema.of(CrossEntropy::new));
+        Kind.of("cross_entropy", CrossEntropy.class, Schema.of(CrossEntropy::new, LABEL_SMOOTHING));
+
+    /** No label smoothing. */
+    public CrossEntropy() {
+      this(0);
+    }
+
+    /**
+     * The target distribution over {@code classes} for {@code label}, as float32: {@code (1 - s)
+     * + s / K} at the label, {@code s / K} elsewhere.
+     */
+    public void targets(int label, float[] into, int offset, int classes) {
+      float off = (float) (labelSmoothing / classes);
+      float on = (float) (1 - labelSmoothing + labelSmoothing / classes);
+      for (int k = 0; k < classes; k++) {
+        into[offset + k] = k == label ? on : off;
+      }
+    }
 
     @Override
     public Kind<CrossEntropy> kind() {

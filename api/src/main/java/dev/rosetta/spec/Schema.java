@@ -131,6 +131,24 @@ public final class Schema<T> {
     T make(A a, B b, C c, D d, E e);
   }
 
+  /** A constructor taking 6 field values. */
+  @FunctionalInterface
+  public interface Plain6<A, B, C, D, E, F, T> {
+    T make(A a, B b, C c, D d, E e, F f);
+  }
+
+  /** A constructor taking 7 field values. */
+  @FunctionalInterface
+  public interface Plain7<A, B, C, D, E, F, G, T> {
+    T make(A a, B b, C c, D d, E e, F f, G g);
+  }
+
+  /** A constructor taking 8 field values. */
+  @FunctionalInterface
+  public interface Plain8<A, B, C, D, E, F, G, H, T> {
+    T make(A a, B b, C c, D d, E e, F f, G g, H h);
+  }
+
   public static <T> Schema<T> layer(Named0<T> make) {
     return new Schema<>(v -> make.make(v.name()), List.of());
   }
@@ -193,6 +211,18 @@ public final class Schema<T> {
 
   public static <T, A, B, C, D, E> Schema<T> of(Plain5<A, B, C, D, E, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e) {
     return new Schema<>(v -> make.make(v.get(a), v.get(b), v.get(c), v.get(d), v.get(e)), List.of(a, b, c, d, e));
+  }
+
+  public static <T, A, B, C, D, E, F> Schema<T> of(Plain6<A, B, C, D, E, F, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e, Field<T, F> f) {
+    return new Schema<>(v -> make.make(v.get(a), v.get(b), v.get(c), v.get(d), v.get(e), v.get(f)), List.of(a, b, c, d, e, f));
+  }
+
+  public static <T, A, B, C, D, E, F, G> Schema<T> of(Plain7<A, B, C, D, E, F, G, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e, Field<T, F> f, Field<T, G> g) {
+    return new Schema<>(v -> make.make(v.get(a), v.get(b), v.get(c), v.get(d), v.get(e), v.get(f), v.get(g)), List.of(a, b, c, d, e, f, g));
+  }
+
+  public static <T, A, B, C, D, E, F, G, H> Schema<T> of(Plain8<A, B, C, D, E, F, G, H, T> make, Field<T, A> a, Field<T, B> b, Field<T, C> c, Field<T, D> d, Field<T, E> e, Field<T, F> f, Field<T, G> g, Field<T, H> h) {
+    return new Schema<>(v -> make.make(v.get(a), v.get(b), v.get(c), v.get(d), v.get(e), v.get(f), v.get(g), v.get(h)), List.of(a, b, c, d, e, f, g, h));
   }
 
   public List<Field<T, ?>> fields() {

@@ -99,6 +99,7 @@ public final class Evaluator {
       @Override
       public Double crossEntropy(Loss.CrossEntropy l) {
         double sum = 0;
+        float[] q = new float[width];
         for (int i = 0; i < b.size(); i++) {
           double max = Double.NEGATIVE_INFINITY;
           for (int k = 0; k < width; k++) {
@@ -108,7 +109,13 @@ public final class Evaluator {
           for (int k = 0; k < width; k++) {
             s += Math.exp(out[i * width + k] - max);
           }
-          sum += max + Math.log(s) - out[i * width + b.labels()[i]];
+          // sum_k q_k (lse - z_k) = lse - sum_k q_k z_k, with q the (smoothed) label distribution
+          l.targets(b.labels()[i], q, 0, width);
+          double dot = 0;
+          for (int k = 0; k < width; k++) {
+            dot += q[k] * (double) out[i * width + k];
+          }
+          sum += max + Math.log(s) - dot;
         }
         return sum;
       }

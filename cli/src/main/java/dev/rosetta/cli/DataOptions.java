@@ -4,7 +4,6 @@ import dev.rosetta.data.DataException;
 import dev.rosetta.data.DataSources;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
-import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Preprocess;
 import dev.rosetta.tabular.CsvTable;
@@ -102,23 +101,6 @@ final class DataOptions {
   }
 
   private static Dataset fit(Dataset d, CheckedSpec spec) {
-    Dataset shaped = d.reshapedTo(spec.input());
-    int width = spec.outputSize();
-    if (spec.loss() instanceof Loss.CrossEntropy) {
-      if (d.labels() == null) {
-        throw new DataException(d.source() + ": cross_entropy needs integer class labels, but the label column has fractional values");
-      }
-      int classes = d.classCount();
-      if (classes > width) {
-        throw new DataException(
-            d.source() + ": labels go up to " + (classes - 1) + " but the model outputs " + width + " classes (last layer '"
-                + spec.layers().get(spec.layers().size() - 1).name() + "')");
-      }
-    } else if (d.labels() == null && d.targetSize() != width) {
-      throw new DataException(d.source() + ": " + d.targetSize() + " targets per sample but the model outputs " + width);
-    } else if (d.labels() != null && d.classCount() > width) {
-      throw new DataException(d.source() + ": labels go up to " + (d.classCount() - 1) + ", too many for one-hot targets of width " + width);
-    }
-    return shaped;
+    return d.reshapedTo(spec.input()).requireTargetsFor(spec);
   }
 }

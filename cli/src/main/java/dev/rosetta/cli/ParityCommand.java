@@ -87,7 +87,7 @@ final class ParityCommand implements Callable<Integer> {
     List<ParityReport> reports = new ArrayList<>();
     for (long seed : runSeeds) {
       Training t = base.training();
-      CheckedSpec spec = base.withTraining(new Training(t.epochs(), t.batchSize(), seed, t.shuffle()));
+      CheckedSpec spec = base.withTraining(t.withSeed(seed));
       out.printf(Locale.ROOT, "parity %s: %s vs %s, %d epoch%s, batch %d, seed %d, %,d train samples (%s)%n",
           spec.name(), candidate.name(), reference.name(), e, e == 1 ? "" : "s", spec.training().batchSize(),
           spec.training().seed(), split.train().size(), data.describe());

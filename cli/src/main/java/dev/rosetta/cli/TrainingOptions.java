@@ -23,7 +23,7 @@ final class TrainingOptions {
   CheckedSpec apply(CheckedSpec spec, Integer epochs) {
     Training t = spec.training();
     Training o =
-        new Training(
+        t.withLoop(
             epochs != null ? epochs : t.epochs(),
             batchSize != null ? batchSize : t.batchSize(),
             seed != null ? seed : t.seed(),

@@ -2,6 +2,7 @@ package dev.rosetta.testkit;
 
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Execution;
+import dev.rosetta.backend.OptimizerState;
 import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.data.Batch;
@@ -127,10 +128,13 @@ public final class FakeBackend implements Backend {
   private final class Model implements TrainableModel {
     private final CheckedSpec spec;
     private final Map<String, Tensor> weights;
+    private double learningRate;
+    private long taken;
 
     Model(CheckedSpec spec, WeightSet init) {
       this.spec = spec;
       this.weights = new LinkedHashMap<>(init.tensors());
+      this.learningRate = spec.optimizer().learningRate();
     }
 
     @Override
@@ -144,7 +148,9 @@ public final class FakeBackend implements Backend {
 
     @Override
     public float trainStep(Batch batch, long step) {
-      float lr = (float) requireSgd().learningRate();
+      requireSgd();
+      float lr = (float) learningRate;
+      taken++;
       float[] loss = new float[1];
       WeightSet g = gradients(batch, loss);
       for (Map.Entry<String, Tensor> e : g.tensors().entrySet()) {
@@ -263,6 +269,23 @@ public final class FakeBackend implements Backend {
     @Override
     public int intraOpThreads() {
       return 1;
+    }
+
+    @Override
+    public void setLearningRate(double lr) {
+      learningRate = lr;
+    }
+
+    /** Plain SGD keeps no state but the steps taken. */
+    @Override
+    public OptimizerState optimizerState() {
+      return new OptimizerState(taken, java.util.Map.of());
+    }
+
+    @Override
+    public void loadOptimizerState(OptimizerState state) {
+      OptimizerState.requireFits(state, optimizerState());
+      taken = state.step();
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.Optimizer;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -41,35 +42,35 @@ public final class PlantedPytorchBugs {
 
   /** Adam with epsilon inside the square root: {@code m / sqrt(v_hat + eps)}. */
   public static Backend adamEpsilonInsideTheRoot() {
-    return optimizer((spec, params, state) -> new BuggyAdam((Optimizer.Adam) spec, params, state, true, true));
+    return optimizer((spec, names, params, state, multipliers) -> new BuggyAdam((Optimizer.Adam) spec, names, params, state, true, true));
   }
 
   /** Adam without the bias corrections of m and v. */
   public static Backend adamWithoutBiasCorrection() {
-    return optimizer((spec, params, state) -> new BuggyAdam((Optimizer.Adam) spec, params, state, false, false));
+    return optimizer((spec, names, params, state, multipliers) -> new BuggyAdam((Optimizer.Adam) spec, names, params, state, false, false));
   }
 
   /** SGD momentum kept as an exponential average: {@code b = m b + (1 - m) g} (dampening = m). */
   public static Backend momentumAsAnAverage() {
-    return optimizer((spec, params, state) -> new BuggySgd((Optimizer.Sgd) spec, params, state, Mistake.DAMPENED));
+    return optimizer((spec, names, params, state, multipliers) -> new BuggySgd((Optimizer.Sgd) spec, names, params, state, Mistake.DAMPENED));
   }
 
   /** Nesterov asked for, the plain momentum update done. */
   public static Backend nesterovAsPlainMomentum() {
-    return optimizer((spec, params, state) -> new BuggySgd((Optimizer.Sgd) spec, params, state, Mistake.NO_LOOK_AHEAD));
+    return optimizer((spec, names, params, state, multipliers) -> new BuggySgd((Optimizer.Sgd) spec, names, params, state, Mistake.NO_LOOK_AHEAD));
   }
 
   /** Weight decay applied to the weights after the step (decoupled) instead of added to the gradient. */
   public static Backend decoupledWeightDecay() {
-    return optimizer((spec, params, state) -> new BuggySgd((Optimizer.Sgd) spec, params, state, Mistake.DECOUPLED_DECAY));
+    return optimizer((spec, names, params, state, multipliers) -> new BuggySgd((Optimizer.Sgd) spec, names, params, state, Mistake.DECOUPLED_DECAY));
   }
 
   /** The learning rate stored as a rounded constant, 1 % low. */
   public static Backend learningRateOnePercentLow() {
-    return optimizer((spec, params, state) -> {
+    return optimizer((spec, names, params, state, multipliers) -> {
       Optimizer.Sgd s = (Optimizer.Sgd) spec;
-      return PytorchOptimizer.of(
-          new Optimizer.Sgd(s.learningRate() * 0.99, s.momentum(), s.weightDecay(), s.nesterov()), params, state);
+      return PytorchOptimizer.of(new Optimizer.Sgd(s.learningRate() * 0.99, s.momentum(), s.weightDecay(), s.nesterov()),
+          names, params, state, multipliers);
     });
   }
 
@@ -131,6 +132,12 @@ public final class PlantedPytorchBugs {
     return out.logSoftmax(-1).gather(y, 1).sum().neg().div(spec.training().batchSize());
   }
 
+  private static double[] ones(List<NDArray> params) {
+    double[] m = new double[params.size()];
+    java.util.Arrays.fill(m, 1.0);
+    return m;
+  }
+
   private enum Mistake {
     DAMPENED,
     NO_LOOK_AHEAD,
@@ -147,8 +154,8 @@ public final class PlantedPytorchBugs {
     private final NDArray weightDecay;
     private final List<NDArray> buffers;
 
-    BuggySgd(Optimizer.Sgd spec, List<NDArray> params, NDManager state, Mistake mistake) {
-      super(params, state);
+    BuggySgd(Optimizer.Sgd spec, List<String> names, List<NDArray> params, NDManager state, Mistake mistake) {
+      super(names, params, state, spec.learningRate(), ones(params));
       this.spec = spec;
       this.mistake = mistake;
       this.lr = scalar(spec.learningRate());
@@ -173,6 +180,11 @@ public final class PlantedPytorchBugs {
         w.subi(in(scope, w.mul(weightDecay)).muli(lr));
       }
     }
+
+    @Override
+    protected Map<String, NDArray> slots(int i) {
+      return Map.of("momentum", buffers.get(i));
+    }
   }
 
   /** Adam with epsilon inside the root, or without bias correction; otherwise torch.optim.Adam. */
@@ -190,8 +202,10 @@ public final class PlantedPytorchBugs {
     private NDArray stepSize;
     private NDArray bc2;
 
-    BuggyAdam(Optimizer.Adam spec, List<NDArray> params, NDManager state, boolean corrected, boolean epsilonInsideRoot) {
-      super(params, state);
+    BuggyAdam(
+        Optimizer.Adam spec, List<String> names, List<NDArray> params, NDManager state, boolean corrected,
+        boolean epsilonInsideRoot) {
+      super(names, params, state, spec.learningRate(), ones(params));
       this.spec = spec;
       this.corrected = corrected;
       this.epsilonInsideRoot = epsilonInsideRoot;
@@ -221,6 +235,11 @@ public final class PlantedPytorchBugs {
       NDArray vHat = in(scope, v.div(bc2));
       NDArray denom = epsilonInsideRoot ? in(scope, vHat.add(epsilon)).sqrt() : in(scope, vHat.sqrt()).addi(epsilon);
       w.subi(in(scope, m.div(in(scope, denom))).muli(stepSize));
+    }
+
+    @Override
+    protected Map<String, NDArray> slots(int i) {
+      return Map.of("m", first.get(i), "v", second.get(i));
     }
   }
 

@@ -16,6 +16,7 @@ public final class PlantedTensorflowBugs {
    */
   public static Backend updatesNotOrderedAfterGradients() {
     return new TensorflowBackend(new TensorflowParts(
-        (spec, after, init, params, grads) -> TensorflowOptimizer.of(spec, init, init, params, grads)));
+        (spec, after, init, names, params, grads, multipliers) ->
+            TensorflowOptimizer.of(spec, init, init, names, params, grads, multipliers)));
   }
 }

@@ -19,6 +19,7 @@ import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.parity.ParityReport;
 import dev.rosetta.parity.NoiseFloor;
 import dev.rosetta.parity.ParityRunner;
+import dev.rosetta.testkit.ForwardingTrainableModel;
 import dev.rosetta.testkit.FakeBackend;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
@@ -99,55 +100,17 @@ class ParityRunnerTest {
       @Override
       public TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution) {
         TrainableModel m = base.create(spec, weights, execution);
-        return new TrainableModel() {
+        return new ForwardingTrainableModel(m) {
           @Override
           public float trainStep(Batch batch, long step) {
-            float loss = m.trainStep(batch, step);
+            float loss = delegate.trainStep(batch, step);
             return step > 8 ? loss * 1.1f : loss;
-          }
-
-          @Override
-          public WeightSet gradients(Batch batch, long step) {
-            return m.gradients(batch, step);
-          }
-
-          @Override
-          public float[] trainingOutput(Batch batch, long step) {
-            return m.trainingOutput(batch, step);
-          }
-
-          @Override
-          public WeightSet weights() {
-            return m.weights();
-          }
-
-          @Override
-          public void setWeights(WeightSet w) {
-            m.setWeights(w);
-          }
-
-          @Override
-          public int intraOpThreads() {
-            return m.intraOpThreads();
-          }
-
-          @Override
-          public float[] predict(float[] x, int n) {
-            return m.predict(x, n);
-          }
-
-          @Override
-          public CheckedSpec spec() {
-            return spec;
           }
 
           @Override
           public String backend() {
             return "late";
           }
-
-          @Override
-          public void close() {}
         };
       }
     };

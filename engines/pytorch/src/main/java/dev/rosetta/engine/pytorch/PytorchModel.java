@@ -15,6 +15,7 @@ import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.Shape;
+import dev.rosetta.backend.OptimizerState;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
@@ -44,6 +45,8 @@ final class PytorchModel implements TrainableModel {
   /** The buffers (non-trainable), which gradient probes must leave as they found them. */
   private final List<NDArray> buffers = new ArrayList<>();
   private final PytorchOptimizer optimizer;
+  /** Gradient clipping between backward and the update, or null. */
+  private final GradientClip clip;
   private final int outputWidth;
   private long currentStep;
   /** Intra-op threads this model's calls run with. */
@@ -79,10 +82,17 @@ final class PytorchModel implements TrainableModel {
     setWeights(weights);
     this.store = new ParameterStore(manager, false);
     List<NDArray> trainable = new ArrayList<>();
+    List<String> trainableNames = new ArrayList<>();
     for (ParamSpec p : paramSpecs) {
       (p.trainable() ? trainable : buffers).add(params.get(p.name()));
+      if (p.trainable()) {
+        trainableNames.add(p.name());
+      }
     }
-    this.optimizer = parts.optimizer().create(spec.optimizer(), trainable, manager);
+    double[] multipliers = new double[trainable.size()];
+    java.util.Arrays.fill(multipliers, 1.0);
+    this.optimizer = parts.optimizer().create(spec.optimizer(), trainableNames, trainable, manager, multipliers);
+    this.clip = GradientClip.of(spec.training());
     this.outputWidth = spec.outputSize();
   }
 
@@ -128,12 +138,31 @@ final class PytorchModel implements TrainableModel {
   }
 
   @Override
+  public void setLearningRate(double learningRate) {
+    TorchThreads.use(threads);
+    optimizer.setLearningRate(learningRate);
+  }
+
+  @Override
+  public OptimizerState optimizerState() {
+    TorchThreads.use(threads);
+    return optimizer.state();
+  }
+
+  @Override
+  public void loadOptimizerState(OptimizerState state) {
+    TorchThreads.use(threads);
+    OptimizerState.requireFits(state, optimizerState());
+    optimizer.loadState(state);
+  }
+
+  @Override
   public float trainStep(Batch batch, long step) {
     TorchThreads.use(threads);
     currentStep = step;
     try (NDManager scope = manager.newSubManager()) {
       float loss = forwardBackward(batch, scope);
-      optimizer.step(scope);
+      optimizer.step(scope, clip);
       return loss;
     }
   }
@@ -214,6 +243,11 @@ final class PytorchModel implements TrainableModel {
     return spec.loss().accept(new Loss.Visitor<NDArray>() {
       @Override
       public NDArray crossEntropy(Loss.CrossEntropy l) {
+        if (l.labelSmoothing() != 0) {
+          // -sum_k q_k log p_k with q the smoothed label distribution, as CrossEntropyLoss does.
+          NDArray q = scope.create(batch.targets(l, spec.outputSize()), out.getShape());
+          return out.logSoftmax(-1).mul(q).sum(new int[] {-1}).mean().neg();
+        }
         long[] labels = new long[batch.size()];
         for (int i = 0; i < labels.length; i++) {
           labels[i] = batch.labels()[i];

@@ -6,7 +6,11 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.rosetta.spec.Optimizer;
 import java.util.ArrayList;
+import dev.rosetta.backend.OptimizerState;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The optimizer math of docs/spec.md on NDArrays, updating parameters in place. Written out
@@ -21,31 +25,55 @@ import java.util.List;
  * libtorch's {@code zero_}. State and constants live in the model's manager; every temporary is
  * attached to the per-step manager (an op's result belongs to the manager of the array it was
  * called on, so each temporary is attached explicitly).
+ *
+ * <p>The learning rate is the schedule's current value times each parameter's layer multiplier,
+ * computed in Java double and rounded once to float32, as the TensorFlow backend rounds it.
  */
 abstract class PytorchOptimizer {
   protected final NDManager stateManager;
   protected final List<NDArray> params;
+  /** The canonical names of {@link #params}, which name their state in checkpoints. */
+  protected final List<String> names;
   private final NDArray[] grads;
+  private final double[] multipliers;
+  /** The schedule's current rate. */
+  protected double learningRate;
   /** Steps taken, 1-based during {@link #update}. */
   protected long t;
 
-  protected PytorchOptimizer(List<NDArray> params, NDManager stateManager) {
+  protected PytorchOptimizer(
+      List<String> names, List<NDArray> params, NDManager stateManager, double learningRate, double[] multipliers) {
     this.stateManager = stateManager;
+    this.names = names;
     this.params = params;
     this.grads = new NDArray[params.size()];
+    this.learningRate = learningRate;
+    this.multipliers = multipliers.clone();
   }
 
-  /** The update of the spec's optimizer kind. */
-  static PytorchOptimizer of(Optimizer spec, List<NDArray> params, NDManager stateManager) {
+  /**
+   * The update of the spec's optimizer kind.
+   *
+   * @param multipliers each parameter's learning-rate multiplier (its layer's)
+   */
+  static PytorchOptimizer of(
+      Optimizer spec, List<String> names, List<NDArray> params, NDManager stateManager, double[] multipliers) {
     return spec.accept(new Optimizer.Visitor<PytorchOptimizer>() {
       @Override
       public PytorchOptimizer sgd(Optimizer.Sgd s) {
-        return new Sgd(s, params, stateManager);
+        return new Sgd(s, names, params, stateManager, multipliers);
       }
 
       @Override
       public PytorchOptimizer adam(Optimizer.Adam a) {
-        return new Adam(a, params, stateManager);
+        return new Adam(a.learningRate(), a.beta1(), a.beta2(), a.epsilon(), a.weightDecay(), 0,
+            a.variant() == Optimizer.Adam.Variant.KERAS, names, params, stateManager, multipliers);
+      }
+
+      @Override
+      public PytorchOptimizer adamW(Optimizer.AdamW a) {
+        return new Adam(a.learningRate(), a.beta1(), a.beta2(), a.epsilon(), 0, a.weightDecay(), false,
+            names, params, stateManager, multipliers);
       }
     });
   }
@@ -55,13 +83,40 @@ abstract class PytorchOptimizer {
     return params.isEmpty();
   }
 
-  /** Applies one update from the parameters' gradients, then zeroes them. */
-  final void step(NDManager scope) {
+  /** The rate the next steps use (a schedule's value); each parameter's multiplier still applies. */
+  final void setLearningRate(double lr) {
+    if (lr != learningRate) {
+      learningRate = lr;
+      learningRateChanged();
+    }
+  }
+
+  /** Parameter {@code i}'s rate: the current rate times its multiplier, in double. */
+  protected final double learningRate(int i) {
+    return learningRate * multipliers[i];
+  }
+
+  /** Subclasses holding rates as tensors remake them. */
+  protected void learningRateChanged() {}
+
+  /**
+   * Applies one update from the parameters' gradients, then zeroes them.
+   *
+   * @param clip turns the raw gradients into the ones the update uses (clipping), or null
+   */
+  final void step(NDManager scope, GradientClip clip) {
     t++;
     beginStep(scope);
+    NDArray[] g = new NDArray[params.size()];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = grad(i);
+    }
+    if (clip != null) {
+      g = clip.apply(g, scope);
+    }
     for (int i = 0; i < params.size(); i++) {
       NDArray w = params.get(i);
-      update(i, w, grad(i), scope);
+      update(i, w, g[i], scope);
       JniUtils.zeroGrad((PtNDArray) w);
     }
   }
@@ -69,8 +124,39 @@ abstract class PytorchOptimizer {
   /** Per-step values shared by every parameter (bias corrections), in {@code scope}. */
   protected void beginStep(NDManager scope) {}
 
-  /** Updates {@code w} in place from its gradient {@code g}, which it may overwrite. */
+  /**
+   * Updates {@code w} in place from its gradient {@code g}, which it may overwrite (it is either
+   * the gradient itself, cleared after the step, or a clipped temporary).
+   */
   protected abstract void update(int i, NDArray w, NDArray g, NDManager scope);
+
+  /**
+   * Optimizer state for checkpoints: the step count and each state tensor under {@code
+   * <parameter>/<slot>} ({@code fc1.weight/momentum}, {@code fc1.weight/m}), the names every
+   * backend uses.
+   */
+  final OptimizerState state() {
+    Map<String, float[]> tensors = new LinkedHashMap<>();
+    for (int i = 0; i < params.size(); i++) {
+      for (Map.Entry<String, NDArray> slot : slots(i).entrySet()) {
+        tensors.put(names.get(i) + "/" + slot.getKey(), slot.getValue().toFloatArray());
+      }
+    }
+    return new OptimizerState(t, tensors);
+  }
+
+  /** Restores {@link #state()}; the caller has checked the names. */
+  final void loadState(OptimizerState state) {
+    t = state.step();
+    for (int i = 0; i < params.size(); i++) {
+      for (Map.Entry<String, NDArray> slot : slots(i).entrySet()) {
+        overwrite(slot.getValue(), state.tensors().get(names.get(i) + "/" + slot.getKey()));
+      }
+    }
+  }
+
+  /** Parameter {@code i}'s state tensors by slot name, in a fixed order. */
+  protected abstract Map<String, NDArray> slots(int i);
 
   /**
    * The gradient of parameter {@code i}. libtorch keeps accumulating into the same tensor once
@@ -108,21 +194,56 @@ abstract class PytorchOptimizer {
     return in(scope, g.add(in(scope, w.mul(weightDecay))));
   }
 
+  /** Copies values into a state tensor exactly (an indexed copy; see PytorchModel#overwrite). */
+  protected final void overwrite(NDArray target, float[] values) {
+    try (NDManager scope = stateManager.newSubManager()) {
+      target.set(new ai.djl.ndarray.index.NDIndex("..."), scope.create(values, target.getShape()));
+    }
+  }
+
+  /** Distinct per-parameter float32 rates as scalar tensors, remade when the rate changes. */
+  protected final class Rates {
+    private final NDArray[] byParam;
+    private final Map<Float, NDArray> made = new HashMap<>();
+
+    Rates() {
+      this.byParam = new NDArray[params.size()];
+      remake();
+    }
+
+    void remake() {
+      made.values().forEach(NDArray::close);
+      made.clear();
+      for (int i = 0; i < byParam.length; i++) {
+        byParam[i] = made.computeIfAbsent((float) learningRate(i), v -> stateManager.create(v));
+      }
+    }
+
+    NDArray of(int i) {
+      return byParam[i];
+    }
+  }
+
   /** SGD with optional momentum, Nesterov and weight decay: PyTorch's {@code torch.optim.SGD}. */
   static class Sgd extends PytorchOptimizer {
     private final Optimizer.Sgd spec;
-    private final NDArray lr;
+    private final Rates lr;
     private final NDArray weightDecay;
     private final NDArray momentum;
     private final List<NDArray> buffers;
 
-    Sgd(Optimizer.Sgd spec, List<NDArray> params, NDManager stateManager) {
-      super(params, stateManager);
+    Sgd(Optimizer.Sgd spec, List<String> names, List<NDArray> params, NDManager stateManager, double[] multipliers) {
+      super(names, params, stateManager, spec.learningRate(), multipliers);
       this.spec = spec;
-      this.lr = scalar(spec.learningRate());
+      this.lr = new Rates();
       this.weightDecay = scalar(spec.weightDecay());
       this.momentum = scalar(spec.momentum());
       this.buffers = spec.momentum() != 0 ? zerosLikeParams() : null;
+    }
+
+    @Override
+    protected void learningRateChanged() {
+      lr.remake();
     }
 
     @Override
@@ -130,7 +251,7 @@ abstract class PytorchOptimizer {
       if (buffers == null && spec.weightDecay() == 0) {
         // Plain SGD, the common case: scale the gradient in place and apply it; no temporaries.
         // Same float ops as below: w - (lr * g).
-        w.subi(grad.muli(lr));
+        w.subi(grad.muli(lr.of(i)));
         return;
       }
       NDArray g = spec.weightDecay() != 0 ? withWeightDecay(grad, w, weightDecay, scope) : grad;
@@ -139,13 +260,25 @@ abstract class PytorchOptimizer {
         buf.muli(momentum).addi(g);
         g = spec.nesterov() ? in(scope, g.add(in(scope, buf.mul(momentum)))) : buf;
       }
-      w.subi(in(scope, g.mul(lr)));
+      w.subi(in(scope, g.mul(lr.of(i))));
+    }
+
+    @Override
+    protected Map<String, NDArray> slots(int i) {
+      return buffers == null ? Map.of() : Map.of("momentum", buffers.get(i));
     }
   }
 
-  /** PyTorch's {@code torch.optim.Adam} (L2 weight decay), bias corrections in double. */
+  /**
+   * Adam in three forms: PyTorch's (L2 decay in the gradient), Keras's (epsilon on the
+   * uncorrected root) and AdamW (decoupled decay before the step); bias corrections in double.
+   */
   static class Adam extends PytorchOptimizer {
-    private final Optimizer.Adam spec;
+    private final double beta1Value;
+    private final double beta2Value;
+    private final double l2;
+    private final double decoupled;
+    private final boolean keras;
     private final NDArray weightDecay;
     private final NDArray beta1;
     private final NDArray oneMinusBeta1;
@@ -154,39 +287,73 @@ abstract class PytorchOptimizer {
     private final NDArray epsilon;
     private final List<NDArray> first;
     private final List<NDArray> second;
-    private NDArray stepSize;
+    private final NDArray[] stepSize;
+    private final NDArray[] decay;
     private NDArray sqrtBc2;
 
-    Adam(Optimizer.Adam spec, List<NDArray> params, NDManager stateManager) {
-      super(params, stateManager);
-      this.spec = spec;
-      this.weightDecay = scalar(spec.weightDecay());
-      this.beta1 = scalar(spec.beta1());
-      this.oneMinusBeta1 = scalar(1 - spec.beta1());
-      this.beta2 = scalar(spec.beta2());
-      this.oneMinusBeta2 = scalar(1 - spec.beta2());
-      this.epsilon = scalar(spec.epsilon());
+    /**
+     * @param l2 weight decay added to the gradient (Adam)
+     * @param decoupled weight decay applied to the weights (AdamW)
+     */
+    Adam(
+        double lr, double beta1, double beta2, double epsilon, double l2, double decoupled, boolean keras,
+        List<String> names, List<NDArray> params, NDManager stateManager, double[] multipliers) {
+      super(names, params, stateManager, lr, multipliers);
+      this.beta1Value = beta1;
+      this.beta2Value = beta2;
+      this.l2 = l2;
+      this.decoupled = decoupled;
+      this.keras = keras;
+      this.weightDecay = scalar(l2);
+      this.beta1 = scalar(beta1);
+      this.oneMinusBeta1 = scalar(1 - beta1);
+      this.beta2 = scalar(beta2);
+      this.oneMinusBeta2 = scalar(1 - beta2);
+      this.epsilon = scalar(epsilon);
       this.first = zerosLikeParams();
       this.second = zerosLikeParams();
+      this.stepSize = new NDArray[params.size()];
+      this.decay = new NDArray[params.size()];
     }
 
     @Override
     protected void beginStep(NDManager scope) {
-      double bc1 = 1 - Math.pow(spec.beta1(), t);
-      double bc2 = 1 - Math.pow(spec.beta2(), t);
-      stepSize = scope.create((float) (spec.learningRate() / bc1));
-      sqrtBc2 = scope.create((float) Math.sqrt(bc2));
+      double bc1 = 1 - Math.pow(beta1Value, t);
+      double bc2 = 1 - Math.pow(beta2Value, t);
+      Map<Float, NDArray> steps = new HashMap<>();
+      Map<Float, NDArray> decays = new HashMap<>();
+      for (int i = 0; i < stepSize.length; i++) {
+        double lr = learningRate(i);
+        float size = (float) (keras ? lr * Math.sqrt(bc2) / bc1 : lr / bc1);
+        stepSize[i] = steps.computeIfAbsent(size, scope::create);
+        if (decoupled != 0) {
+          decay[i] = decays.computeIfAbsent((float) (1 - lr * decoupled), scope::create);
+        }
+      }
+      sqrtBc2 = keras ? null : scope.create((float) Math.sqrt(bc2));
     }
 
     @Override
     protected void update(int i, NDArray w, NDArray grad, NDManager scope) {
-      NDArray g = spec.weightDecay() != 0 ? withWeightDecay(grad, w, weightDecay, scope) : grad;
+      if (decoupled != 0) {
+        w.muli(decay[i]);
+      }
+      NDArray g = l2 != 0 ? withWeightDecay(grad, w, weightDecay, scope) : grad;
       NDArray m = first.get(i);
       NDArray v = second.get(i);
       m.muli(beta1).addi(in(scope, g.mul(oneMinusBeta1)));
       v.muli(beta2).addi(in(scope, g.square()).muli(oneMinusBeta2));
-      NDArray denom = in(scope, v.sqrt()).divi(sqrtBc2).addi(epsilon);
-      w.subi(in(scope, m.div(denom)).muli(stepSize));
+      NDArray root = in(scope, v.sqrt());
+      NDArray denom = keras ? root.addi(epsilon) : root.divi(sqrtBc2).addi(epsilon);
+      w.subi(in(scope, m.div(denom)).muli(stepSize[i]));
+    }
+
+    @Override
+    protected Map<String, NDArray> slots(int i) {
+      Map<String, NDArray> out = new LinkedHashMap<>();
+      out.put("m", first.get(i));
+      out.put("v", second.get(i));
+      return out;
     }
   }
 }

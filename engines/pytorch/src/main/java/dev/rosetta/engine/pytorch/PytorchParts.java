@@ -36,7 +36,12 @@ record PytorchParts(LayerBlocks layers, LossFunction loss, OptimizerFactory opti
 
   @FunctionalInterface
   interface OptimizerFactory {
-    PytorchOptimizer create(Optimizer spec, List<NDArray> params, NDManager stateManager);
+    /**
+     * @param names the canonical names of {@code params}
+     * @param multipliers each parameter's learning-rate multiplier
+     */
+    PytorchOptimizer create(
+        Optimizer spec, List<String> names, List<NDArray> params, NDManager stateManager, double[] multipliers);
   }
 
   static final PytorchParts STANDARD =

@@ -1,5 +1,6 @@
 package dev.rosetta.engine.tensorflow;
 
+import dev.rosetta.backend.OptimizerState;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.data.Batch;
 import dev.rosetta.spec.CheckedSpec;
@@ -24,6 +25,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 
 /**
  * A spec lowered to one TensorFlow graph holding two forward passes over the same variables:
@@ -57,6 +59,13 @@ public final class TensorflowModel implements TrainableModel {
   private final List<Placeholder<TFloat32>> weightValues = new ArrayList<>();
   private final List<Op> weightAssigns = new ArrayList<>();
   private final List<Op> optimizerResets;
+  private final TensorflowOptimizer optimizer;
+  /** The rate fed with every train step: the spec's until a schedule sets another. */
+  private double learningRate;
+  private final Map<String, Placeholder<TFloat32>> slotValues = new LinkedHashMap<>();
+  private final List<Op> slotAssigns = new ArrayList<>();
+  private Placeholder<TFloat64> stepValue;
+  private Op stepAssign;
   private final org.tensorflow.ndarray.Shape[] weightShapes;
   private final int outputWidth;
   private final long seed;
@@ -119,7 +128,13 @@ public final class TensorflowModel implements TrainableModel {
       computed.add(loss.op());
       grads.forEach(g -> computed.add(g.op()));
       Ops after = tf.withControlDependencyOps(computed);
-      TensorflowOptimizer opt = parts.optimizer().create(spec.optimizer(), after, tf, trainableVars, grads);
+      List<String> trainableNames = trainableParams.stream().map(ParamSpec::name).toList();
+      double[] multipliers = new double[trainableNames.size()];
+      java.util.Arrays.fill(multipliers, 1.0);
+      List<Operand<TFloat32>> applied = TfGradientClip.apply(after.withSubScope("clip"), grads, spec.training());
+      TensorflowOptimizer opt =
+          parts.optimizer().create(spec.optimizer(), after, tf, trainableNames, trainableVars, applied, multipliers);
+      this.optimizer = opt;
       this.updates = new ArrayList<>(opt.updates());
       // Running statistics are written like parameters: after every gradient, in the train
       // step only (gradients() does not run them), from this step's batch statistics.
@@ -137,6 +152,16 @@ public final class TensorflowModel implements TrainableModel {
         weightValues.add(value);
         weightAssigns.add(tf.assign(v, value));
       }
+      for (Map.Entry<String, Variable<TFloat32>> e : opt.slots().entrySet()) {
+        Placeholder<TFloat32> value = tf.withSubScope("optimizer_state").placeholder(TFloat32.class,
+            Placeholder.shape(e.getValue().shape()));
+        slotValues.put(e.getKey(), value);
+        slotAssigns.add(tf.assign(e.getValue(), value));
+      }
+      this.stepValue = tf.withSubScope("optimizer_state").placeholder(TFloat64.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.scalar()));
+      this.stepAssign = tf.assign(opt.step(), stepValue);
+      this.learningRate = spec.optimizer().learningRate();
       opened = new Session(graph, TfTensors.sessionConfig(threads));
       this.session = opened;
       setWeights(weights);
@@ -234,12 +259,50 @@ public final class TensorflowModel implements TrainableModel {
   public float trainStep(Batch batch, long step) {
     requireSeveralValuesPerChannel(batch);
     List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
-    try {
+    try (TFloat64 lr = TFloat64.scalarOf(learningRate)) {
       Session.Runner r = feedBatch(session.runner(), batch, step, fed);
-      r.addTarget(trainOp);
+      r.feed(optimizer.learningRate(), lr).addTarget(trainOp);
       try (Result res = r.fetch(loss).run()) {
         return ((TFloat32) res.get(0)).getFloat();
       }
+    } finally {
+      fed.forEach(TFloat32::close);
+    }
+  }
+
+  @Override
+  public void setLearningRate(double lr) {
+    this.learningRate = lr;
+  }
+
+  @Override
+  public OptimizerState optimizerState() {
+    Session.Runner r = session.runner().fetch(optimizer.step());
+    optimizer.slots().values().forEach(r::fetch);
+    try (Result res = r.run()) {
+      long steps = (long) ((TFloat64) res.get(0)).getDouble();
+      Map<String, float[]> tensors = new LinkedHashMap<>();
+      int i = 1;
+      for (String name : optimizer.slots().keySet()) {
+        tensors.put(name, TfTensors.read((TFloat32) res.get(i++)));
+      }
+      return new OptimizerState(steps, tensors);
+    }
+  }
+
+  @Override
+  public void loadOptimizerState(OptimizerState state) {
+    OptimizerState.requireFits(state, optimizerState());
+    List<TFloat32> fed = new ArrayList<>();
+    try (TFloat64 steps = TFloat64.scalarOf(state.step())) {
+      Session.Runner r = session.runner().feed(stepValue, steps).addTarget(stepAssign);
+      int i = 0;
+      for (Map.Entry<String, Variable<TFloat32>> e : optimizer.slots().entrySet()) {
+        TFloat32 t = TfTensors.tensor(state.tensors().get(e.getKey()), e.getValue().shape());
+        fed.add(t);
+        r.feed(slotValues.get(e.getKey()), t).addTarget(slotAssigns.get(i++));
+      }
+      r.run().close();
     } finally {
       fed.forEach(TFloat32::close);
     }
@@ -267,7 +330,7 @@ public final class TensorflowModel implements TrainableModel {
     int n = batch.size();
     TFloat32 x = TfTensors.tensor(batch.features(), TfTensors.shapeOf(n, batch.sampleShape().dimsLong()));
     fed.add(x);
-    TFloat32 t = TfTensors.tensor(batch.targets(outputWidth), org.tensorflow.ndarray.Shape.of(n, outputWidth));
+    TFloat32 t = TfTensors.tensor(batch.targets(spec.loss(), outputWidth), org.tensorflow.ndarray.Shape.of(n, outputWidth));
     fed.add(t);
     r.feed(input, x).feed(targets, t);
     for (int i = 0; i < maskLayers.size(); i++) {

@@ -24,9 +24,12 @@ record TensorflowParts(OptimizerFactory optimizer) {
     /**
      * @param after ops that wait for every gradient and the loss: updates must be built on these
      * @param init ops with no such dependencies, for state that is reset, not updated
+     * @param names the canonical names of {@code params}
+     * @param multipliers each parameter's learning-rate multiplier
      */
     TensorflowOptimizer create(
-        Optimizer spec, Ops after, Ops init, List<Variable<TFloat32>> params, List<Operand<TFloat32>> grads);
+        Optimizer spec, Ops after, Ops init, List<String> names, List<Variable<TFloat32>> params,
+        List<Operand<TFloat32>> grads, double[] multipliers);
   }
 
   static final TensorflowParts STANDARD = new TensorflowParts(TensorflowOptimizer::of);
