@@ -20,13 +20,25 @@ public final class EpochBatches implements Iterator<Batch>, AutoCloseable {
   private int taken;
 
   public EpochBatches(Dataset data, int[] order, int batchSize) {
+    this(data, order, batchSize, null, 0);
+  }
+
+  /**
+   * @param augmenter applied to every batch (on the gathering thread), or null
+   * @param stepsBefore optimizer steps taken before this epoch: batch {@code b} (0-based) is
+   *     step {@code stepsBefore + b + 1}, which keys its augmentation
+   */
+  public EpochBatches(Dataset data, int[] order, int batchSize, Augmenter augmenter, long stepsBefore) {
     this.count = BatchOrder.batchCount(data.size(), batchSize);
     this.worker =
         new Thread(
             () -> {
               try {
+                long step = stepsBefore;
                 for (int from = 0; from < data.size(); from += batchSize) {
-                  queue.put(data.batch(order, from, Math.min(data.size(), from + batchSize)));
+                  Batch b = data.batch(order, from, Math.min(data.size(), from + batchSize));
+                  step++;
+                  queue.put(augmenter == null ? b : augmenter.apply(b, step));
                 }
                 queue.put(END);
               } catch (InterruptedException e) {

@@ -46,12 +46,22 @@ public final class Kinds<B> {
     return Holder.PREPROCESS_STEPS;
   }
 
+  public static Kinds<Schedule> schedules() {
+    return Holder.SCHEDULES;
+  }
+
+  public static Kinds<Augmentation> augmentations() {
+    return Holder.AUGMENTATIONS;
+  }
+
   /** Built on first use, not when a record class initialises (which would see a null KIND). */
   private static final class Holder {
     static final Kinds<Layer> LAYERS = new Kinds<>(Layer.class);
     static final Kinds<Loss> LOSSES = new Kinds<>(Loss.class);
     static final Kinds<Optimizer> OPTIMIZERS = new Kinds<>(Optimizer.class);
     static final Kinds<PreprocessStep> PREPROCESS_STEPS = new Kinds<>(PreprocessStep.class);
+    static final Kinds<Schedule> SCHEDULES = new Kinds<>(Schedule.class);
+    static final Kinds<Augmentation> AUGMENTATIONS = new Kinds<>(Augmentation.class);
   }
 
   public List<Kind<? extends B>> all() {

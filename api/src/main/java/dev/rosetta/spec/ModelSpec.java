@@ -250,6 +250,12 @@ public record ModelSpec(
       return this;
     }
 
+    /** Training settings with every control (schedule, early stopping, clipping, augmentation). */
+    public Builder optTraining(Training training) {
+      this.training = training;
+      return this;
+    }
+
     public Builder optTraining(int epochs, int batchSize, long seed, boolean shuffle) {
       this.training = new Training(epochs, batchSize, seed, shuffle);
       return this;

@@ -148,8 +148,25 @@ public final class SpecJson {
     }
     writeFields(spec.loss().kind(), spec.loss(), typed(root.putObject("loss"), spec.loss().type()));
     writeFields(spec.optimizer().kind(), spec.optimizer(), typed(root.putObject("optimizer"), spec.optimizer().type()));
-    Training.SCHEMA.write(spec.training(), root.putObject("training"));
+    writeTraining(spec.training(), root.putObject("training"));
     return root;
+  }
+
+  /** The plain fields, then each typed part the settings have (absent ones are not written). */
+  private static void writeTraining(Training t, ObjectNode n) {
+    Training.SCHEMA.write(t, n);
+    if (t.schedule() != null) {
+      writeFields(t.schedule().kind(), t.schedule(), typed(n.putObject(Training.LR_SCHEDULE), t.schedule().type()));
+    }
+    if (t.earlyStopping() != null) {
+      EarlyStopping.SCHEMA.write(t.earlyStopping(), n.putObject(Training.EARLY_STOPPING));
+    }
+    if (!t.augmentation().isEmpty()) {
+      ArrayNode a = n.putArray(Training.AUGMENTATION);
+      for (Augmentation x : t.augmentation()) {
+        writeFields(x.kind(), x, typed(a.addObject(), x.type()));
+      }
+    }
   }
 
   private static ObjectNode typed(ObjectNode n, String type) {
@@ -284,7 +301,7 @@ public final class SpecJson {
 
     /** A loss or an optimizer: an object with a {@code type} naming one kind of its family. */
     <B> B typed(JsonNode n, String path, Kinds<B> family, String example) {
-      String field = path.substring(2);
+      String field = path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
       if (n == null) {
         error(path, null, "missing required field \"" + field + "\" (e.g. " + example + ")");
         return null;
@@ -333,7 +350,35 @@ public final class SpecJson {
       if (!isObject(n, p, null)) {
         return null;
       }
-      return Training.SCHEMA.read(n, new Schema.Site(p, null, issues), null, Set.of());
+      int before = issues.size();
+      Training plain = Training.SCHEMA.read(
+          n, new Schema.Site(p, null, issues), null, Set.of(Training.LR_SCHEDULE, Training.EARLY_STOPPING, Training.AUGMENTATION));
+      Schedule schedule = null;
+      if (n.hasNonNull(Training.LR_SCHEDULE)) {
+        schedule = typed(n.get(Training.LR_SCHEDULE), p + "." + Training.LR_SCHEDULE, Kinds.schedules(),
+            "{\"type\": \"step\", \"step_size\": 10}");
+      }
+      EarlyStopping stopping = null;
+      JsonNode es = n.get(Training.EARLY_STOPPING);
+      if (es != null && !es.isNull() && isObject(es, p + "." + Training.EARLY_STOPPING, null)) {
+        stopping = EarlyStopping.SCHEMA.read(es, new Schema.Site(p + "." + Training.EARLY_STOPPING, null, issues), null, Set.of());
+      }
+      List<Augmentation> augmentation = new ArrayList<>();
+      JsonNode aug = n.get(Training.AUGMENTATION);
+      if (aug != null && !aug.isNull()) {
+        String ap = p + "." + Training.AUGMENTATION;
+        if (!aug.isArray()) {
+          error(ap, null, "augmentation must be an array of objects, got " + Schema.describe(aug));
+        } else {
+          for (int i = 0; i < aug.size(); i++) {
+            augmentation.add(typed(aug.get(i), ap + "[" + i + "]", Kinds.augmentations(), "{\"type\": \"horizontal_flip\"}"));
+          }
+        }
+      }
+      if (issues.size() > before || plain == null) {
+        return null;
+      }
+      return plain.withSchedule(schedule).withEarlyStopping(stopping).withAugmentation(augmentation);
     }
 
     String string(JsonNode obj, String path, String field, String layer) {

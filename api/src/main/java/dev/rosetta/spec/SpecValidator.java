@@ -97,7 +97,7 @@ public final class SpecValidator {
     }
     checkFields(spec.loss().kind(), spec.loss(), new Schema.Site("$.loss", null, issues), "");
     checkOptimizer(spec.optimizer(), issues);
-    checkTraining(spec.training(), issues);
+    checkTraining(spec, issues);
     if (spec.preprocess() != null) {
       checkPreprocess(spec.preprocess(), in, issues);
     }
@@ -211,8 +211,32 @@ public final class SpecValidator {
     o.check((field, message) -> issues.add(SpecIssue.error(field == null ? p : p + "." + field, null, message)));
   }
 
-  private static void checkTraining(Training t, List<SpecIssue> issues) {
-    Training.SCHEMA.check(t, new Schema.Site("$.training", null, issues), "");
+  private static void checkTraining(ModelSpec spec, List<SpecIssue> issues) {
+    Training t = spec.training();
+    String p = "$.training";
+    Training.SCHEMA.check(t, new Schema.Site(p, null, issues), "");
+    if (t.schedule() != null) {
+      String sp = p + "." + Training.LR_SCHEDULE;
+      Schedule s = t.schedule();
+      checkFields(s.kind(), s, new Schema.Site(sp, null, issues), "");
+      s.check(t, spec.optimizer(), spec.loss(), at(sp, issues));
+    }
+    if (t.earlyStopping() != null) {
+      String ep = p + "." + Training.EARLY_STOPPING;
+      EarlyStopping.SCHEMA.check(t.earlyStopping(), new Schema.Site(ep, null, issues), "");
+      t.earlyStopping().check(spec.loss(), at(ep, issues));
+    }
+    for (int i = 0; i < t.augmentation().size(); i++) {
+      Augmentation a = t.augmentation().get(i);
+      String ap = p + "." + Training.AUGMENTATION + "[" + i + "]";
+      checkFields(a.kind(), a, new Schema.Site(ap, null, issues), "");
+      a.check(spec.input(), at(ap, issues));
+    }
+  }
+
+  /** Checks that report at {@code path} or one of its fields. */
+  private static Checks at(String path, List<SpecIssue> issues) {
+    return (field, message) -> issues.add(SpecIssue.error(field == null ? path : path + "." + field, null, message));
   }
 
   /**
