@@ -1,6 +1,7 @@
 package dev.rosetta.parity;
 
 import dev.rosetta.data.Batch;
+import dev.rosetta.data.Augmenter;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.EpochBatches;
@@ -9,7 +10,10 @@ import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.Training;
 import dev.rosetta.backend.Backend;
+import dev.rosetta.train.Evaluation;
 import dev.rosetta.train.Evaluator;
+import dev.rosetta.train.Figures;
+import dev.rosetta.train.LearningRates;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingDivergedException;
 import dev.rosetta.weights.Initializer;
@@ -168,8 +172,9 @@ public final class ParityRunner {
   public ParityReport run() {
     WeightSet init = initial != null ? initial : Initializer.initialize(spec);
     Training t = spec.training();
+    // The nudge reaches what the optimizer updates: a frozen layer's weights never change.
     java.util.Set<String> trainable = new java.util.LinkedHashSet<>();
-    spec.params().stream().filter(ParamSpec::trainable).forEach(p -> trainable.add(p.name()));
+    spec.trainedParams().forEach(p -> trainable.add(p.name()));
     List<FloorCopy> floors = new ArrayList<>();
     try (TrainableModel a = reference.create(spec, init);
         TrainableModel b = candidate.create(spec, init)) {
@@ -192,8 +197,21 @@ public final class ParityRunner {
     double forward = maxAbs(a.predict(first.features(), first.size()), b.predict(first.features(), first.size()));
 
     int[] order1 = BatchOrder.forEpoch(train.size(), t.seed(), 1, t.shuffle());
+    Augmenter augmenter = Augmenter.of(t);
     Batch step1 = train.batch(order1, 0, Math.min(train.size(), t.batchSize()));
+    if (augmenter != null) {
+      step1 = augmenter.apply(step1, 1);
+    }
     double grad = relL2(a.gradients(step1, 1), b.gradients(step1, 1));
+    // Each model follows the schedule on its own figures (a plateau may be seen at different
+    // epochs by models that drifted apart, as two separate runs would).
+    List<TrainableModel> models = new ArrayList<>(List.of(a, b));
+    floors.forEach(f -> models.add(f.model));
+    List<LearningRates> rates = new ArrayList<>();
+    for (int i = 0; i < models.size(); i++) {
+      rates.add(new LearningRates(spec, train.size()));
+    }
+    String monitor = rates.get(0).monitor();
 
     double lossMaxRel = 0;
     long lossMaxRelStep = 1;
@@ -206,12 +224,20 @@ public final class ParityRunner {
     double weightsEpoch1 = Double.NaN;
     for (int epoch = 1; epoch <= epochs; epoch++) {
       int[] order = epoch == 1 ? order1 : BatchOrder.forEpoch(train.size(), t.seed(), epoch, t.shuffle());
-      try (EpochBatches epochBatches = new EpochBatches(train, order, t.batchSize())) {
+      double[] lossSums = new double[models.size()];
+      try (EpochBatches epochBatches = new EpochBatches(train, order, t.batchSize(), augmenter, step)) {
         while (epochBatches.hasNext()) {
           Batch batch = epochBatches.next();
           step++;
+          if (t.schedule() != null) {
+            for (int i = 0; i < models.size(); i++) {
+              models.get(i).setLearningRate(rates.get(i).rate(epoch, step));
+            }
+          }
           float la = finite(a.trainStep(batch, step), epoch, step);
           float lb = finite(b.trainStep(batch, step), epoch, step);
+          lossSums[0] += (double) la * batch.size();
+          lossSums[1] += (double) lb * batch.size();
           double rel = relDiff(la, lb);
           if (epoch == 1 && rel > lossMaxRel) {
             lossMaxRel = rel;
@@ -220,6 +246,7 @@ public final class ParityRunner {
           for (FloorCopy f : floors) {
             // Same batch and step number, so the same dropout masks as a and b.
             float lf = finite(f.model.trainStep(batch, step), epoch, step);
+            lossSums[models.indexOf(f.model)] += (double) lf * batch.size();
             if (f.kind == NoiseFloor.Kind.NUDGE) {
               f.model.setWeights(nudge(f.model.weights(), trainable, t.seed(), step));
             }
@@ -231,6 +258,12 @@ public final class ParityRunner {
             weightsAfterN = relL2(a.weights(), b.weights());
             weightsStep = step;
           }
+        }
+      }
+      if (monitor != null) {
+        for (int i = 0; i < models.size(); i++) {
+          Evaluation e = test == null ? null : Evaluator.evaluate(models.get(i), spec, test);
+          rates.get(i).endEpoch(Figures.value(monitor, lossSums[i] / train.size(), null, e));
         }
       }
       if (epoch == 1) {

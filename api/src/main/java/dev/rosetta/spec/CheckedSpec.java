@@ -80,6 +80,32 @@ public final class CheckedSpec {
     return params;
   }
 
+  /**
+   * The parameters the optimizer updates, in layer order: every trainable parameter of every
+   * layer that is not frozen. Buffers (running statistics) are never among them.
+   */
+  public List<ParamSpec> trainedParams() {
+    return shapes.stream().flatMap(s -> s.trainedParams().stream()).toList();
+  }
+
+  /** The learning-rate multiplier of each of {@link #trainedParams()}, in the same order. */
+  public double[] lrMultipliers() {
+    return shapes.stream()
+        .flatMapToDouble(s -> s.trainedParams().stream().mapToDouble(p -> s.options().lrMultiplier()))
+        .toArray();
+  }
+
+  /** An L1/L2 penalty on one parameter, added to the training loss. */
+  public record Penalty(String param, double l1, double l2) {}
+
+  /** The penalties the layers' options ask for, in layer order (frozen layers included). */
+  public List<Penalty> penalties() {
+    return shapes.stream()
+        .filter(s -> s.options().penalised())
+        .map(s -> new Penalty(s.layer().name() + "." + s.layer().kernelParam(), s.options().l1(), s.options().l2()))
+        .toList();
+  }
+
   /** Trainable parameter values. */
   public long paramCount() {
     return shapes.stream().mapToLong(LayerShape::paramCount).sum();

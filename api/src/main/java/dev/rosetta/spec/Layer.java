@@ -49,6 +49,19 @@ public sealed interface Layer
   }
 
   /**
+   * The parameter an L1/L2 penalty of the layer applies to (its kernel: {@code weight} of dense
+   * and conv2d, as Keras's {@code kernel_regularizer}), or null for a kind without one.
+   */
+  default String kernelParam() {
+    return null;
+  }
+
+  /** Whether the layer keeps running statistics that training updates (batch norm). */
+  default boolean keepsStatistics() {
+    return false;
+  }
+
+  /**
    * Checks beyond single field values: combinations of fields, and fit with the input shapes
    * (which may be unknown after an earlier error). Field values were checked already.
    */
@@ -205,6 +218,11 @@ public sealed interface Layer
     @Override
     public Shape output(List<Shape> in) {
       return in.get(0).withLast(units);
+    }
+
+    @Override
+    public String kernelParam() {
+      return "weight";
     }
 
     @Override
@@ -642,6 +660,11 @@ public sealed interface Layer
      * kw; the bias uses fan_in too, as Conv2d.reset_parameters does.
      */
     @Override
+    public String kernelParam() {
+      return "weight";
+    }
+
+    @Override
     public List<ParamSpec> params(Shape in) {
       int receptive = kernel.h() * kernel.w();
       int fanIn = in.dim(0) / groups * receptive;
@@ -836,6 +859,11 @@ public sealed interface Layer
     }
 
     /** PyTorch's BatchNorm: the affine pair and the running statistics, one per channel. */
+    @Override
+    public boolean keepsStatistics() {
+      return true;
+    }
+
     @Override
     public List<ParamSpec> params(Shape in) {
       Shape c = Shape.of(in.dim(0));

@@ -9,11 +9,23 @@ import java.util.List;
  *
  * @param index the layer's position in {@code layers}
  * @param inputs the per-sample shapes of everything the layer reads, in order
+ * @param options how training treats the layer (frozen, learning-rate multiplier, penalties)
  */
-public record LayerShape(int index, Layer layer, List<Shape> inputs, Shape output, List<ParamSpec> params) {
+public record LayerShape(
+    int index, Layer layer, List<Shape> inputs, Shape output, List<ParamSpec> params, LayerOptions options) {
   public LayerShape {
     inputs = List.copyOf(inputs);
     params = List.copyOf(params);
+  }
+
+  /** A layer trained like any other. */
+  public LayerShape(int index, Layer layer, List<Shape> inputs, Shape output, List<ParamSpec> params) {
+    this(index, layer, inputs, output, params, LayerOptions.DEFAULT);
+  }
+
+  /** The parameters the optimizer updates: none when the layer is frozen, never buffers. */
+  public List<ParamSpec> trainedParams() {
+    return options.trainable() ? params.stream().filter(ParamSpec::trainable).toList() : List.of();
   }
 
   /** The shape of the (first) input. */

@@ -18,6 +18,8 @@ import java.util.Objects;
  *     absent here reads the previous layer, or the model input ({@link #INPUT}) if it is first
  * @param preprocess how a table's columns become the input vector, or null for data that is
  *     already numbers of the input shape (images, numeric CSV)
+ * @param options each layer's training options ({@link LayerOptions}) where they differ from the
+ *     default
  */
 public record ModelSpec(
     String name,
@@ -27,7 +29,8 @@ public record ModelSpec(
     Loss loss,
     Optimizer optimizer,
     Training training,
-    Preprocess preprocess) {
+    Preprocess preprocess,
+    Map<String, LayerOptions> options) {
 
   /** The format tag every spec file carries. */
   public static final String FORMAT = "rosetta/v1";
@@ -45,13 +48,20 @@ public record ModelSpec(
     Objects.requireNonNull(loss, "loss");
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(training, "training");
+    Map<String, LayerOptions> opts = new LinkedHashMap<>();
+    options.forEach((k, v) -> {
+      if (!v.equals(LayerOptions.DEFAULT)) {
+        opts.put(k, v);
+      }
+    });
+    options = java.util.Collections.unmodifiableMap(opts);
   }
 
-  /** A spec without a {@code preprocess} section. */
+  /** A spec without a {@code preprocess} section, every layer trained alike. */
   public ModelSpec(
       String name, Shape input, List<Layer> layers, Map<String, List<String>> connections, Loss loss,
       Optimizer optimizer, Training training) {
-    this(name, input, layers, connections, loss, optimizer, training, null);
+    this(name, input, layers, connections, loss, optimizer, training, null, Map.of());
   }
 
   /** A plain stack: every layer reads the one before it. */
@@ -72,15 +82,30 @@ public record ModelSpec(
   }
 
   public ModelSpec withTraining(Training t) {
-    return new ModelSpec(name, input, layers, connections, loss, optimizer, t, preprocess);
+    return new ModelSpec(name, input, layers, connections, loss, optimizer, t, preprocess, options);
+  }
+
+  /** The same model under another name. */
+  public ModelSpec withName(String n) {
+    return new ModelSpec(n, input, layers, connections, loss, optimizer, training, preprocess, options);
   }
 
   public ModelSpec withOptimizer(Optimizer o) {
-    return new ModelSpec(name, input, layers, connections, loss, o, training, preprocess);
+    return new ModelSpec(name, input, layers, connections, loss, o, training, preprocess, options);
   }
 
   public ModelSpec withPreprocess(Preprocess p) {
-    return new ModelSpec(name, input, layers, connections, loss, optimizer, training, p);
+    return new ModelSpec(name, input, layers, connections, loss, optimizer, training, p, options);
+  }
+
+  /** The same model with these per-layer options (replacing all others). */
+  public ModelSpec withOptions(Map<String, LayerOptions> o) {
+    return new ModelSpec(name, input, layers, connections, loss, optimizer, training, preprocess, o);
+  }
+
+  /** The training options of the named layer: its own, or the default. */
+  public LayerOptions optionsOf(String layer) {
+    return options.getOrDefault(layer, LayerOptions.DEFAULT);
   }
 
   /**
@@ -121,6 +146,7 @@ public record ModelSpec(
     private Optimizer optimizer;
     private Training training = Training.DEFAULT;
     private Preprocess preprocess;
+    private final Map<String, LayerOptions> options = new LinkedHashMap<>();
 
     public Builder optName(String name) {
       this.name = name;
@@ -240,6 +266,20 @@ public record ModelSpec(
       return add(new Layer.Concat(name, axis), inputs);
     }
 
+    /** Training options for the named layer (freezing, learning-rate multiplier, penalties). */
+    public Builder configure(String layer, LayerOptions o) {
+      options.put(layer, o);
+      return this;
+    }
+
+    /** Freezes the named layers (batch norm in inference mode). */
+    public Builder freeze(String... layers) {
+      for (String l : layers) {
+        options.put(l, options.getOrDefault(l, LayerOptions.DEFAULT).withTrainable(false));
+      }
+      return this;
+    }
+
     public Builder setLoss(Loss loss) {
       this.loss = loss;
       return this;
@@ -286,7 +326,7 @@ public record ModelSpec(
       if (!missing.isEmpty()) {
         throw new SpecException("builder", missing);
       }
-      ModelSpec spec = new ModelSpec(name, input, layers, connections, loss, optimizer, training, preprocess);
+      ModelSpec spec = new ModelSpec(name, input, layers, connections, loss, optimizer, training, preprocess, options);
       ValidationReport report = SpecValidator.validate(spec);
       return report.checkedSpec().orElseThrow(() -> new SpecException("builder", report.issues()));
     }

@@ -145,6 +145,11 @@ public final class SpecJson {
         ins.forEach(a::add);
       }
       writeFields(layer.kind(), layer, n);
+      // Only layers with options carry them, so other specs' canonical form is unchanged.
+      LayerOptions o = spec.optionsOf(layer.name());
+      if (!o.equals(LayerOptions.DEFAULT)) {
+        LayerOptions.SCHEMA.write(o, n);
+      }
     }
     writeFields(spec.loss().kind(), spec.loss(), typed(root.putObject("loss"), spec.loss().type()));
     writeFields(spec.optimizer().kind(), spec.optimizer(), typed(root.putObject("optimizer"), spec.optimizer().type()));
@@ -182,6 +187,7 @@ public final class SpecJson {
   private static final class Reader {
     final List<SpecIssue> issues = new ArrayList<>();
     final Map<String, List<String>> connections = new LinkedHashMap<>();
+    final Map<String, LayerOptions> options = new LinkedHashMap<>();
     static final Set<String> TOP =
         Set.of("format", "name", "input", "preprocess", "layers", "loss", "optimizer", "training");
 
@@ -211,7 +217,7 @@ public final class SpecJson {
       if (input == null || layers == null || loss == null || opt == null || training == null || issues.size() > before) {
         return null;
       }
-      return new ModelSpec(name, input, layers, connections, loss, opt, training, preprocess);
+      return new ModelSpec(name, input, layers, connections, loss, opt, training, preprocess, options);
     }
 
     Shape input(JsonNode n) {
@@ -295,7 +301,18 @@ public final class SpecJson {
             "layer '" + name + "': unknown type \"" + type + "\" (known: " + String.join(", ", Kinds.layers().names()) + ")");
         return null;
       }
-      Layer layer = kind.get().schema().read(n, new Schema.Site(path, name, issues), name, LAYER_KEYS);
+      Set<String> optionKeys = new java.util.HashSet<>(LAYER_KEYS);
+      LayerOptions.SCHEMA.fields().forEach(f -> optionKeys.add(f.key()));
+      Layer layer = kind.get().schema().read(n, new Schema.Site(path, name, issues), name, optionKeys);
+      if (issues.size() == before) {
+        // Unknown keys were reported once, by the kind's read: allow them all here.
+        Set<String> others = new java.util.HashSet<>();
+        n.fieldNames().forEachRemaining(others::add);
+        LayerOptions o = LayerOptions.SCHEMA.read(n, new Schema.Site(path, name, issues), null, others);
+        if (o != null) {
+          options.put(name, o);
+        }
+      }
       return issues.size() == before ? layer : null;
     }
 

@@ -86,10 +86,11 @@ public final class SpecValidator {
       if (inShapes != null && ok && name != null) {
         Shape out = layer.output(inShapes);
         shapes.put(name, out);
-        layerShapes.add(new LayerShape(i, layer, inShapes, out, layer.params(inShapes.get(0))));
+        layerShapes.add(new LayerShape(i, layer, inShapes, out, layer.params(inShapes.get(0)), spec.optionsOf(name)));
       }
     }
 
+    checkOptions(spec, layerShapes, issues);
     String last = lastName(spec);
     if (last != null && shapes.containsKey(last)) {
       spec.loss().check(shapes.get(last), last,
@@ -231,6 +232,64 @@ public final class SpecValidator {
       String ap = p + "." + Training.AUGMENTATION + "[" + i + "]";
       checkFields(a.kind(), a, new Schema.Site(ap, null, issues), "");
       a.check(spec.input(), at(ap, issues));
+    }
+  }
+
+  /**
+   * Per-layer training options: each value's rule, then their fit with the layer. Options on a
+   * layer they cannot affect are warnings (legal, surely not meant); a penalty on a layer without
+   * a kernel, or a frozen_mode on a layer without running statistics, is an error.
+   */
+  private static void checkOptions(ModelSpec spec, List<LayerShape> shapes, List<SpecIssue> issues) {
+    Map<Integer, LayerShape> byIndex = new HashMap<>();
+    shapes.forEach(sh -> byIndex.put(sh.index(), sh));
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < spec.layers().size(); i++) {
+      index.putIfAbsent(spec.layers().get(i).name(), i);
+    }
+    boolean anyTrained = spec.layers().isEmpty();
+    for (var e : spec.options().entrySet()) {
+      Integer i = index.get(e.getKey());
+      if (i == null) {
+        issues.add(SpecIssue.error("$.layers", e.getKey(), "training options for '" + e.getKey() + "', which is not a layer"));
+      }
+    }
+    for (int i = 0; i < spec.layers().size(); i++) {
+      Layer layer = spec.layers().get(i);
+      String n = layer.name();
+      String path = "$.layers[" + i + "]";
+      LayerOptions o = spec.optionsOf(n);
+      LayerShape shape = byIndex.get(i);
+      // Unknown after an earlier error in this layer: say nothing about parameters then.
+      boolean hasParams = shape == null || shape.params().stream().anyMatch(ParamSpec::trainable);
+      anyTrained |= hasParams && o.trainable();
+      if (o.equals(LayerOptions.DEFAULT)) {
+        continue;
+      }
+      LayerOptions.SCHEMA.check(o, new Schema.Site(path, n, issues), n + ".");
+      if (!hasParams && (!o.trainable() || o.lrMultiplier() != 1)) {
+        issues.add(SpecIssue.warning(path + "." + (o.trainable() ? "lr_multiplier" : "trainable"), n,
+            "layer '" + n + "' (" + layer.type() + ") has no parameters: " + (o.trainable() ? "lr_multiplier" : "trainable")
+                + " has no effect on it"));
+      }
+      if (o.penalised() && layer.kernelParam() == null) {
+        issues.add(SpecIssue.error(path + "." + (o.l1() != 0 ? "l1" : "l2"), n,
+            "layer '" + n + "' (" + layer.type() + ") has no kernel for an l1/l2 penalty (dense and conv2d do); "
+                + "weight_decay on the optimizer reaches every parameter"));
+      }
+      if (o.frozenMode() != LayerOptions.DEFAULT.frozenMode()) {
+        if (!layer.keepsStatistics()) {
+          issues.add(SpecIssue.error(path + ".frozen_mode", n,
+              "layer '" + n + "' (" + layer.type() + "): frozen_mode applies to batch_norm only"));
+        } else if (o.trainable()) {
+          issues.add(SpecIssue.warning(path + ".frozen_mode", n,
+              "layer '" + n + "' is trainable: frozen_mode applies only when \"trainable\": false"));
+        }
+      }
+    }
+    if (!anyTrained) {
+      issues.add(SpecIssue.warning("$.layers", null, "every layer with parameters is frozen: training will change nothing"
+          + " but batch-norm statistics"));
     }
   }
 

@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.rosetta.spec.CheckedSpec;
-import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.spec.SpecJson;
@@ -58,9 +57,7 @@ final class RosettaExport {
         why.add("the file's " + OnnxImport.SPEC_METADATA + " does not export to its graph (edited after export?)");
         return null;
       }
-      CheckedSpec spec = name == null ? embedded
-          : new ModelSpec(name, embedded.input(), embedded.layers(), embedded.spec().connections(), embedded.loss(),
-              embedded.optimizer(), embedded.training(), embedded.spec().preprocess()).check();
+      CheckedSpec spec = name == null ? embedded : embedded.spec().withName(name).check();
       return new Restored(spec, weights, pre);
     } catch (RuntimeException e) {
       why.add("the file's " + OnnxImport.SPEC_METADATA + " could not be used (" + e.getMessage() + ")");

@@ -456,4 +456,119 @@ abstract class BackendContractCases {
       assertTrue(e.getMessage().contains("unexpected optimizer state 'fc1.weight/momentum'"), e.getMessage());
     }
   }
+
+  /** Two dense layers, the first with {@code first}'s options. */
+  private static CheckedSpec twoLayers(dev.rosetta.spec.LayerOptions first, Optimizer opt) {
+    return ModelSpec.builder().setInput(4).dense("fc1", 5).tanh("t").dense("fc2", 3)
+        .configure("fc1", first).setLoss(new Loss.CrossEntropy()).setOptimizer(opt).optTraining(1, 8, 7, true).build();
+  }
+
+  @Test
+  void aFrozenLayerGetsNoUpdateNoGradientAndNoOptimizerState() {
+    CheckedSpec spec = twoLayers(dev.rosetta.spec.LayerOptions.frozen(), new Optimizer.Adam(0.05, 0.9, 0.999, 1e-8, 0.1));
+    WeightSet w0 = Initializer.initialize(spec);
+    Dataset data = blobs(32, 2);
+    try (TrainableModel m = backend().create(spec, w0)) {
+      assertEquals(java.util.Set.of("fc2.weight", "fc2.bias"), java.util.Set.copyOf(m.gradients(data.slice(0, 8), 1).names()));
+      for (int t = 1; t <= 4; t++) {
+        m.trainStep(data.slice(8 * (t - 1), 8 * t), t);
+      }
+      WeightSet w = m.weights();
+      assertEquals(w0.get("fc1.weight"), w.get("fc1.weight"), "frozen weight moved");
+      assertEquals(w0.get("fc1.bias"), w.get("fc1.bias"), "frozen bias moved (weight decay?)");
+      assertNotEquals(w0.get("fc2.weight"), w.get("fc2.weight"));
+      assertEquals(java.util.Set.of("fc2.weight/m", "fc2.weight/v", "fc2.bias/m", "fc2.bias/v"),
+          m.optimizerState().tensors().keySet());
+    }
+  }
+
+  @Test
+  void aLayersLearningRateMultiplierScalesItsStep() {
+    CheckedSpec spec = twoLayers(dev.rosetta.spec.LayerOptions.DEFAULT.withLrMultiplier(0.25), new Optimizer.Sgd(0.4));
+    WeightSet w0 = Initializer.initialize(spec);
+    Batch b = blobs(8, 3).slice(0, 8);
+    try (TrainableModel m = backend().create(spec, w0)) {
+      WeightSet g = m.gradients(b, 1);
+      m.trainStep(b, 1);
+      WeightSet w1 = m.weights();
+      for (String name : w0.names()) {
+        double lr = name.startsWith("fc1.") ? 0.1 : 0.4;
+        float[] a = w0.get(name).data();
+        for (int i = 0; i < a.length; i++) {
+          assertEquals(a[i] - lr * g.get(name).data()[i], w1.get(name).data()[i], 1e-6, name + "[" + i + "]");
+        }
+      }
+    }
+  }
+
+  @Test
+  void penaltiesAddToTheLossAndItsGradient() {
+    double l1 = 0.03;
+    double l2 = 0.2;
+    CheckedSpec plain = twoLayers(dev.rosetta.spec.LayerOptions.DEFAULT, new Optimizer.Sgd(0.1));
+    CheckedSpec penalised = twoLayers(dev.rosetta.spec.LayerOptions.DEFAULT.withPenalties(l1, l2), new Optimizer.Sgd(0.1));
+    WeightSet w0 = Initializer.initialize(plain);
+    Batch b = blobs(8, 3).slice(0, 8);
+    float[] w = w0.get("fc1.weight").data();
+    double penalty = 0;
+    for (float v : w) {
+      penalty += l1 * Math.abs(v) + l2 * v * v;
+    }
+    try (TrainableModel a = backend().create(plain, w0); TrainableModel p = backend().create(penalised, w0)) {
+      WeightSet ga = a.gradients(b, 1);
+      WeightSet gp = p.gradients(b, 1);
+      for (int i = 0; i < w.length; i++) {
+        double want = ga.get("fc1.weight").data()[i] + l1 * Math.signum(w[i]) + 2 * l2 * w[i];
+        assertEquals(want, gp.get("fc1.weight").data()[i], 1e-6, "fc1.weight[" + i + "]");
+      }
+      assertEquals(ga.get("fc1.bias"), gp.get("fc1.bias"), "the bias carries no penalty");
+      assertEquals(a.trainStep(b, 1) + penalty, p.trainStep(b, 1), 1e-5);
+    }
+  }
+
+  /** conv -> batch_norm (frozen, in the given mode) -> flatten -> dense. */
+  private static CheckedSpec frozenBatchNorm(dev.rosetta.spec.LayerOptions.FrozenMode mode) {
+    return ModelSpec.builder().setInput(1, 4, 4).conv2d("conv", 2, 3).batchNorm("bn").flatten("flat").dense("fc", 3)
+        .configure("bn", dev.rosetta.spec.LayerOptions.frozen().withFrozenMode(mode))
+        .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1)).optTraining(1, 8, 7, true).build();
+  }
+
+  private static Dataset images(int n) {
+    return SyntheticData.blobs(Shape.of(1, 4, 4), 3, n, 6);
+  }
+
+  @Test
+  void aFrozenBatchNormInInferenceModeUsesAndKeepsItsRunningStatistics() {
+    CheckedSpec spec = frozenBatchNorm(dev.rosetta.spec.LayerOptions.FrozenMode.INFERENCE);
+    WeightSet w0 = Initializer.initialize(spec);
+    // Statistics far from the batch's, so using them shows.
+    java.util.Map<String, dev.rosetta.weights.Tensor> t = new java.util.LinkedHashMap<>(w0.tensors());
+    t.put("bn.running_mean", new dev.rosetta.weights.Tensor(Shape.of(2), new float[] {0.5f, -0.25f}));
+    t.put("bn.running_var", new dev.rosetta.weights.Tensor(Shape.of(2), new float[] {4f, 0.5f}));
+    WeightSet w = new WeightSet(t);
+    Batch b = images(8).slice(0, 8);
+    try (TrainableModel m = backend().create(spec, w)) {
+      assertArrayEquals(m.predict(b.features(), 8), m.trainingOutput(b, 1), 1e-6f, "training forward = inference forward");
+      m.trainStep(b, 1);
+      WeightSet after = m.weights();
+      for (String n : new String[] {"bn.running_mean", "bn.running_var", "bn.weight", "bn.bias"}) {
+        assertEquals(w.get(n), after.get(n), n);
+      }
+      assertNotEquals(w.get("conv.weight"), after.get("conv.weight"), "the layers around it train");
+    }
+  }
+
+  @Test
+  void aFrozenBatchNormInTrainingModeUpdatesOnlyItsStatistics() {
+    CheckedSpec spec = frozenBatchNorm(dev.rosetta.spec.LayerOptions.FrozenMode.TRAINING);
+    WeightSet w = Initializer.initialize(spec);
+    Batch b = images(8).slice(0, 8);
+    try (TrainableModel m = backend().create(spec, w)) {
+      m.trainStep(b, 1);
+      WeightSet after = m.weights();
+      assertEquals(w.get("bn.weight"), after.get("bn.weight"));
+      assertEquals(w.get("bn.bias"), after.get("bn.bias"));
+      assertNotEquals(w.get("bn.running_mean"), after.get("bn.running_mean"));
+    }
+  }
 }

@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rosetta.backend.Backends;
 import dev.rosetta.parity.ParityReport;
 import dev.rosetta.parity.ParityRunner;
+import dev.rosetta.spec.Augmentation;
+import dev.rosetta.spec.LayerOptions;
 import dev.rosetta.spec.Loss;
+import dev.rosetta.spec.Monitor;
+import dev.rosetta.spec.Schedule;
 import dev.rosetta.spec.ModelSpec;
 import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Training;
 import dev.rosetta.tests.parity.BackendParityTest.Case;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -45,7 +50,34 @@ class ControlsParityTest {
             mlp().setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01)).build()
                 .withTraining(training(0.02, 1)), 4),
         classification("label smoothing 0.2, sgd",
-            mlp().setLoss(new Loss.CrossEntropy(0.2)).setOptimizer(new Optimizer.Sgd(0.1)).build(), 4));
+            mlp().setLoss(new Loss.CrossEntropy(0.2)).setOptimizer(new Optimizer.Sgd(0.1)).build(), 4),
+        classification("first layer frozen, second at lr x 0.3, l1 and l2 penalties on the last, adam with weight decay",
+            mlp().freeze("fc1").configure("fc2", LayerOptions.DEFAULT.withLrMultiplier(0.3))
+                .configure("fc3", LayerOptions.DEFAULT.withPenalties(1e-3, 1e-2))
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01, 0.9, 0.999, 1e-8, 1e-3)).build(), 4),
+        classification("frozen batch norms: one in inference mode, one in training mode; sgd momentum",
+            net(8).dense("fc1", 16).batchNorm("bn1").relu("relu1").dense("fc2", 16).batchNorm("bn2").relu("relu2").dense("fc3", 4)
+                .freeze("bn1").configure("bn2", LayerOptions.frozen().withFrozenMode(LayerOptions.FrozenMode.TRAINING))
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.05, 0.9, 0, false)).build(), 4),
+        classification("step schedule every epoch x 0.3, sgd momentum",
+            mlp().setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.2, 0.9, 0, false))
+                .optTraining(base().withSchedule(new Schedule.Step(1, 0.3))).build(), 4),
+        classification("cosine to 1e-3 after 8 warm-up steps, adamw",
+            mlp().setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.AdamW(0.02, 0.9, 0.999, 1e-8, 0.01))
+                .optTraining(base().withSchedule(new Schedule.Cosine(1e-3, 8, 0))).build(), 4),
+        classification("reduce_on_plateau on test loss (factor 0.5, patience 0, min_delta 0.5: it fires), sgd",
+            mlp().setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.1))
+                .optTraining(base().withSchedule(
+                    new Schedule.ReduceOnPlateau("val_loss", Monitor.Mode.AUTO, 0.5, 0, 0, 0, 0.5))).build(), 4),
+        classification("augmentation: random crop, flip, reflect-translate of 2x6x6 images; conv net, sgd momentum",
+            net(2, 6, 6).conv2d("conv1", 4, 3).relu("relu1").flatten("flat").dense("fc1", 3)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Sgd(0.05, 0.9, 0, false))
+                .optTraining(base().withAugmentation(List.of(new Augmentation.RandomCrop(1), new Augmentation.HorizontalFlip(0.5),
+                    new Augmentation.RandomTranslate(1, Augmentation.Fill.REFLECT)))).build(), 3));
+  }
+
+  static Training base() {
+    return new Training(BackendParityTest.EPOCHS, BackendParityTest.BATCH, 1234, true);
   }
 
   @ParameterizedTest(name = "{0}")

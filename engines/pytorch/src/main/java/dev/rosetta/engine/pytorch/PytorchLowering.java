@@ -171,7 +171,7 @@ final class PytorchLowering {
     @Override
     public Block batchNorm(Layer.BatchNorm b) {
       // Channels are sample axis 0, i.e. axis 1 of the batched tensor: libtorch's.
-      return new TorchBatchNorm(b, shape.input().dim(0));
+      return new TorchBatchNorm(b, shape.input().dim(0), shape.options().batchNormInInferenceMode());
     }
 
     @Override

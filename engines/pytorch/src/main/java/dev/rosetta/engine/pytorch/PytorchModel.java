@@ -44,6 +44,9 @@ final class PytorchModel implements TrainableModel {
   private final List<ParamSpec> paramSpecs;
   /** The buffers (non-trainable), which gradient probes must leave as they found them. */
   private final List<NDArray> buffers = new ArrayList<>();
+  /** The parameters the optimizer updates: trainable ones of layers that are not frozen. */
+  private final List<ParamSpec> trained;
+  private final List<Penalty> penalties = new ArrayList<>();
   private final PytorchOptimizer optimizer;
   /** Gradient clipping between backward and the update, or null. */
   private final GradientClip clip;
@@ -81,17 +84,29 @@ final class PytorchModel implements TrainableModel {
     }
     setWeights(weights);
     this.store = new ParameterStore(manager, false);
-    List<NDArray> trainable = new ArrayList<>();
-    List<String> trainableNames = new ArrayList<>();
     for (ParamSpec p : paramSpecs) {
-      (p.trainable() ? trainable : buffers).add(params.get(p.name()));
-      if (p.trainable()) {
-        trainableNames.add(p.name());
+      if (!p.trainable()) {
+        buffers.add(params.get(p.name()));
       }
     }
-    double[] multipliers = new double[trainable.size()];
-    java.util.Arrays.fill(multipliers, 1.0);
-    this.optimizer = parts.optimizer().create(spec.optimizer(), trainableNames, trainable, manager, multipliers);
+    this.trained = spec.trainedParams();
+    List<NDArray> trainable = new ArrayList<>();
+    java.util.Set<String> trainedNames = new java.util.HashSet<>();
+    for (ParamSpec p : trained) {
+      trainable.add(params.get(p.name()));
+      trainedNames.add(p.name());
+    }
+    for (ParamSpec p : paramSpecs) {
+      if (p.trainable() && !trainedNames.contains(p.name())) {
+        // A frozen layer's parameter: libtorch computes no gradient for it at all.
+        params.get(p.name()).setRequiresGradient(false);
+      }
+    }
+    for (CheckedSpec.Penalty p : spec.penalties()) {
+      penalties.add(new Penalty(params.get(p.param()), (float) p.l1(), (float) p.l2()));
+    }
+    this.optimizer = parts.optimizer().create(
+        spec.optimizer(), trained.stream().map(ParamSpec::name).toList(), trainable, manager, spec.lrMultipliers());
     this.clip = GradientClip.of(spec.training());
     this.outputWidth = spec.outputSize();
   }
@@ -184,10 +199,7 @@ final class PytorchModel implements TrainableModel {
         restoreBuffers(saved);
       }
       Map<String, Tensor> out = new LinkedHashMap<>();
-      for (ParamSpec p : paramSpecs) {
-        if (!p.trainable()) {
-          continue;
-        }
+      for (ParamSpec p : trained) {
         NDArray g = params.get(p.name()).getGradient();
         g.attach(scope);
         out.put(p.name(), new Tensor(p.shape(), g.toFloatArray()));
@@ -230,6 +242,9 @@ final class PytorchModel implements TrainableModel {
     try (GradientCollector collector = engine.newGradientCollector()) {
       NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
       NDArray loss = parts.loss().loss(spec, out, batch, scope);
+      for (Penalty p : penalties) {
+        loss = in(scope, loss.add(p.of(scope)));
+      }
       if (!optimizer.isEmpty()) {
         // With nothing to train (a spec of activations only) the loss has no graph to go back through.
         collector.backward(loss);
@@ -301,5 +316,29 @@ final class PytorchModel implements TrainableModel {
   @Override
   public void close() {
     model.close();
+  }
+
+  /**
+   * An L1/L2 penalty on one kernel, on the autograd tape: {@code l1 * sum|w| + l2 * sum w^2},
+   * float32, each term only when its coefficient is set (the TensorFlow lowering builds the
+   * same terms in the same order).
+   */
+  private record Penalty(NDArray w, float l1, float l2) {
+    NDArray of(NDManager scope) {
+      NDArray total = null;
+      if (l1 != 0) {
+        total = in(scope, in(scope, in(scope, w.abs()).sum()).mul(l1));
+      }
+      if (l2 != 0) {
+        NDArray sq = in(scope, in(scope, in(scope, w.square()).sum()).mul(l2));
+        total = total == null ? sq : in(scope, total.add(sq));
+      }
+      return total;
+    }
+  }
+
+  private static NDArray in(NDManager scope, NDArray a) {
+    a.attach(scope);
+    return a;
   }
 }

@@ -29,8 +29,15 @@ class TorchBatchNorm extends AbstractBlock {
   final Parameter bias;
   final Parameter runningMean;
   final Parameter runningVar;
+  /** A frozen layer in inference mode: running statistics in training too, never updated. */
+  final boolean inferenceOnly;
 
   TorchBatchNorm(Layer.BatchNorm b, int channels) {
+    this(b, channels, false);
+  }
+
+  TorchBatchNorm(Layer.BatchNorm b, int channels, boolean inferenceOnly) {
+    this.inferenceOnly = inferenceOnly;
     this.momentum = b.momentum();
     this.epsilon = b.epsilon();
     Shape c = new Shape(channels);
@@ -59,6 +66,7 @@ class TorchBatchNorm extends AbstractBlock {
   protected NDList forwardInternal(
       ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
+    boolean batchStatistics = training && !inferenceOnly;
     // The native binding takes (input, running_mean, running_var, weight, bias, training,
     // momentum, eps), whatever the Java parameter names of JniUtils.batchNorm suggest.
     return new NDList(
@@ -68,7 +76,7 @@ class TorchBatchNorm extends AbstractBlock {
             value(store, runningVar, x, training),
             value(store, weight, x, training),
             value(store, bias, x, training),
-            training,
+            batchStatistics,
             momentum,
             epsilon));
   }

@@ -240,7 +240,10 @@ final class TensorflowLowering {
 
     @Override
     public Operand<TFloat32> batchNorm(Layer.BatchNorm b) {
-      return TfBatchNorm.lower(tf, b, shape, x, vars, train == null ? null : train.batchStats);
+      // A frozen batch norm in inference mode normalises with its running statistics in the
+      // training graph too, and collects no batch statistics (so nothing updates them).
+      boolean batchStatistics = train != null && !shape.options().batchNormInInferenceMode();
+      return TfBatchNorm.lower(tf, b, shape, x, vars, batchStatistics ? train.batchStats : null);
     }
 
     @Override

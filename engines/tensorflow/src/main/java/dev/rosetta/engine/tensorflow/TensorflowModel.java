@@ -85,7 +85,7 @@ public final class TensorflowModel implements TrainableModel {
       this.vars = new ArrayList<>(varMap.values());
       // Buffers (batch_norm's running statistics) are variables, so weights(), setWeights()
       // and checkpoints carry them, but they get no gradient and no optimizer update.
-      this.trainableParams = params.stream().filter(ParamSpec::trainable).toList();
+      this.trainableParams = spec.trainedParams();
       List<Variable<TFloat32>> trainableVars = new ArrayList<>();
       trainableParams.forEach(p -> trainableVars.add(varMap.get(p.name())));
       this.perChannelValues = perChannelValues(spec);
@@ -113,7 +113,7 @@ public final class TensorflowModel implements TrainableModel {
               TensorflowLowering.forward(tf.withSubScope("eval"), spec, input, varMap, null));
       this.targets =
           tf.withName("targets").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, outputWidth)));
-      this.loss = loss(tf.withSubScope("loss"), trainOut);
+      this.loss = withPenalties(tf.withSubScope("penalties"), loss(tf.withSubScope("loss"), trainOut), varMap);
       this.grads = new ArrayList<>();
       // TF rejects a gradient request for no variables; a parameter-free model has none.
       for (Operand<?> g :
@@ -129,8 +129,7 @@ public final class TensorflowModel implements TrainableModel {
       grads.forEach(g -> computed.add(g.op()));
       Ops after = tf.withControlDependencyOps(computed);
       List<String> trainableNames = trainableParams.stream().map(ParamSpec::name).toList();
-      double[] multipliers = new double[trainableNames.size()];
-      java.util.Arrays.fill(multipliers, 1.0);
+      double[] multipliers = spec.lrMultipliers();
       List<Operand<TFloat32>> applied = TfGradientClip.apply(after.withSubScope("clip"), grads, spec.training());
       TensorflowOptimizer opt =
           parts.optimizer().create(spec.optimizer(), after, tf, trainableNames, trainableVars, applied, multipliers);
@@ -176,6 +175,30 @@ public final class TensorflowModel implements TrainableModel {
       graph.close();
       throw e;
     }
+  }
+
+  /**
+   * The data loss plus each layer's L1/L2 penalty on its kernel, {@code l1 * sum|w| + l2 * sum
+   * w^2} in float32, added in layer order as the PyTorch backend adds them.
+   */
+  private Operand<TFloat32> withPenalties(Ops tf, Operand<TFloat32> dataLoss, Map<String, Variable<TFloat32>> vars) {
+    Operand<TFloat32> total = dataLoss;
+    for (CheckedSpec.Penalty p : spec.penalties()) {
+      // Read through an identity: built on the variable itself, the C++ gradient of this sum
+      // crashed TF inside AddGradients (Node::output_type); through an identity it is sound.
+      Operand<TFloat32> w = tf.identity(vars.get(p.param()));
+      Operand<org.tensorflow.types.TInt32> all = TfOps.allAxes(tf, w);
+      Operand<TFloat32> term = null;
+      if (p.l1() != 0) {
+        term = tf.math.mul(tf.sum(tf.math.abs(w), all), tf.constant((float) p.l1()));
+      }
+      if (p.l2() != 0) {
+        Operand<TFloat32> sq = tf.math.mul(tf.sum(tf.math.square(w), all), tf.constant((float) p.l2()));
+        term = term == null ? sq : tf.math.add(term, sq);
+      }
+      total = tf.math.add(total, term);
+    }
+    return total;
   }
 
   /** The spec's loss, mean over the batch, as graph ops on the training output. */
@@ -234,7 +257,7 @@ public final class TensorflowModel implements TrainableModel {
   private static Map<String, Long> perChannelValues(CheckedSpec spec) {
     Map<String, Long> out = new LinkedHashMap<>();
     for (LayerShape ls : spec.shapes()) {
-      if (ls.layer() instanceof Layer.BatchNorm) {
+      if (ls.layer() instanceof Layer.BatchNorm && !ls.options().batchNormInInferenceMode()) {
         out.put(ls.layer().name(), ls.input().size() / ls.input().dim(0));
       }
     }

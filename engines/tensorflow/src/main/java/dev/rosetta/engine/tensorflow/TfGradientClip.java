@@ -7,7 +7,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * Gradient clipping as graph ops, in the PyTorch backend's order (see docs/spec.md): values
@@ -29,7 +28,7 @@ final class TfGradientClip {
     if (t.clipGradNorm() > 0 && !g.isEmpty()) {
       Operand<TFloat32> sum = null;
       for (Operand<TFloat32> x : g) {
-        Operand<TFloat32> sq = s.sum(s.math.square(x), allAxes(s, x));
+        Operand<TFloat32> sq = s.sum(s.math.square(x), TfOps.allAxes(s, x));
         sum = sum == null ? sq : s.math.add(sum, sq);
       }
       Operand<TFloat32> norm = s.math.sqrt(sum);
@@ -39,14 +38,5 @@ final class TfGradientClip {
       g.replaceAll(x -> s.math.mul(x, factor));
     }
     return g;
-  }
-
-  private static Operand<TInt32> allAxes(Ops s, Operand<TFloat32> x) {
-    int rank = x.shape().numDimensions();
-    int[] axes = new int[rank];
-    for (int i = 0; i < rank; i++) {
-      axes[i] = i;
-    }
-    return s.constant(axes);
   }
 }

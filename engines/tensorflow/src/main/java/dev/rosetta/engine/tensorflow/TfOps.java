@@ -30,4 +30,14 @@ final class TfOps {
   static Operand<TFloat64> reciprocalSqrt64(Ops s, Operand<TFloat64> v, double epsilon) {
     return s.math.div(s.constant(1.0), s.math.sqrt(s.math.add(v, s.constant(epsilon))));
   }
+
+  /** Every axis of {@code x} (static rank), for a full reduction. */
+  static Operand<org.tensorflow.types.TInt32> allAxes(Ops s, Operand<?> x) {
+    int rank = x.shape().numDimensions();
+    int[] axes = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      axes[i] = i;
+    }
+    return s.constant(axes);
+  }
 }
