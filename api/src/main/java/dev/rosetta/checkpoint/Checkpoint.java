@@ -1,11 +1,15 @@
 package dev.rosetta.checkpoint;
 
 import dev.rosetta.RosettaVersion;
+import dev.rosetta.backend.OptimizerState;
 import dev.rosetta.data.DataException;
 import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.Shape;
 import dev.rosetta.spec.SpecJson;
+import dev.rosetta.train.TrainingState;
 import dev.rosetta.weights.Safetensors;
+import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,6 +42,26 @@ public final class Checkpoint {
    */
   public static void save(Path file, CheckedSpec spec, WeightSet weights, Provenance p, Preprocessor preprocessor)
       throws IOException {
+    save(file, spec, weights, p, preprocessor, null, null);
+  }
+
+  /** Tensor names of optimizer state start with this: {@code optimizer/fc1.weight/m}. */
+  public static final String OPTIMIZER_PREFIX = "optimizer/";
+
+  /** The metadata keys of what a resumed run needs besides tensors. */
+  public static final String OPTIMIZER_STEP = "optimizer_step";
+
+  public static final String TRAINING_STATE = "training_state";
+
+  /**
+   * Writes atomically, with what resuming the run needs when {@code optimizer} and {@code
+   * state} are given: the optimizer's state tensors beside the weights (each shaped like its
+   * parameter, named {@code optimizer/<parameter>/<slot>}, so Python reads them with the same
+   * safetensors call) and the training state in the metadata.
+   */
+  public static void save(
+      Path file, CheckedSpec spec, WeightSet weights, Provenance p, Preprocessor preprocessor, OptimizerState optimizer,
+      TrainingState state) throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", FORMAT);
     meta.put("rosetta_version", RosettaVersion.VERSION);
@@ -47,11 +71,40 @@ public final class Checkpoint {
     if (preprocessor != null) {
       meta.put(PREPROCESS, preprocessor.toJson());
     }
-    Safetensors.write(file, weights, meta);
+    WeightSet tensors = weights;
+    if (optimizer != null) {
+      Map<String, Shape> shapes = new LinkedHashMap<>();
+      spec.params().forEach(ps -> shapes.put(ps.name(), ps.shape()));
+      Map<String, Tensor> all = new LinkedHashMap<>(weights.tensors());
+      optimizer.tensors().forEach((name, values) -> {
+        Shape shape = shapes.get(name.substring(0, name.lastIndexOf('/')));
+        all.put(OPTIMIZER_PREFIX + name, new Tensor(shape, values));
+      });
+      tensors = new WeightSet(all);
+      meta.put(OPTIMIZER_STEP, Long.toString(optimizer.step()));
+    }
+    if (state != null) {
+      meta.put(TRAINING_STATE, state.toJson());
+    }
+    Safetensors.write(file, tensors, meta);
   }
 
-  /** A loaded checkpoint: weights checked against the spec, and the file's metadata. */
-  public record Loaded(WeightSet weights, Map<String, String> metadata) {
+  /**
+   * A loaded checkpoint: weights checked against the spec, the file's metadata, and the
+   * optimizer state when the file has one (null for checkpoints written before resuming existed
+   * and for best and initial weights).
+   */
+  public record Loaded(WeightSet weights, Map<String, String> metadata, OptimizerState optimizer) {
+    /** Where the run stood, or null when the file cannot resume one. */
+    public TrainingState trainingState() {
+      String json = metadata.get(TRAINING_STATE);
+      return json == null ? null : TrainingState.fromJson(json);
+    }
+
+    public int epoch() {
+      return Integer.parseInt(metadata.getOrDefault("epoch", "0"));
+    }
+
     public String backend() {
       return metadata.getOrDefault("backend", "unknown");
     }
@@ -87,8 +140,25 @@ public final class Checkpoint {
    * @throws IOException for a missing, truncated or corrupt file
    */
   public static Loaded load(Path file, CheckedSpec spec) throws IOException {
+    Loaded l = read(file);
+    l.weights().requireMatches(spec, "checkpoint " + file);
+    return l;
+  }
+
+  /** Reads a checkpoint without checking it against a spec (for loading by name). */
+  public static Loaded read(Path file) throws IOException {
     Safetensors.Contents c = Safetensors.read(file);
-    c.weights().requireMatches(spec, "checkpoint " + file);
-    return new Loaded(c.weights(), c.metadata());
+    Map<String, Tensor> weights = new LinkedHashMap<>();
+    Map<String, float[]> state = new LinkedHashMap<>();
+    c.weights().tensors().forEach((name, t) -> {
+      if (name.startsWith(OPTIMIZER_PREFIX)) {
+        state.put(name.substring(OPTIMIZER_PREFIX.length()), t.data());
+      } else {
+        weights.put(name, t);
+      }
+    });
+    String step = c.metadata().get(OPTIMIZER_STEP);
+    OptimizerState optimizer = step == null ? null : new OptimizerState(Long.parseLong(step), state);
+    return new Loaded(new WeightSet(weights), c.metadata(), optimizer);
   }
 }

@@ -4,6 +4,7 @@ import dev.rosetta.backend.Backend;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.train.TrainingListener;
+import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -12,7 +13,9 @@ import java.util.Map;
 
 /**
  * Saves a checkpoint at every epoch end, atomically, so a run that diverges or is killed keeps
- * the last good epoch.
+ * the last good epoch; with the optimizer and training state, so the run can resume from it.
+ * When early stopping's monitor improves, the epoch's weights also go to {@code
+ * best.safetensors}.
  */
 public final class CheckpointWriter implements TrainingListener {
   private final Path file;
@@ -45,16 +48,26 @@ public final class CheckpointWriter implements TrainingListener {
       metrics.put("val_loss", e.validation().loss());
       metrics.put("val_accuracy", e.validation().accuracy());
     }
+    Provenance p = new Provenance(backend.name(), backend.versions(), spec.training().seed(), e.epoch(), e.step(), metrics);
+    WeightSet weights = e.model().weights();
     try {
-      Checkpoint.save(
-          file, spec, e.model().weights(),
-          new Provenance(backend.name(), backend.versions(), spec.training().seed(), e.epoch(), e.step(), metrics),
-          preprocessor);
+      Checkpoint.save(file, spec, weights, p, preprocessor, e.model().optimizerState(), e.state());
+      if (e.improved()) {
+        Checkpoint.save(best(), spec, weights, p, preprocessor);
+      }
     } catch (IOException ex) {
       throw new UncheckedIOException("cannot write checkpoint " + file, ex);
     }
     savedEpoch = e.epoch();
   }
+
+  /** {@code best.safetensors} beside the checkpoint: the weights of the best epoch so far. */
+  public Path best() {
+    return file.resolveSibling(BEST);
+  }
+
+  /** The file name of the best epoch's weights. */
+  public static final String BEST = "best.safetensors";
 
   /** The last epoch saved, 0 if none. */
   public int savedEpoch() {

@@ -109,6 +109,32 @@ public record Dataset(
     return new Dataset(sampleShape, b.features(), b.labels(), b.targets(), targetSize, source);
   }
 
+  /**
+   * The samples of the listed classes only, relabelled by their position in {@code classes}:
+   * {@code classes = [0, 6]} keeps T-shirts and shirts as classes 0 and 1. For training a model
+   * on some of a data set's classes (pre-training, then fine-tuning on the others).
+   *
+   * @throws DataException for a set without class labels, or a class listed twice
+   */
+  public Dataset withClasses(int[] classes) {
+    if (labels == null) {
+      throw new DataException(source + ": has no class labels to choose classes from");
+    }
+    java.util.Map<Integer, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < classes.length; i++) {
+      if (index.put(classes[i], i) != null) {
+        throw new DataException("class " + classes[i] + " is listed twice");
+      }
+    }
+    int[] rows = java.util.stream.IntStream.range(0, size()).filter(i -> index.containsKey(labels[i])).toArray();
+    Dataset kept = select(rows);
+    int[] relabelled = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      relabelled[i] = index.get(kept.labels[i]);
+    }
+    return new Dataset(sampleShape, kept.features, relabelled, null, targetSize, source + " (classes " + java.util.Arrays.toString(classes) + ")");
+  }
+
   /** Gathers the samples {@code order[from..to)} into one batch. */
   public Batch batch(int[] order, int from, int to) {
     int n = to - from;

@@ -14,7 +14,11 @@ public final class Figures {
   /** Each metric after the {@code <set>_} prefix, read from an evaluation. */
   private static final Map<String, ToDoubleFunction<Evaluation>> METRICS = Map.of(
       "loss", Evaluation::loss,
-      "accuracy", Evaluation::accuracy);
+      "accuracy", Evaluation::accuracy,
+      "macro_f1", Evaluation::macroF1,
+      "mae", e -> e.regression() == null ? Double.NaN : e.regression().mae(),
+      "rmse", e -> e.regression() == null ? Double.NaN : e.regression().rmse(),
+      "r2", e -> e.regression() == null ? Double.NaN : e.regression().r2());
 
   /**
    * @param validation the validation set's evaluation, or null (then the test set's stands in)

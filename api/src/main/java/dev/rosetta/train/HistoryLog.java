@@ -32,10 +32,21 @@ public final class HistoryLog implements TrainingListener, AutoCloseable {
 
   /** @param classification whether the model classifies ({@link dev.rosetta.spec.Loss#classifies}) */
   public HistoryLog(Path file, boolean classification) throws IOException {
+    this(file, classification, false);
+  }
+
+  /** @param append continue the file of a resumed run (its header is there) */
+  public HistoryLog(Path file, boolean classification, boolean append) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    boolean header = !append || !Files.isRegularFile(file) || Files.size(file) == 0;
+    this.out = append
+        ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND)
+        : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
     this.classification = classification;
-    write(String.join(",", classification ? CLASSIFICATION : REGRESSION));
+    if (header) {
+      write(String.join(",", classification ? CLASSIFICATION : REGRESSION));
+    }
   }
 
   @Override

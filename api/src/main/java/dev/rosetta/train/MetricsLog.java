@@ -17,8 +17,16 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
   private final BufferedWriter out;
 
   public MetricsLog(Path file) throws IOException {
+    this(file, false);
+  }
+
+  /** @param append continue the file of a resumed run instead of starting it afresh */
+  public MetricsLog(Path file, boolean append) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    this.out = append
+        ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND)
+        : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
   }
 
   @Override
@@ -33,8 +41,8 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
             ? "\"test_loss\":null,\"test_accuracy\":null"
             : String.format(Locale.ROOT, "\"test_loss\":%s,\"test_accuracy\":%s", num(e.test().loss()), num(e.test().accuracy()));
     write(String.format(Locale.ROOT,
-        "{\"epoch\":%d,\"step\":%d,\"train_loss\":%s,%s,\"samples_per_second\":%.1f}",
-        e.epoch(), e.step(), num(e.trainLoss()), test, e.samplesPerSecond()));
+        "{\"epoch\":%d,\"step\":%d,\"train_loss\":%s,%s,\"learning_rate\":%s,\"samples_per_second\":%.1f}",
+        e.epoch(), e.step(), num(e.trainLoss()), test, num(e.learningRate()), e.samplesPerSecond()));
     try {
       out.flush();
     } catch (IOException ex) {

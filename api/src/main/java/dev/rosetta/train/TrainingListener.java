@@ -27,11 +27,16 @@ public interface TrainingListener {
    * @param validation evaluation on the validation split, or null without one
    * @param train evaluation of the epoch's final weights on the training set (evaluation mode),
    *     or null when not asked for ({@link TrainingLoop#optTrainMetrics})
-   * @param learningRate the rate the optimizer used in this epoch
+   * @param learningRate the rate of the epoch's last step (a schedule's value; each layer's
+   *     multiplier applies on top)
+   * @param state where the run stands after this epoch: what a checkpoint needs to resume it
+   * @param improved early stopping's monitor reached a new best this epoch (the run keeps these
+   *     weights as its best)
    */
   record EpochEvent(
       int epoch, int epochs, long step, double trainLoss, Evaluation test, double trainSeconds,
-      int samples, TrainableModel model, Evaluation validation, Evaluation train, double learningRate) {
+      int samples, TrainableModel model, Evaluation validation, Evaluation train, double learningRate,
+      TrainingState state, boolean improved) {
     public double samplesPerSecond() {
       return samples / trainSeconds;
     }

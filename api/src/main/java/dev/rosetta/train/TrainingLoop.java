@@ -3,6 +3,7 @@ package dev.rosetta.train;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.DataException;
+import dev.rosetta.data.Augmenter;
 import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.EpochBatches;
@@ -10,6 +11,7 @@ import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.LayerShape;
 import dev.rosetta.spec.Training;
+import dev.rosetta.weights.WeightSet;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +28,7 @@ public final class TrainingLoop {
   private Dataset validation;
   private List<String> classes;
   private boolean trainMetrics;
+  private WeightSet best;
 
   /**
    * @param train shaped to the spec input (see {@link Dataset#reshapedTo})
@@ -92,32 +95,69 @@ public final class TrainingLoop {
   }
 
   public TrainingResult run(TrainableModel model) {
-    return run(model, 0);
+    return run(model, TrainingState.START);
   }
 
   /**
-   * Trains for the spec's epochs.
-   *
-   * @param firstStep global steps already taken (0 for a fresh run); dropout masks continue from
-   *     it
-   * @throws TrainingDivergedException on a non-finite loss; listeners have seen every good epoch
+   * Trains for the spec's epochs, numbering steps from {@code firstStep} (a fine-tuning run that
+   * starts from a checkpoint keeps counting its steps, so its dropout masks are new ones).
    */
   public TrainingResult run(TrainableModel model, long firstStep) {
+    return run(model, new TrainingState(0, firstStep, null, null, false));
+  }
+
+  /**
+   * The best weights so far of a run being resumed (its {@code best.safetensors}), for {@code
+   * restore_best_weights}.
+   */
+  public TrainingLoop optBestWeights(WeightSet best) {
+    this.best = best;
+    return this;
+  }
+
+  /**
+   * Trains from {@code from} until the spec's {@code epochs} in total, or until early stopping
+   * ends the run: resumes exactly when {@code from} and the model's weights and optimizer state
+   * come from the same checkpoint. Each step runs at the schedule's rate, on the batch augmented
+   * for its step number.
+   *
+   * @throws TrainingDivergedException on a non-finite loss; listeners have seen every good epoch
+   */
+  public TrainingResult run(TrainableModel model, TrainingState from) {
     Training t = spec.training();
-    long step = firstStep;
+    LearningRates rates = new LearningRates(spec, train.size());
+    if (from.schedule() != null) {
+      rates.restore(from.schedule());
+    }
+    EarlyStopper stopper = t.earlyStopping() == null ? null : new EarlyStopper(t.earlyStopping());
+    if (stopper != null && from.stopping() != null) {
+      stopper.restore(from.stopping());
+    }
+    boolean restoreBest = stopper != null && t.earlyStopping().restoreBestWeights();
+    Augmenter augmenter = Augmenter.of(t);
+    long step = from.step();
+    int epoch = from.epoch();
+    boolean stopped = from.stopped();
     double trainLoss = Double.NaN;
     Evaluation eval = null;
     Evaluation val = null;
     double seconds = 0;
     long samples = 0;
-    for (int epoch = 1; epoch <= t.epochs(); epoch++) {
+    double rate = Double.NaN;
+    while (epoch < t.epochs() && !stopped) {
+      epoch++;
       int[] order = BatchOrder.forEpoch(train.size(), t.seed(), epoch, t.shuffle());
       double lossSum = 0;
       long start = System.nanoTime();
-      try (EpochBatches batches = new EpochBatches(train, order, t.batchSize())) {
+      try (EpochBatches batches = new EpochBatches(train, order, t.batchSize(), augmenter, step)) {
         for (int b = 0; batches.hasNext(); b++) {
           Batch batch = batches.next();
           step++;
+          double r = rates.rate(epoch, step);
+          if (r != rate) {
+            model.setLearningRate(r);
+            rate = r;
+          }
           float loss = model.trainStep(batch, step);
           if (!Float.isFinite(loss)) {
             throw new TrainingDivergedException(epoch, step, loss);
@@ -138,14 +178,38 @@ public final class TrainingLoop {
       eval = test == null ? null : Evaluator.evaluate(model, spec, test, classes);
       val = validation == null ? null : Evaluator.evaluate(model, spec, validation, classes);
       Evaluation onTrain = trainMetrics ? Evaluator.evaluate(model, spec, train, classes) : null;
+      if (rates.monitor() != null) {
+        rates.endEpoch(Figures.value(rates.monitor(), trainLoss, val, eval));
+      }
+      boolean improved = false;
+      if (stopper != null) {
+        EarlyStopper.Verdict v = stopper.onEpoch(epoch, Figures.value(stopper.spec().monitor(), trainLoss, val, eval));
+        improved = v == EarlyStopper.Verdict.IMPROVED;
+        stopped = v == EarlyStopper.Verdict.STOP;
+        if (improved && restoreBest) {
+          best = model.weights();
+        }
+      }
+      TrainingState state = new TrainingState(
+          epoch, step, t.schedule() == null ? null : rates.state(), stopper == null ? null : stopper.state(), stopped);
       var ev =
           new TrainingListener.EpochEvent(
-              epoch, t.epochs(), step, trainLoss, eval, epochSeconds, train.size(), model, val, onTrain,
-              spec.optimizer().learningRate());
+              epoch, t.epochs(), step, trainLoss, eval, epochSeconds, train.size(), model, val, onTrain, rate, state,
+              improved);
       for (TrainingListener l : listeners) {
         l.onEpoch(ev);
       }
     }
-    return new TrainingResult(t.epochs(), step - firstStep, trainLoss, eval, samples / seconds, val);
+    int bestEpoch = stopper == null ? 0 : stopper.state().bestEpoch();
+    boolean restored = false;
+    if (restoreBest && best != null && bestEpoch != epoch) {
+      // Keras's restore_best_weights: the model ends with the best epoch's weights. The last
+      // checkpoint keeps the last epoch's, from which the run can resume.
+      model.setWeights(best);
+      restored = true;
+    }
+    return new TrainingResult(
+        epoch, step - from.step(), trainLoss, eval, seconds == 0 ? Double.NaN : samples / seconds, val, stopped, bestEpoch,
+        restored);
   }
 }

@@ -24,19 +24,45 @@ final class DataOptions {
   @Option(names = "--label-column", paramLabel = "NAME", description = "CSV label column (default: 'label', else the last column).")
   String labelColumn;
 
+  @Option(names = "--classes", split = ",", paramLabel = "LIST",
+      description = "Keep only these classes (comma-separated labels), relabelled 0, 1, ... in the order given, in the training and test sets: pre-train on some classes, fine-tune on others.")
+  int[] classes;
+
+  @Option(names = "--train-samples", paramLabel = "N", description = "Train on the first N training samples only (after --classes): a small subset, e.g. to watch a model overfit.")
+  Integer trainSamples;
+
   /**
    * The split, shaped to the spec's input and checked against its output. A spec with a
    * {@code preprocess} section reads its table and fits the preprocessing on the training rows.
    */
   DataSplit load(CheckedSpec spec) {
     if (spec.spec().preprocess() != null) {
+      refuseSubsetsOfTables();
       RawRows[] t = tables(spec, true);
       return TabularData.fit(spec, t[0], t[1], 0, spec.training().seed()).split();
     }
     DataSplit split = DataSources.load(data, labelColumn);
-    Dataset train = fit(split.train(), spec);
-    Dataset test = split.test() == null ? null : fit(split.test(), spec);
-    return new DataSplit(train, test);
+    Dataset train = split.train();
+    Dataset test = split.test();
+    if (classes != null) {
+      train = train.withClasses(classes);
+      test = test == null ? null : test.withClasses(classes);
+    }
+    if (trainSamples != null) {
+      if (trainSamples <= 0) {
+        throw new Rosetta.UserInputException("--train-samples must be > 0 (got " + trainSamples + ")");
+      }
+      train = train.head(trainSamples);
+    }
+    return new DataSplit(fit(train, spec), test == null ? null : fit(test, spec));
+  }
+
+  /** --classes and --train-samples work on image and numeric data, not on preprocessed tables. */
+  void refuseSubsetsOfTables() {
+    if (classes != null || trainSamples != null) {
+      throw new Rosetta.UserInputException("--classes and --train-samples apply to image and numeric data; a spec with a"
+          + " preprocess section reads its table whole");
+    }
   }
 
   /**
@@ -97,7 +123,14 @@ final class DataOptions {
   }
 
   String describe() {
-    return data == null ? "embedded Fashion-MNIST subset" : data.toString();
+    String d = data == null ? "embedded Fashion-MNIST subset" : data.toString();
+    if (classes != null) {
+      d += ", classes " + java.util.Arrays.toString(classes);
+    }
+    if (trainSamples != null) {
+      d += ", first " + trainSamples + " training samples";
+    }
+    return d;
   }
 
   private static Dataset fit(Dataset d, CheckedSpec spec) {

@@ -8,10 +8,17 @@ import java.util.Locale;
 final class EpochPrinter implements TrainingListener {
   private final PrintWriter out;
   private final String prefix;
+  private final boolean showRate;
 
   EpochPrinter(PrintWriter out, String prefix) {
+    this(out, prefix, false);
+  }
+
+  /** @param showRate print each epoch's learning rate (a schedule changes it) */
+  EpochPrinter(PrintWriter out, String prefix, boolean showRate) {
     this.out = out;
     this.prefix = prefix;
+    this.showRate = showRate;
   }
 
   @Override
@@ -24,7 +31,10 @@ final class EpochPrinter implements TrainingListener {
         e.validation() == null
             ? ""
             : String.format(Locale.ROOT, "  val_loss %.4f  val_accuracy %.4f", e.validation().loss(), e.validation().accuracy());
-    out.printf(Locale.ROOT, "%sepoch %d/%d  train_loss %.4f%s%s  %,.0f samples/s%n", prefix, e.epoch(), e.epochs(), e.trainLoss(), val, test, e.samplesPerSecond());
+    String rate = showRate ? String.format(Locale.ROOT, "  lr %.3g", e.learningRate()) : "";
+    String best = e.improved() ? "  (best so far)" : "";
+    out.printf(Locale.ROOT, "%sepoch %d/%d  train_loss %.4f%s%s%s  %,.0f samples/s%s%n", prefix, e.epoch(), e.epochs(),
+        e.trainLoss(), val, test, rate, e.samplesPerSecond(), best);
     out.flush();
   }
 }

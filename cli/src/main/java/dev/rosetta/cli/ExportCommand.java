@@ -9,6 +9,7 @@ import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.tabular.RawRows;
 import dev.rosetta.backend.Backend;
+import dev.rosetta.io.AtomicFile;
 import dev.rosetta.backend.Backends;
 import dev.rosetta.checkpoint.Checkpoint;
 import dev.rosetta.backend.InferenceModel;
@@ -85,9 +86,7 @@ final class ExportCommand implements Callable<Integer> {
       return Rosetta.OK;
     }
     // Verify a staged copy; only a verified export is moved into place.
-    Path dir = out.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path staged = Files.createTempFile(dir, "." + out.getFileName() + ".", ".verify");
+    Path staged = AtomicFile.temporaryBeside(out, ".verify");
     try {
       OnnxExport.export(spec, ckpt.weights(), provenance, opset, pre, staged);
       Backend ref = ModelSource.backendFor(backend, ckpt);
