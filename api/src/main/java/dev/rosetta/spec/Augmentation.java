@@ -36,22 +36,11 @@ public sealed interface Augmentation
   /** How pixels shifted in from outside the image are filled. */
   enum Fill implements Codec.Named {
     /** Zeros. */
-    CONSTANT("constant"),
+    CONSTANT,
     /** The edge pixel repeated. */
-    NEAREST("nearest"),
+    NEAREST,
     /** Mirrored about the edge pixel ({@code d c b | a b c d | c b a}). */
-    REFLECT("reflect");
-
-    private final String jsonName;
-
-    Fill(String jsonName) {
-      this.jsonName = jsonName;
-    }
-
-    @Override
-    public String jsonName() {
-      return jsonName;
-    }
+    REFLECT;
   }
 
   /**

@@ -259,9 +259,16 @@ public interface Codec<V> {
     };
   }
 
-  /** An enum constant spelled in JSON as {@link #jsonName}. */
+  /**
+   * An enum whose constants appear in JSON by their lower-case names ({@code TANH} is {@code
+   * "tanh"}).
+   */
   interface Named {
-    String jsonName();
+    String name();
+
+    default String jsonName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   private static boolean isInt(JsonNode n) {

@@ -438,19 +438,8 @@ public sealed interface Layer
   record Gelu(String name, Approximation approximate) implements Layer {
     /** Which GELU: the exact erf form or the tanh approximation. */
     public enum Approximation implements Codec.Named {
-      NONE("none"),
-      TANH("tanh");
-
-      private final String jsonName;
-
-      Approximation(String jsonName) {
-        this.jsonName = jsonName;
-      }
-
-      @Override
-      public String jsonName() {
-        return jsonName;
-      }
+      NONE,
+      TANH;
     }
 
     private static final Field<Gelu, Approximation> APPROXIMATE =

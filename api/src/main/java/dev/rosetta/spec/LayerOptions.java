@@ -20,19 +20,8 @@ package dev.rosetta.spec;
 public record LayerOptions(boolean trainable, double lrMultiplier, double l1, double l2, FrozenMode frozenMode) {
   /** What a frozen batch_norm does during training. */
   public enum FrozenMode implements Codec.Named {
-    INFERENCE("inference"),
-    TRAINING("training");
-
-    private final String jsonName;
-
-    FrozenMode(String jsonName) {
-      this.jsonName = jsonName;
-    }
-
-    @Override
-    public String jsonName() {
-      return jsonName;
-    }
+    INFERENCE,
+    TRAINING;
   }
 
   /** Trained like every layer: no options written. */

@@ -15,20 +15,9 @@ public final class Monitor {
 
   /** Whether a figure improves by going down or up; {@code auto} takes the figure's own. */
   public enum Mode implements Codec.Named {
-    AUTO("auto"),
-    MIN("min"),
-    MAX("max");
-
-    private final String jsonName;
-
-    Mode(String jsonName) {
-      this.jsonName = jsonName;
-    }
-
-    @Override
-    public String jsonName() {
-      return jsonName;
-    }
+    AUTO,
+    MIN,
+    MAX;
   }
 
   /** The metrics after {@code <set>_} for a model trained with {@code loss}. */

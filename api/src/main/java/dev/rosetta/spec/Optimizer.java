@@ -101,19 +101,8 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam, Optimiz
       implements Optimizer {
     /** Where epsilon enters: PyTorch's bias-corrected root, or Keras's uncorrected one. */
     public enum Variant implements Codec.Named {
-      PYTORCH("pytorch"),
-      KERAS("keras");
-
-      private final String jsonName;
-
-      Variant(String jsonName) {
-        this.jsonName = jsonName;
-      }
-
-      @Override
-      public String jsonName() {
-        return jsonName;
-      }
+      PYTORCH,
+      KERAS;
     }
 
     private static final Field<Adam, Double> LEARNING_RATE = learningRateField(Adam::learningRate).orElse(0.001);

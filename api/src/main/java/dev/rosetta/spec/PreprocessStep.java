@@ -74,20 +74,9 @@ public sealed interface PreprocessStep
   /** What {@code one_hot} does with a category the training data did not have. */
   enum Unseen implements Codec.Named {
     /** An all-zero block: the row still gets a prediction. */
-    ZEROS("zeros"),
+    ZEROS,
     /** Refuse the row, naming file, row, column and the category. */
-    ERROR("error");
-
-    private final String json;
-
-    Unseen(String json) {
-      this.json = json;
-    }
-
-    @Override
-    public String jsonName() {
-      return json;
-    }
+    ERROR;
   }
 
   /** The value of a {@code constant} fill: a number for numeric columns, a string for categorical ones. */
