@@ -36,10 +36,21 @@ public final class LearningRates {
     this.improvement = schedule instanceof Schedule.ReduceOnPlateau p
         ? new Improvement(Monitor.maximize(p.mode(), p.monitor()), p.minDelta())
         : null;
-    if (schedule instanceof Schedule.Cosine c && c.warmupSteps() >= (long) c.decayEpochs() * batchesPerEpoch) {
+    requireFits(spec, trainSize);
+  }
+
+  /**
+   * Checks the schedule against the data size before a run starts: a cosine warm-up must end
+   * before the decay does.
+   *
+   * @throws DataException naming both step counts
+   */
+  public static void requireFits(CheckedSpec spec, int trainSize) {
+    int batches = (trainSize + spec.training().batchSize() - 1) / spec.training().batchSize();
+    if (spec.training().schedule() instanceof Schedule.Cosine c && c.warmupSteps() >= (long) c.decayEpochs() * batches) {
       throw new DataException("training.lr_schedule: cosine warmup_steps " + c.warmupSteps() + " is not below the "
-          + (long) c.decayEpochs() * batchesPerEpoch + " steps of decay_epochs " + c.decayEpochs() + " ("
-          + batchesPerEpoch + " batches of " + spec.training().batchSize() + " per epoch); shorten the warm-up");
+          + (long) c.decayEpochs() * batches + " steps of decay_epochs " + c.decayEpochs() + " ("
+          + batches + " batches of " + spec.training().batchSize() + " per epoch); shorten the warm-up");
     }
   }
 

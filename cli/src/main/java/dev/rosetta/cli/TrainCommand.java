@@ -244,7 +244,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new Rosetta.UserInputException("the spec watches " + monitor + ", but this run has neither a validation split nor"
           + " a test set: add --validation-split F");
     }
-    new LearningRates(spec, s.train().size()); // refuses a warm-up longer than the decay before any output
+    LearningRates.requireFits(spec, s.train().size());
     return new RunData(s, validation, preprocessor, classes);
   }
 
