@@ -49,13 +49,9 @@ final class OrtSessionModel implements InferenceModel {
     }
   }
 
-  /**
-   * The process-wide ONNX Runtime environment. DJL's engine creates it with its own threading
-   * options and fails if it already exists, so DJL must always be the one to create it.
-   */
+  /** The process-wide environment ({@link OrtSessions#environment}). */
   static OrtEnvironment environment() {
-    OnnxRuntimeModel.engine();
-    return OrtEnvironment.getEnvironment();
+    return OrtSessions.environment();
   }
 
   @Override
