@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A spec lowered to DJL blocks on PyTorch. Parameters, buffers (batch norm's running
@@ -237,8 +238,17 @@ final class PytorchModel implements TrainableModel {
     }
   }
 
+  /**
+   * DJL's PyTorch engine lets one gradient collector record at a time in a JVM (a static flag in
+   * {@code PtGradientCollector}; a second one throws). Models that train on several threads at
+   * once, such as two sweep trials running as Spark tasks in one executor, take turns for the
+   * forward and backward pass; libtorch's grad mode is per thread, so nothing else is shared.
+   */
+  private static final ReentrantLock RECORDING = new ReentrantLock();
+
   private float forwardBackward(Batch batch, NDManager scope) {
     NDArray x = input(scope, batch.features(), spec.input().withBatch(batch.size()));
+    RECORDING.lock();
     try (GradientCollector collector = engine.newGradientCollector()) {
       NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
       NDArray loss = parts.loss().loss(spec, out, batch, scope);
@@ -250,6 +260,8 @@ final class PytorchModel implements TrainableModel {
         collector.backward(loss);
       }
       return loss.getFloat();
+    } finally {
+      RECORDING.unlock();
     }
   }
 
