@@ -1,5 +1,6 @@
 package dev.rosetta.spec;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -62,6 +63,50 @@ public final class Kinds<B> {
     static final Kinds<PreprocessStep> PREPROCESS_STEPS = new Kinds<>(PreprocessStep.class);
     static final Kinds<Schedule> SCHEDULES = new Kinds<>(Schedule.class);
     static final Kinds<Augmentation> AUGMENTATIONS = new Kinds<>(Augmentation.class);
+  }
+
+  /**
+   * The kinds of another family declared the same way (a sweep's search strategies and
+   * parameters), found from its permits clause.
+   */
+  public static <B> Kinds<B> of(Class<B> family) {
+    return new Kinds<>(family);
+  }
+
+  /**
+   * Reads an object of this family: its {@code type} names the kind, whose schema reads the rest.
+   * Every problem is added to {@code issues} at its JSON path.
+   *
+   * @param path where the object sits, {@code $.loss}; its last name is the field in messages
+   * @param example a valid object, quoted when the object is missing
+   * @return the record, or null when anything was wrong
+   */
+  public B read(JsonNode n, String path, String example, List<SpecIssue> issues) {
+    String field = path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
+    if (n == null) {
+      issues.add(SpecIssue.error(path, null, "missing required field \"" + field + "\" (e.g. " + example + ")"));
+      return null;
+    }
+    if (!n.isObject()) {
+      issues.add(SpecIssue.error(path, null, "expected an object, got " + Schema.describe(n)));
+      return null;
+    }
+    JsonNode t = n.get("type");
+    if (t == null || t.isNull()) {
+      issues.add(SpecIssue.error(path + ".type", null, "missing required field \"type\""));
+      return null;
+    }
+    if (!t.isTextual()) {
+      issues.add(SpecIssue.error(path + ".type", null, "type must be a string, got " + Schema.describe(t)));
+      return null;
+    }
+    Optional<Kind<? extends B>> kind = named(t.asText());
+    if (kind.isEmpty()) {
+      issues.add(SpecIssue.error(path + ".type", null,
+          "unknown " + field + " \"" + t.asText() + "\" (known: " + String.join(", ", names()) + ")"));
+      return null;
+    }
+    return kind.get().schema().read(n, new Schema.Site(path, null, issues), null, java.util.Set.of("type"));
   }
 
   public List<Kind<? extends B>> all() {

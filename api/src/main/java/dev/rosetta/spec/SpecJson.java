@@ -318,24 +318,7 @@ public final class SpecJson {
 
     /** A loss or an optimizer: an object with a {@code type} naming one kind of its family. */
     <B> B typed(JsonNode n, String path, Kinds<B> family, String example) {
-      String field = path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
-      if (n == null) {
-        error(path, null, "missing required field \"" + field + "\" (e.g. " + example + ")");
-        return null;
-      }
-      if (!isObject(n, path, null)) {
-        return null;
-      }
-      String type = string(n, path, "type", null);
-      if (type == null) {
-        return null;
-      }
-      Optional<Kind<? extends B>> kind = family.named(type);
-      if (kind.isEmpty()) {
-        error(path + ".type", null, "unknown " + field + " \"" + type + "\" (known: " + String.join(", ", family.names()) + ")");
-        return null;
-      }
-      return kind.get().schema().read(n, new Schema.Site(path, null, issues), null, Set.of("type"));
+      return family.read(n, path, example, issues);
     }
 
     /** The {@code preprocess} object: its own fields, then {@code steps}, each a typed object. */

@@ -20,6 +20,12 @@ public final class Figures {
       "rmse", e -> e.regression() == null ? Double.NaN : e.regression().rmse(),
       "r2", e -> e.regression() == null ? Double.NaN : e.regression().r2());
 
+  /** A metric ({@code accuracy}, {@code macro_f1}, {@code loss}, {@code mae}, ...) of one evaluation, or NaN when it has none. */
+  public static double metric(String name, Evaluation e) {
+    ToDoubleFunction<Evaluation> m = METRICS.get(name);
+    return m == null ? Double.NaN : m.applyAsDouble(e);
+  }
+
   /**
    * @param validation the validation set's evaluation, or null (then the test set's stands in)
    * @param test the test set's evaluation, or null

@@ -5,12 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Backends;
 import dev.rosetta.backend.TrainableModel;
-import dev.rosetta.data.Dataset;
 import dev.rosetta.io.AtomicFile;
 import dev.rosetta.spec.CheckedSpec;
-import dev.rosetta.tabular.CrossValidation;
-import dev.rosetta.tabular.RawRows;
-import dev.rosetta.tabular.Splits;
+import dev.rosetta.tabular.Holdouts;
 import dev.rosetta.train.Evaluation;
 import dev.rosetta.train.Evaluator;
 import dev.rosetta.train.TrainingLoop;
@@ -64,9 +61,6 @@ final class CvCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec cmd;
 
-  /** One fold's data, prepared before any training so bad data is refused before anything is written. */
-  private record Part(Dataset train, Dataset test, List<String> classes) {}
-
   @Override
   public Integer call() throws IOException {
     PrintWriter stdout = cmd.commandLine().getOut();
@@ -77,24 +71,10 @@ final class CvCommand implements Callable<Integer> {
       throw new Rosetta.UserInputException("--folds must be >= 2 (got " + folds + ")");
     }
     long seed = spec.training().seed();
-    List<Part> parts = new ArrayList<>();
-    if (spec.spec().preprocess() != null) {
-      RawRows rows = data.tables(spec, true)[0];
-      for (CrossValidation.Fold f : CrossValidation.folds(spec, rows, folds, seed)) {
-        parts.add(new Part(f.trainData(), f.testData(), f.preprocessor().classes()));
-      }
-    } else {
-      Dataset all = data.load(spec).train();
-      String[] strata = all.labels() == null ? null
-          : java.util.Arrays.stream(all.labels()).mapToObj(Integer::toString).toArray(String[]::new);
-      int[] fold = Splits.folds(strata, all.size(), folds, seed);
-      for (int f = 0; f < folds; f++) {
-        int k = f;
-        parts.add(new Part(all.select(java.util.stream.IntStream.range(0, fold.length).filter(i -> fold[i] != k).toArray()),
-            all.select(Splits.where(fold, f)), null));
-      }
-    }
-    for (Part p : parts) {
+    Holdouts.Source source = spec.spec().preprocess() != null
+        ? Holdouts.Source.of(data.tables(spec, true)[0]) : Holdouts.Source.of(data.load(spec).train());
+    List<Holdouts.Part> parts = Holdouts.kFold(spec, source, folds, seed);
+    for (Holdouts.Part p : parts) {
       TrainingLoop.requireBatchStatistics(spec, p.train().size());
     }
     Path dir = out != null ? out : Path.of("runs", spec.name() + "-cv-" + backend.name());
@@ -103,7 +83,7 @@ final class CvCommand implements Callable<Integer> {
     stdout.flush();
     List<Evaluation> results = new ArrayList<>();
     for (int f = 0; f < parts.size(); f++) {
-      Part p = parts.get(f);
+      Holdouts.Part p = parts.get(f);
       Evaluation e;
       try (TrainableModel model = backend.create(spec, Initializer.initialize(spec))) {
         new TrainingLoop(spec, p.train(), null).run(model);

@@ -106,6 +106,21 @@ final class ReportCharts {
     save(chart, file);
   }
 
+  /** A sweep's trials, ranked: one bar per trial, its mean with the standard deviation as an error bar. */
+  static void trials(Path file, String title, String metric, List<String> trials, List<Double> means, List<Double> stds)
+      throws IOException {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("trial (ranked)")
+        .yAxisTitle(metric).build();
+    chart.getStyler().setLegendVisible(false);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setErrorBarsColor(Color.BLACK);
+    chart.getStyler().setLabelsVisible(true);
+    chart.getStyler().setLabelsFont(chart.getStyler().getAxisTickLabelsFont());
+    chart.getStyler().setDecimalPattern("0.0000");
+    chart.addSeries(metric, trials, means, stds);
+    save(chart, file);
+  }
+
   private static void save(Chart<?, ?> chart, Path file) throws IOException {
     AtomicFile.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
   }

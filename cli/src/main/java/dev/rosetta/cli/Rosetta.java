@@ -21,11 +21,13 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       PredictCommand.class,
       CvCommand.class,
+      SweepCommand.class,
       ReportCommand.class,
       ParityCommand.class,
       BenchCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      ScoreCommand.class,
       InspectCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
