@@ -39,9 +39,16 @@ public final class SpecJson {
 
   /** Reads and validates a spec file. */
   public static CheckedSpec read(Path file) {
-    String text;
+    return parse(readText(file), file.toString());
+  }
+
+  /**
+   * A JSON document's text (a spec, a sweep), with a missing or unreadable file reported as a
+   * {@link SpecException} at {@code $}.
+   */
+  public static String readText(Path file) {
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      return Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new SpecException(
           file.toString(), List.of(SpecIssue.error("$", null, "file not found: " + file)));
@@ -49,7 +56,6 @@ public final class SpecJson {
       throw new SpecException(
           file.toString(), List.of(SpecIssue.error("$", null, "cannot read file: " + e)));
     }
-    return parse(text, file.toString());
   }
 
   /**

@@ -8,10 +8,7 @@ import dev.rosetta.spec.Kinds;
 import dev.rosetta.spec.Schema;
 import dev.rosetta.spec.SpecException;
 import dev.rosetta.spec.SpecIssue;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.rosetta.spec.SpecJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,16 +31,7 @@ public final class SweepJson {
   private SweepJson() {}
 
   public static Sweep read(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new SpecException(file.toString(), List.of(SpecIssue.error("$", null, "file not found: " + file)));
-    } catch (IOException e) {
-      throw new SpecException(file.toString(), List.of(SpecIssue.error("$", null, "cannot read file: " + e)));
-    }
-    Path dir = file.toAbsolutePath().getParent();
-    return parse(text, file.toString(), dir);
+    return parse(SpecJson.readText(file), file.toString(), file.toAbsolutePath().getParent());
   }
 
   /**
