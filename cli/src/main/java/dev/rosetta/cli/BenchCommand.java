@@ -7,7 +7,7 @@ import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.EpochBatches;
-import dev.rosetta.cli.bench.DjlReferenceLoop;
+import dev.rosetta.cli.bench.ReferenceLoop;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Training;
 import dev.rosetta.backend.Backend;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Training throughput (samples/s after warm-up, with its spread over six timed windows) and memory of one backend.",
       "With --epochs N it also trains N whole epochs and reports resident memory after each, to show it stays flat.",
-      "With --reference (PyTorch) it also times a hand-written DJL loop on the same batches, in alternating windows, and prints Rosetta's speed as a share of it.",
+      "With --reference it also times a loop written by hand against the backend's framework (DJL on PyTorch, TensorFlow Java on TensorFlow) on the same batches, in alternating windows, and prints Rosetta's speed as a share of it.",
       "With --inference it instead times inference (batch-1 latency p50/p99, batch-256 throughput) on every backend and in ONNX Runtime, in one run."
     })
 final class BenchCommand implements Callable<Integer> {
@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--epochs", defaultValue = "0", description = "Then train this many full epochs and track resident memory (default ${DEFAULT-VALUE}: skip).")
   int epochs;
 
-  @Option(names = "--reference", description = "Also time a hand-written DJL training loop (dense/relu stack, cross-entropy, plain SGD; PyTorch only) on the same batches.")
+  @Option(names = "--reference", description = "Also time a training loop written by hand against the framework (a DJL loop on PyTorch, a TensorFlow Java graph and session on TensorFlow; dense/relu stacks, cross-entropy, plain SGD) on the same batches.")
   boolean reference;
 
   @Option(names = "--json", description = "End with one JSON object of the figures.")
@@ -88,10 +88,7 @@ final class BenchCommand implements Callable<Integer> {
     Backend backend = Backends.get(backendName);
     SpecFiles.requireSupported(backend, spec, specFile);
     if (reference) {
-      if (!backend.name().equals("pytorch")) {
-        throw new Rosetta.UserInputException("--reference is a hand-written DJL loop on PyTorch: use it with --backend pytorch");
-      }
-      List<String> why = DjlReferenceLoop.unsupported(spec);
+      List<String> why = ReferenceLoop.unsupported(spec);
       if (!why.isEmpty()) {
         throw new Rosetta.UserInputException(specFile + ": --reference cannot time this spec: " + String.join("; ", why));
       }
@@ -109,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
         BatchCycle cycle = new BatchCycle(train, spec.training())) {
       long[] step = {0};
       Timer rosetta = new Timer(b -> model.trainStep(b, ++step[0]), cycle);
-      try (DjlReferenceLoop loop = reference ? new DjlReferenceLoop(spec, Initializer.initialize(spec)) : null;
+      try (ReferenceLoop loop = reference ? referenceLoop(backend, spec, model.intraOpThreads()) : null;
           BatchCycle sameBatches = reference ? new BatchCycle(train, spec.training()) : null) {
         List<Timer> timers = new ArrayList<>(List.of(rosetta));
         if (reference) {
@@ -136,8 +133,9 @@ final class BenchCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "training throughput: %,.0f samples/s (%.2f s for %,d samples; %s)%n",
           samplesPerSecond, rosetta.seconds(), rosetta.samples, rosetta.spread());
       if (reference) {
-        out.printf(Locale.ROOT, "hand-written DJL loop: %,.0f samples/s on the same batches (Rosetta at %.0f%% of it)%n",
-            referenceSamplesPerSecond, 100 * samplesPerSecond / referenceSamplesPerSecond);
+        out.printf(Locale.ROOT, "%s: %,.0f samples/s on the same batches (Rosetta at %.0f%% of it)%n",
+            ReferenceLoop.BY_BACKEND.get(backend.name()).label(), referenceSamplesPerSecond,
+            100 * samplesPerSecond / referenceSamplesPerSecond);
       }
       out.flush();
       if (epochs > 0) {
@@ -183,6 +181,15 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static final int WINDOWS = 6;
+
+  /** The hand-written loop of the backend's framework, on the model's thread count. */
+  static ReferenceLoop referenceLoop(Backend backend, CheckedSpec spec, int threads) {
+    ReferenceLoop.Maker maker = ReferenceLoop.BY_BACKEND.get(backend.name());
+    if (maker == null) {
+      throw new Rosetta.UserInputException("--reference: no hand-written loop for backend " + backend.name());
+    }
+    return maker.create(spec, Initializer.initialize(spec), threads);
+  }
 
   /** Times training steps on batches from one cycle, window by window. */
   private static final class Timer {
