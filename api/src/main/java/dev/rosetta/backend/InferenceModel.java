@@ -9,6 +9,11 @@ public interface InferenceModel extends AutoCloseable {
    */
   float[] predict(float[] inputs, int n);
 
+  /** The intra-op threads one call may use; 0 when the runtime chooses (unknown here). */
+  default int intraOpThreads() {
+    return 0;
+  }
+
   @Override
   void close();
 }

@@ -91,12 +91,16 @@ public final class InferenceBenchmark {
   }
 
   /** Nearest-rank percentile of sorted values. */
-  static long percentile(long[] sorted, int p) {
+  public static long percentile(long[] sorted, int p) {
     int rank = (int) Math.ceil(p / 100.0 * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 
-  private static float[] randomInputs(int n, long seed) {
+  /**
+   * The benchmark's inputs: {@code (float) SplittableRandom(seed).nextDouble()}, n times (what
+   * examples/python/plain_bench.py feeds the Python frameworks too).
+   */
+  public static float[] randomInputs(int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] x = new float[n];
     for (int i = 0; i < n; i++) {

@@ -3,15 +3,16 @@ package dev.rosetta.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.data.Batch;
-import dev.rosetta.data.BatchOrder;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
-import dev.rosetta.data.EpochBatches;
+import dev.rosetta.cli.bench.BatchCycle;
 import dev.rosetta.cli.bench.ReferenceLoop;
 import dev.rosetta.spec.CheckedSpec;
-import dev.rosetta.spec.Training;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Backends;
+import dev.rosetta.backend.Execution;
+import dev.rosetta.checkpoint.Checkpoint;
+import dev.rosetta.weights.WeightSet;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingListener;
 import dev.rosetta.train.TrainingLoop;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Parameters;
       "Training throughput (samples/s after warm-up, with its spread over six timed windows) and memory of one backend.",
       "With --epochs N it also trains N whole epochs and reports resident memory after each, to show it stays flat.",
       "With --reference it also times a loop written by hand against the backend's framework (DJL on PyTorch, TensorFlow Java on TensorFlow) on the same batches, in alternating windows, and prints Rosetta's speed as a share of it.",
-      "With --inference it instead times inference (batch-1 latency p50/p99, batch-256 throughput) on every backend and in ONNX Runtime, in one run."
+      "With --inference it instead times inference (batch-1 latency p50/p99, batch-256 throughput) on every backend and in ONNX Runtime, in one run.",
+      "With --compare it times, in alternating rounds on the same spec, initial weights and batches, Rosetta on every backend, the hand-written DJL and TensorFlow Java loops, and plain PyTorch and Keras from examples/python/plain_bench.py (rows say 'not available' without a Python that has them); with --inference too, inference against ONNX Runtime and plain PyTorch and Keras. It prints each one's median and rounds and the ratios to the plain frameworks."
     })
 final class BenchCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
@@ -66,6 +68,30 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--reference", description = "Also time a training loop written by hand against the framework (a DJL loop on PyTorch, a TensorFlow Java graph and session on TensorFlow; dense/relu stacks, cross-entropy, plain SGD) on the same batches.")
   boolean reference;
 
+  @Option(names = "--compare", description = "Time every backend, the hand-written loops and the plain Python frameworks side by side, in alternating rounds.")
+  boolean compare;
+
+  @Option(names = "--rounds", defaultValue = "3", description = "With --compare: rounds (default ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--seconds", defaultValue = "8", description = "With --compare: timed seconds per contender and round (default ${DEFAULT-VALUE}).")
+  double seconds;
+
+  @Option(names = "--threads", split = ",", paramLabel = "N[,N...]",
+      description = "Intra-op threads for Rosetta's models (default: each backend's thread policy); with --compare, a list times each count.")
+  List<Integer> threads;
+
+  @Option(names = "--torch-threads", split = ",", paramLabel = "N[,N...]", defaultValue = "1,2",
+      description = "With --compare: the thread counts plain PyTorch runs on; its best is the reference (default ${DEFAULT-VALUE}).")
+  List<Integer> torchThreads;
+
+  @Option(names = "--python", paramLabel = "PATH",
+      description = "With --compare: the Python with torch / tensorflow for the plain-framework rows (default: $ROSETTA_PYTHON, else python3 on the PATH).")
+  Path python;
+
+  @Option(names = "--chart", paramLabel = "FILE.png", description = "With --compare: a PNG bar chart of every contender by round (inference adds FILE-latency.png).")
+  Path chart;
+
   @Option(names = "--json", description = "End with one JSON object of the figures.")
   boolean json;
 
@@ -78,6 +104,22 @@ final class BenchCommand implements Callable<Integer> {
       throw new Rosetta.UserInputException("--steps must be > 0, --warmup and --epochs >= 0");
     }
     CheckedSpec spec = SpecFiles.load(specFile, cmd.commandLine().getErr());
+    if (threads != null && threads.stream().anyMatch(t -> t < 1)) {
+      throw new Rosetta.UserInputException("--threads must be >= 1 (got " + threads + ")");
+    }
+    if (compare) {
+      if (rounds < 1 || !(seconds > 0) || torchThreads.stream().anyMatch(t -> t < 1)) {
+        throw new Rosetta.UserInputException("--rounds must be >= 1, --seconds > 0 and --torch-threads >= 1");
+      }
+      spec = training.apply(spec, null);
+      WeightSet w = weights != null ? Checkpoint.load(weights, spec).weights() : Initializer.initialize(spec);
+      int warm = cmd.commandLine().getParseResult().hasMatchedOption("--warmup") ? warmup : 50;
+      return new CompareBench(out, json).run(spec, specFile, data, w, new CompareBench.Settings(
+          inference, rounds, seconds, warm, threads == null ? List.of() : threads, torchThreads, python, chart));
+    }
+    if (threads != null && threads.size() != 1) {
+      throw new Rosetta.UserInputException("--threads takes one count without --compare (got " + threads + ")");
+    }
     if (inference) {
       return new InferenceBench(out, json).run(spec, specFile, weights);
     }
@@ -102,7 +144,9 @@ final class BenchCommand implements Callable<Integer> {
     double referenceSamplesPerSecond = Double.NaN;
     List<Double> windowRates;
     List<Double> rssByEpoch = new ArrayList<>();
-    try (TrainableModel model = backend.create(spec, Initializer.initialize(spec));
+    int modelThreads;
+    Execution execution = threads == null ? Execution.DEFAULT : Execution.threads(threads.get(0));
+    try (TrainableModel model = backend.create(spec, Initializer.initialize(spec), execution);
         BatchCycle cycle = new BatchCycle(train, spec.training())) {
       long[] step = {0};
       Timer rosetta = new Timer(b -> model.trainStep(b, ++step[0]), cycle);
@@ -130,8 +174,9 @@ final class BenchCommand implements Callable<Integer> {
       }
       samplesPerSecond = rosetta.samplesPerSecond();
       windowRates = rosetta.windowRates();
-      out.printf(Locale.ROOT, "training throughput: %,.0f samples/s (%.2f s for %,d samples; %s)%n",
-          samplesPerSecond, rosetta.seconds(), rosetta.samples, rosetta.spread());
+      modelThreads = model.intraOpThreads();
+      out.printf(Locale.ROOT, "training throughput: %,.0f samples/s (%.2f s for %,d samples; %s; %d intra-op thread%s)%n",
+          samplesPerSecond, rosetta.seconds(), rosetta.samples, rosetta.spread(), modelThreads, modelThreads == 1 ? "" : "s");
       if (reference) {
         out.printf(Locale.ROOT, "%s: %,.0f samples/s on the same batches (Rosetta at %.0f%% of it)%n",
             ReferenceLoop.BY_BACKEND.get(backend.name()).label(), referenceSamplesPerSecond,
@@ -163,6 +208,7 @@ final class BenchCommand implements Callable<Integer> {
       ObjectNode o = Json.object();
       o.put("backend", backend.name());
       o.put("batch_size", bs);
+      o.put("threads", modelThreads);
       o.put("steps", steps);
       Json.put(o, "samples_per_second", samplesPerSecond);
       ArrayNode windowsNode = o.putArray("window_samples_per_second");
@@ -243,35 +289,6 @@ final class BenchCommand implements Callable<Integer> {
       int k = r.size();
       double median = k % 2 == 1 ? r.get(k / 2) : (r.get(k / 2 - 1) + r.get(k / 2)) / 2;
       return String.format(Locale.ROOT, "%d window%s: min %,.0f, median %,.0f, max %,.0f", k, k == 1 ? "" : "s", r.get(0), median, r.get(k - 1));
-    }
-  }
-
-  /** Endless batches in training order: epoch after epoch, gathered ahead as the training loop does. */
-  static final class BatchCycle implements AutoCloseable {
-    private final Dataset data;
-    private final Training training;
-    private int epoch;
-    private EpochBatches current;
-
-    BatchCycle(Dataset data, Training training) {
-      this.data = data;
-      this.training = training;
-    }
-
-    Batch next() {
-      if (current == null || !current.hasNext()) {
-        close();
-        epoch++;
-        current = new EpochBatches(data, BatchOrder.forEpoch(data.size(), training.seed(), epoch, training.shuffle()), training.batchSize());
-      }
-      return current.next();
-    }
-
-    @Override
-    public void close() {
-      if (current != null) {
-        current.close();
-      }
     }
   }
 }

@@ -121,6 +121,29 @@ final class ReportCharts {
     save(chart, file);
   }
 
+  /**
+   * Grouped bars: one group per category, one bar per series ({@code values[series][category]},
+   * NaN drawn as no bar), e.g. a benchmark's contenders with one bar per round.
+   */
+  static void groupedBars(
+      Path file, String title, String xTitle, String yTitle, List<String> categories, List<String> series,
+      double[][] values) throws IOException {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
+        .yAxisTitle(yTitle).build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setXAxisLabelRotation(20);
+    chart.getStyler().setYAxisDecimalPattern(yTitle.equals("ms") ? "0.###" : "#,###");
+    for (int s = 0; s < series.size(); s++) {
+      List<Double> v = new ArrayList<>();
+      for (double x : values[s]) {
+        v.add(Double.isNaN(x) ? 0.0 : x);
+      }
+      chart.addSeries(series.get(s), categories, v);
+    }
+    save(chart, file);
+  }
+
   private static void save(Chart<?, ?> chart, Path file) throws IOException {
     AtomicFile.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
   }

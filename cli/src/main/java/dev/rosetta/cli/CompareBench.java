@@ -1,0 +1,388 @@
+package dev.rosetta.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.Backends;
+import dev.rosetta.backend.Execution;
+import dev.rosetta.backend.InferenceModel;
+import dev.rosetta.backend.TrainableModel;
+import dev.rosetta.cli.bench.BatchCycle;
+import dev.rosetta.cli.bench.Contender;
+import dev.rosetta.cli.bench.JavaInference;
+import dev.rosetta.cli.bench.JavaTraining;
+import dev.rosetta.cli.bench.Measurement;
+import dev.rosetta.cli.bench.PythonBench;
+import dev.rosetta.cli.bench.ReferenceLoop;
+import dev.rosetta.cli.bench.SideBySide;
+import dev.rosetta.cli.bench.SideBySide.Metric;
+import dev.rosetta.cli.bench.SideBySide.Ratio;
+import dev.rosetta.converter.OnnxExport;
+import dev.rosetta.data.Dataset;
+import dev.rosetta.data.IdxReader;
+import dev.rosetta.engine.onnxruntime.OnnxRuntimeModel;
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.SpecJson;
+import dev.rosetta.weights.WeightSet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code rosetta bench SPEC --compare}: Rosetta on each backend, the loops written by hand
+ * against each framework, ONNX Runtime (inference) and the plain Python frameworks, timed in
+ * alternating rounds on the same spec, initial weights and batches; each contender's median and
+ * rounds, and the ratios the performance targets are stated in, each round's ratio taken within
+ * that round.
+ */
+final class CompareBench {
+  /** Samples per call when timing inference throughput. */
+  static final int INFER_BATCH = 256;
+
+  private final PrintWriter out;
+  private final boolean json;
+
+  CompareBench(PrintWriter out, boolean json) {
+    this.out = out;
+    this.json = json;
+  }
+
+  /** What to run and how long. */
+  record Settings(
+      boolean inference, int rounds, double seconds, int warmup, List<Integer> threads, List<Integer> pythonTorchThreads,
+      Path python, Path chart) {}
+
+  int run(CheckedSpec spec, Path specFile, DataOptions data, WeightSet weights, Settings s) throws IOException {
+    Path tmp = Files.createTempDirectory("rosetta-compare");
+    List<Contender> contenders = new ArrayList<>();
+    try {
+      Path specCopy = tmp.resolve(spec.name() + ".json");
+      Files.writeString(specCopy, SpecJson.write(spec), StandardCharsets.UTF_8);
+      PythonBench.Python python = PythonBench.locate(s.python(), pythonScript(), specCopy, idxFolder(data, tmp));
+      String mode = s.inference() ? "inference" : "training";
+      out.printf(Locale.ROOT, "side by side: %s %s, batch %d, %d rounds of %.1f s per contender (%s); load %s%n",
+          spec.name(), mode, s.inference() ? INFER_BATCH : spec.training().batchSize(), s.rounds(), s.seconds(),
+          data.describe(), load(SideBySide.loadAverage()));
+      out.flush();
+      if (s.inference()) {
+        inferenceContenders(spec, weights, s, python, tmp, contenders);
+      } else {
+        trainingContenders(spec, data, weights, s, python, contenders);
+      }
+      SideBySide.Results r = SideBySide.run(contenders, s.rounds(), s.seconds(), s.warmup(), line -> {
+        out.println(line);
+        out.flush();
+      });
+      List<SideBySide.RatioSeries> ratios = r.ratios(s.inference() ? INFERENCE_RATIOS : TRAINING_RATIOS);
+      print(r, ratios, s.inference());
+      if (s.chart() != null) {
+        chart(r, spec, s);
+      }
+      if (json) {
+        out.println(Json.line(toJson(spec, r, ratios, s)));
+      }
+      out.flush();
+      return Rosetta.OK;
+    } finally {
+      for (Contender c : contenders) {
+        c.close();
+      }
+      deleteTree(tmp);
+    }
+  }
+
+  /** The ratios of issue 12's targets; NaN targets are shown for information. */
+  static final List<Ratio> TRAINING_RATIOS = List.of(
+      new Ratio("PyTorch backend / plain torch (best thread count)", "rosetta-pytorch", List.of("torch"), Metric.TRAIN, 1.0),
+      new Ratio("TensorFlow backend / best of keras-fit, tf-function", "rosetta-tensorflow", List.of("keras-fit", "tf-function"), Metric.TRAIN, 1.0),
+      new Ratio("TensorFlow backend / plain torch (best thread count)", "rosetta-tensorflow", List.of("torch"), Metric.TRAIN, 0.9),
+      new Ratio("PyTorch backend / hand-written DJL loop", "rosetta-pytorch", List.of("djl-loop"), Metric.TRAIN, Double.NaN),
+      new Ratio("TensorFlow backend / hand-written TF Java loop", "rosetta-tensorflow", List.of("tf-java-loop"), Metric.TRAIN, Double.NaN),
+      new Ratio("TensorFlow backend / PyTorch backend", "rosetta-tensorflow", List.of("rosetta-pytorch"), Metric.TRAIN, Double.NaN));
+
+  static final List<Ratio> INFERENCE_RATIOS = List.of(
+      new Ratio("PyTorch backend / plain torch, batch " + INFER_BATCH, "rosetta-pytorch", List.of("torch"), Metric.THROUGHPUT, 1.0),
+      new Ratio("PyTorch backend / plain torch, batch-1 p50", "rosetta-pytorch", List.of("torch"), Metric.LATENCY, 1.0),
+      new Ratio("PyTorch backend / ONNX Runtime, batch-1 p50", "rosetta-pytorch", List.of("onnxruntime"), Metric.LATENCY, 0.5),
+      new Ratio("TensorFlow backend / plain torch, batch " + INFER_BATCH, "rosetta-tensorflow", List.of("torch"), Metric.THROUGHPUT, 1.0),
+      new Ratio("TensorFlow backend / plain torch, batch-1 p50", "rosetta-tensorflow", List.of("torch"), Metric.LATENCY, 1.0),
+      new Ratio("TensorFlow backend / ONNX Runtime, batch-1 p50", "rosetta-tensorflow", List.of("onnxruntime"), Metric.LATENCY, 0.5),
+      new Ratio("TensorFlow backend / best of keras, tf-function, batch " + INFER_BATCH, "rosetta-tensorflow", List.of("keras", "tf-function"), Metric.THROUGHPUT, Double.NaN));
+
+  private void trainingContenders(
+      CheckedSpec spec, DataOptions data, WeightSet init, Settings s, PythonBench.Python python, List<Contender> into) {
+    Dataset train = data.load(spec).train();
+    int tfThreads = 1;
+    for (String name : List.of("pytorch", "tensorflow")) {
+      Backend backend = Backends.get(name);
+      if (!backend.unsupported(spec).isEmpty()) {
+        continue;
+      }
+      for (Execution e : executions(s.threads())) {
+        TrainableModel m = backend.create(spec, init, e);
+        long[] step = {0};
+        into.add(labelled(new JavaTraining("rosetta-" + name, m.intraOpThreads(), b -> {
+          m.trainStep(b, ++step[0]);
+          return b.size();
+        }, new BatchCycle(train, spec.training()), m), s.threads().size() > 1));
+        if (name.equals("tensorflow")) {
+          tfThreads = m.intraOpThreads();
+        }
+        ReferenceLoop.Maker maker = ReferenceLoop.BY_BACKEND.get(name);
+        if (ReferenceLoop.unsupported(spec).isEmpty()) {
+          ReferenceLoop loop = maker.create(spec, init, m.intraOpThreads());
+          String loopName = name.equals("pytorch") ? "djl-loop" : "tf-java-loop";
+          into.add(labelled(new JavaTraining(loopName, m.intraOpThreads(), b -> {
+            loop.trainStep(b);
+            return b.size();
+          }, new BatchCycle(train, spec.training()), loop), s.threads().size() > 1));
+        }
+      }
+      if (name.equals("pytorch")) {
+        for (int t : s.pythonTorchThreads()) {
+          into.add(new PythonBench(python, "torch", t, "train", INFER_BATCH, s.pythonTorchThreads().size() > 1));
+        }
+      }
+    }
+    for (String fw : List.of("keras-fit", "tf-function")) {
+      into.add(new PythonBench(python, fw, tfThreads, "train", INFER_BATCH, false));
+    }
+  }
+
+  private void inferenceContenders(
+      CheckedSpec spec, WeightSet weights, Settings s, PythonBench.Python python, Path tmp, List<Contender> into)
+      throws IOException {
+    long seed = spec.training().seed();
+    for (String name : List.of("pytorch", "tensorflow")) {
+      Backend backend = Backends.get(name);
+      if (!backend.unsupported(spec).isEmpty()) {
+        continue;
+      }
+      InferenceModel m = backend.inference(spec, weights);
+      into.add(new JavaInference("rosetta-" + name, m.intraOpThreads(), m, spec.input(), INFER_BATCH, seed));
+    }
+    Path onnx = tmp.resolve("model.onnx");
+    OnnxExport.export(spec, weights, Map.of(), onnx);
+    into.add(new JavaInference("onnxruntime", 0, OnnxRuntimeModel.load(onnx, spec, 0), spec.input(), INFER_BATCH, seed));
+    for (int t : s.pythonTorchThreads()) {
+      into.add(new PythonBench(python, "torch", t, "infer", INFER_BATCH, s.pythonTorchThreads().size() > 1));
+    }
+    for (String fw : List.of("keras", "tf-function")) {
+      into.add(new PythonBench(python, fw, 1, "infer", INFER_BATCH, false));
+    }
+  }
+
+  private static List<Execution> executions(List<Integer> threads) {
+    if (threads.isEmpty()) {
+      return List.of(Execution.DEFAULT);
+    }
+    return threads.stream().map(Execution::threads).toList();
+  }
+
+  /** A Java contender that runs on several thread counts carries its count in its label. */
+  private static Contender labelled(JavaTraining c, boolean several) {
+    if (!several) {
+      return c;
+    }
+    return new Contender() {
+      @Override
+      public String name() {
+        return c.name();
+      }
+
+      @Override
+      public int threads() {
+        return c.threads();
+      }
+
+      @Override
+      public String label() {
+        return c.name() + " (" + c.threads() + (c.threads() == 1 ? " thread)" : " threads)");
+      }
+
+      @Override
+      public Measurement measure(double seconds, int warmup) {
+        return c.measure(seconds, warmup);
+      }
+
+      @Override
+      public void close() {
+        c.close();
+      }
+    };
+  }
+
+  private void print(SideBySide.Results r, List<SideBySide.RatioSeries> ratios, boolean inference) {
+    out.println();
+    out.printf(Locale.ROOT, "%-26s %7s  %12s  %-40s%s%n", "contender", "threads", inference ? "batch-256/s" : "samples/s",
+        "rounds (samples/s)", inference ? "  batch-1 p50 ms (rounds)" : "");
+    for (Contender c : r.contenders()) {
+      if (r.unavailable().containsKey(c)) {
+        out.printf(Locale.ROOT, "%-26s %7s  %12s  not available: %s%n", c.label(), threadText(c), "-", r.unavailable().get(c));
+        continue;
+      }
+      List<Measurement> m = r.rounds().get(c);
+      List<Double> rates = m.stream().map(Measurement::samplesPerSecond).toList();
+      String latency = "";
+      if (inference) {
+        List<Double> p50 = m.stream().map(Measurement::p50Millis).toList();
+        latency = String.format(Locale.ROOT, "  %.3f (%s)", SideBySide.median(p50), join(p50, "%.3f"));
+      }
+      out.printf(Locale.ROOT, "%-26s %7s  %,12.0f  %-40s%s%n", c.label(), threadText(c), SideBySide.median(rates),
+          join(rates, "%,.0f"), latency);
+    }
+    out.println();
+    out.printf(Locale.ROOT, "%-58s %6s  %6s  %-28s%n", "ratio (each round's own, then the median)", "target", "median", "rounds");
+    for (SideBySide.RatioSeries rs : ratios) {
+      double target = rs.ratio().target();
+      out.printf(Locale.ROOT, "%-58s %6s  %6.2f  %-28s %s%n", rs.ratio().label(),
+          Double.isNaN(target) ? "-" : String.format(Locale.ROOT, "%.2f", target), SideBySide.median(rs.perRound()),
+          join(rs.perRound(), "%.2f"), Double.isNaN(target) ? "" : rs.met() ? "met" : "NOT MET");
+    }
+    out.printf(Locale.ROOT, "load (1/5/15 min) before each round and at the end: %s%n",
+        String.join("; ", r.loads().stream().map(CompareBench::load).toList()));
+  }
+
+  private static String threadText(Contender c) {
+    return c.threads() > 0 ? Integer.toString(c.threads()) : "default";
+  }
+
+  private static String join(List<Double> values, String format) {
+    return String.join(" / ", values.stream().map(v -> String.format(Locale.ROOT, format, v)).toList());
+  }
+
+  private static String load(double[] l) {
+    return String.format(Locale.ROOT, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+  }
+
+  private void chart(SideBySide.Results r, CheckedSpec spec, Settings s) throws IOException {
+    List<Contender> ran = r.contenders().stream().filter(c -> r.rounds().containsKey(c)).toList();
+    List<String> labels = ran.stream().map(Contender::label).toList();
+    int rounds = s.rounds();
+    List<String> series = new ArrayList<>();
+    double[][] rates = new double[rounds][ran.size()];
+    double[][] p50 = new double[rounds][ran.size()];
+    for (int k = 0; k < rounds; k++) {
+      series.add("round " + (k + 1));
+      for (int i = 0; i < ran.size(); i++) {
+        List<Measurement> m = r.rounds().get(ran.get(i));
+        rates[k][i] = k < m.size() ? m.get(k).samplesPerSecond() : Double.NaN;
+        p50[k][i] = k < m.size() ? m.get(k).p50Millis() : Double.NaN;
+      }
+    }
+    String what = s.inference() ? "inference, batch " + INFER_BATCH : "training, batch " + spec.training().batchSize();
+    ReportCharts.groupedBars(s.chart(), spec.name() + " " + what + ": samples/s by round", "", "samples/s", labels, series, rates);
+    if (s.inference()) {
+      String name = s.chart().getFileName().toString();
+      Path latency = s.chart().resolveSibling(name.replaceFirst("(\\.png)?$", "-latency.png"));
+      ReportCharts.groupedBars(latency, spec.name() + " inference: batch-1 p50 latency by round", "", "ms", labels, series, p50);
+    }
+  }
+
+  private static ObjectNode toJson(CheckedSpec spec, SideBySide.Results r, List<SideBySide.RatioSeries> ratios, Settings s) {
+    ObjectNode o = Json.object();
+    o.put("spec", spec.name());
+    o.put("mode", s.inference() ? "inference" : "training");
+    o.put("batch_size", s.inference() ? INFER_BATCH : spec.training().batchSize());
+    o.put("rounds", s.rounds());
+    o.put("seconds", s.seconds());
+    ArrayNode loads = o.putArray("load_average");
+    r.loads().forEach(l -> loads.add(l[0]));
+    ArrayNode cs = o.putArray("contenders");
+    for (Contender c : r.contenders()) {
+      ObjectNode n = cs.addObject();
+      n.put("name", c.name());
+      n.put("label", c.label());
+      n.put("threads", c.threads());
+      if (r.unavailable().containsKey(c)) {
+        n.put("available", false);
+        n.put("reason", r.unavailable().get(c));
+        continue;
+      }
+      n.put("available", true);
+      List<Measurement> m = r.rounds().get(c);
+      List<Double> rates = m.stream().map(Measurement::samplesPerSecond).toList();
+      Json.put(n, "samples_per_second", SideBySide.median(rates));
+      ArrayNode a = n.putArray("samples_per_second_by_round");
+      rates.forEach(v -> a.add(Math.round(v)));
+      ArrayNode w = n.putArray("window_samples_per_second_by_round");
+      m.forEach(x -> {
+        ArrayNode row = w.addArray();
+        x.windowRates().forEach(v -> row.add(Math.round(v)));
+      });
+      if (s.inference()) {
+        List<Double> p50 = m.stream().map(Measurement::p50Millis).toList();
+        Json.put(n, "p50_ms", SideBySide.median(p50));
+        ArrayNode p = n.putArray("p50_ms_by_round");
+        p50.forEach(p::add);
+        ArrayNode p99 = n.putArray("p99_ms_by_round");
+        m.forEach(x -> p99.add(x.p99Millis()));
+      }
+    }
+    ArrayNode rs = o.putArray("ratios");
+    for (SideBySide.RatioSeries x : ratios) {
+      ObjectNode n = rs.addObject();
+      n.put("ratio", x.ratio().label());
+      n.put("metric", x.ratio().metric().name().toLowerCase(Locale.ROOT));
+      Json.put(n, "target", x.ratio().target());
+      Json.put(n, "median", SideBySide.median(x.perRound()));
+      ArrayNode a = n.putArray("by_round");
+      x.perRound().forEach(a::add);
+      if (!Double.isNaN(x.ratio().target())) {
+        n.put("met", x.met());
+      }
+    }
+    return o;
+  }
+
+  /** examples/python/plain_bench.py beside the jar this runs from, or under the working directory. */
+  private static Path pythonScript() {
+    Path jar = null;
+    try {
+      jar = Path.of(CompareBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      // fall back to the working directory
+    }
+    return PythonBench.findScript(jar, Path.of(""));
+  }
+
+  /**
+   * An IDX folder plain_bench.py can read: --data when it is one, else the embedded subset
+   * written out into {@code tmp}; null (the Python rows then say why) for CSV data.
+   */
+  private static Path idxFolder(DataOptions data, Path tmp) throws IOException {
+    if (data.data != null) {
+      return Files.isDirectory(data.data) && !Files.exists(data.data.resolve("train.csv")) ? data.data.toAbsolutePath() : null;
+    }
+    Path dir = Files.createDirectories(tmp.resolve("fashion-mnist-subset"));
+    for (String f : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz")) {
+      try (InputStream in = IdxReader.class.getResourceAsStream("/dev/rosetta/data/fashion-mnist-subset/" + f)) {
+        if (in == null) {
+          return null;
+        }
+        Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    return dir;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.walk(dir)) {
+      List<Path> all = new ArrayList<>(s.toList());
+      Collections.reverse(all);
+      for (Path p : all) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.rosetta.cli.bench;
+
+import dev.rosetta.backend.InferenceModel;
+import dev.rosetta.spec.Shape;
+import dev.rosetta.train.InferenceBenchmark;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Inference in this JVM (a backend's inference face, ONNX Runtime), timed as plain_bench.py
+ * times the Python frameworks: warm-up calls, then half the time in batch-1 calls (latency
+ * percentiles, nearest rank) and half in large-batch calls (samples/s over six windows), on
+ * the same seeded inputs as {@code InferenceBenchmark}.
+ */
+public final class JavaInference implements Contender {
+  private final String name;
+  private final int threads;
+  private final InferenceModel model;
+  private final float[] one;
+  private final float[] many;
+  private final int batch;
+
+  public JavaInference(String name, int threads, InferenceModel model, Shape input, int batch, long seed) {
+    this.name = name;
+    this.threads = threads;
+    this.model = model;
+    this.batch = batch;
+    int size = (int) input.size();
+    this.one = InferenceBenchmark.randomInputs(size, seed);
+    this.many = InferenceBenchmark.randomInputs(size * batch, seed + 1);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int threads() {
+    return threads;
+  }
+
+  @Override
+  public Measurement measure(double seconds, int warmup) {
+    for (int i = 0; i < warmup; i++) {
+      model.predict(one, 1);
+    }
+    for (int i = 0; i < Math.max(1, warmup / 10); i++) {
+      model.predict(many, batch);
+    }
+    long[] latencies = new long[1024];
+    int n = 0;
+    long end = System.nanoTime() + (long) (seconds / 2 * 1e9);
+    while (System.nanoTime() < end || n < 10) {
+      long t0 = System.nanoTime();
+      model.predict(one, 1);
+      if (n == latencies.length) {
+        latencies = Arrays.copyOf(latencies, 2 * n);
+      }
+      latencies[n++] = System.nanoTime() - t0;
+    }
+    long[] sorted = Arrays.copyOf(latencies, n);
+    Arrays.sort(sorted);
+    long window = (long) (seconds / 2 / JavaTraining.WINDOWS * 1e9);
+    List<Double> rates = new ArrayList<>();
+    long samples = 0;
+    long nanos = 0;
+    for (int w = 0; w < JavaTraining.WINDOWS; w++) {
+      long k = 0;
+      long start = System.nanoTime();
+      long elapsed;
+      do {
+        model.predict(many, batch);
+        k += batch;
+        elapsed = System.nanoTime() - start;
+      } while (elapsed < window);
+      rates.add(k / (elapsed / 1e9));
+      samples += k;
+      nanos += elapsed;
+    }
+    return new Measurement(samples / (nanos / 1e9), rates, InferenceBenchmark.percentile(sorted, 50) / 1e6, InferenceBenchmark.percentile(sorted, 99) / 1e6);
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}
