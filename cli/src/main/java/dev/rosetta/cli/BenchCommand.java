@@ -92,6 +92,17 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--chart", paramLabel = "FILE.png", description = "With --compare: a PNG bar chart of every contender by round (inference adds FILE-latency.png).")
   Path chart;
 
+  @Option(names = "--sweep", description = "Time training at each --batch-sizes and --widths on each backend (or --backend): samples/s and peak memory per point.")
+  boolean sweep;
+
+  @Option(names = "--batch-sizes", split = ",", paramLabel = "N[,N...]", defaultValue = "1,2,4,8,16,32,64,128,256,512,1024",
+      description = "With --sweep: batch sizes (default ${DEFAULT-VALUE}).")
+  List<Integer> batchSizes;
+
+  @Option(names = "--widths", split = ",", paramLabel = "F[,F...]", defaultValue = "1,4,16",
+      description = "With --sweep: width factors for hidden dense units and conv filters (default ${DEFAULT-VALUE}).")
+  List<Integer> widths;
+
   @Option(names = "--json", description = "End with one JSON object of the figures.")
   boolean json;
 
@@ -116,6 +127,16 @@ final class BenchCommand implements Callable<Integer> {
       int warm = cmd.commandLine().getParseResult().hasMatchedOption("--warmup") ? warmup : 50;
       return new CompareBench(out, json).run(spec, specFile, data, w, new CompareBench.Settings(
           inference, rounds, seconds, warm, threads == null ? List.of() : threads, torchThreads, python, chart));
+    }
+    if (sweep) {
+      if (!(seconds > 0) || batchSizes.stream().anyMatch(b -> b < 1) || widths.stream().anyMatch(w -> w < 1)) {
+        throw new Rosetta.UserInputException("--seconds must be > 0, --batch-sizes and --widths >= 1");
+      }
+      spec = training.apply(spec, null);
+      List<String> names = backendName != null ? List.of(Backends.get(backendName).name()) : List.of("pytorch", "tensorflow");
+      int warm = cmd.commandLine().getParseResult().hasMatchedOption("--warmup") ? warmup : 10;
+      double perPoint = cmd.commandLine().getParseResult().hasMatchedOption("--seconds") ? seconds : 2;
+      return new SweepBench(out, json).run(spec, data.load(spec).train(), names, batchSizes, widths, perPoint, warm, threads, chart);
     }
     if (threads != null && threads.size() != 1) {
       throw new Rosetta.UserInputException("--threads takes one count without --compare (got " + threads + ")");

@@ -18,6 +18,18 @@ final class ProcessMemory {
     return field("VmHWM:");
   }
 
+  /**
+   * Resets the peak ({@link #peakRssMb}) to the current resident size, so the next peak is that
+   * of what runs after (Linux 4.0+: writing 5 to /proc/self/clear_refs); a no-op elsewhere.
+   */
+  static void resetPeak() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+    } catch (IOException | RuntimeException e) {
+      // the peak then stays the process's
+    }
+  }
+
   private static double field(String name) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

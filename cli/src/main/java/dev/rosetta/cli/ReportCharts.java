@@ -121,6 +121,34 @@ final class ReportCharts {
     save(chart, file);
   }
 
+  /** A named line of y against x; NaN where there is no value. */
+  record Line(String name, double[] x, double[] y) {}
+
+  /** Lines on logarithmic axes (both): cost curves over sizes that grow by factors. */
+  static void logLines(Path file, String title, String xTitle, String yTitle, List<Line> lines) throws IOException {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setYAxisLogarithmic(true);
+    chart.getStyler().setYAxisDecimalPattern("#,###");
+    chart.getStyler().setXAxisDecimalPattern("#,###");
+    for (Line l : lines) {
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (int i = 0; i < l.x().length; i++) {
+        if (!Double.isNaN(l.y()[i]) && l.y()[i] > 0) {
+          x.add(l.x()[i]);
+          y.add(l.y()[i]);
+        }
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(l.name(), x, y);
+      }
+    }
+    save(chart, file);
+  }
+
   /**
    * Grouped bars: one group per category, one bar per series ({@code values[series][category]},
    * NaN drawn as no bar), e.g. a benchmark's contenders with one bar per round.
