@@ -131,8 +131,11 @@ public final class PythonBench implements Contender {
       out = Files.createTempFile("rosetta-python", ".out");
       err = Files.createTempFile("rosetta-python", ".err");
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-      // Quiet TensorFlow's native INFO lines, as Rosetta's own TensorFlow backend does.
+      // Quiet TensorFlow's native INFO lines, as Rosetta's own TensorFlow backend does, and give
+      // PyTorch's OpenMP workers the wait policy Rosetta's PyTorch backend gives them (spinning
+      // workers collapse multi-threaded runs on a busy machine, in Python as in Java).
       pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+      pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
       Process p = pb.start();
       p.getOutputStream().close();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

@@ -3,11 +3,13 @@ package dev.rosetta.engine.pytorch;
 import ai.djl.engine.Engine;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Execution;
+import dev.rosetta.backend.ThreadPolicy;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.weights.WeightSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 /** PyTorch through DJL: DJL blocks on libtorch, libtorch autograd, Rosetta's optimizer math. */
 public final class PytorchBackend implements Backend {
@@ -25,20 +27,19 @@ public final class PytorchBackend implements Backend {
     this.parts = parts;
   }
 
+  /** System property: intra-op threads for every PyTorch model (DJL's own name for it). */
+  static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+
   /**
-   * DJL must never download: libtorch comes from the pytorch-native-cpu jar. libtorch runs its
-   * ops on the calling thread unless told otherwise: measured on the seed MLP (2 cores), one
-   * intra-op thread trains at 40-58k samples/s and two at 21-29k, because OpenMP workers compete
-   * with the JVM thread that feeds them (and collapse when the machine is busy).
-   * {@code -Dai.djl.pytorch.num_threads=N} overrides it for models with larger ops.
+   * DJL must never download: libtorch comes from the pytorch-native-cpu jar. Intra-op threads
+   * are each model's (see {@link #create}); libtorch's inter-op pool runs only forked graph
+   * tasks, which eager execution never makes, so it gets one thread.
    */
   static Engine engine() {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "1");
-    }
+    TorchOpenMp.passiveUnlessSet();
     if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
@@ -59,16 +60,23 @@ public final class PytorchBackend implements Backend {
     return v;
   }
 
-  /** Intra-op threads when the caller leaves the choice to the backend (see {@link #engine}). */
-  static final int DEFAULT_THREADS = 1;
-
+  /**
+   * Intra-op threads: {@code execution}'s count, else {@link #THREADS_PROPERTY}'s, else {@link
+   * ThreadPolicy}'s for the spec's work: one thread for small models (the seed MLP: OpenMP
+   * workers cost more in hand-offs than they save), every core for convolutional ones. The
+   * policy's count holds for training; inference calls choose by their own batch size.
+   */
   @Override
   public TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution) {
     weights.requireMatches(spec, "initial weights");
     Engine engine = engine();
-    int threads = execution.intraOpThreads() > 0
-        ? execution.intraOpThreads()
-        : Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", Integer.toString(DEFAULT_THREADS)));
-    return new PytorchModel(spec, weights, engine, threads, parts);
+    Integer fixed = execution.intraOpThreads() > 0 ? Integer.valueOf(execution.intraOpThreads()) : Integer.getInteger(THREADS_PROPERTY);
+    if (fixed != null && fixed < 1) {
+      throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
+    }
+    IntUnaryOperator threadsForBatch = fixed != null ? n -> fixed : n -> ThreadPolicy.intraOpThreads(spec, n, CORES);
+    return new PytorchModel(spec, weights, engine, threadsForBatch, parts);
   }
+
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
 }

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A spec lowered to DJL blocks on PyTorch. Parameters, buffers (batch norm's running
@@ -53,17 +54,20 @@ final class PytorchModel implements TrainableModel {
   private final GradientClip clip;
   private final int outputWidth;
   private long currentStep;
-  /** Intra-op threads this model's calls run with. */
+  /** Intra-op threads of training calls (the spec's batch size). */
   private final int threads;
+  /** Intra-op threads of an inference call of n samples. */
+  private final IntUnaryOperator threadsForBatch;
   private final PytorchParts parts;
   /** Reused input staging memory: libtorch reads inputs from it without another copy. */
   private ByteBuffer staging;
 
-  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, int threads, PytorchParts parts) {
+  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, IntUnaryOperator threadsForBatch, PytorchParts parts) {
     this.spec = spec;
     this.parts = parts;
     this.engine = engine;
-    this.threads = threads;
+    this.threadsForBatch = threadsForBatch;
+    this.threads = threadsForBatch.applyAsInt(spec.training().batchSize());
     TorchThreads.use(threads);
     this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
     this.manager = model.getNDManager();
@@ -293,7 +297,7 @@ final class PytorchModel implements TrainableModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    TorchThreads.use(threads);
+    TorchThreads.use(threadsForBatch.applyAsInt(n));
     try (NDManager scope = manager.newSubManager()) {
       NDArray x = input(scope, inputs, spec.input().withBatch(n));
       return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();

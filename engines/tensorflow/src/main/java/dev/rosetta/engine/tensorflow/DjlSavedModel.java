@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -34,15 +35,21 @@ final class DjlSavedModel implements InferenceModel {
   private final ZooModel<NDList, NDList> model;
   private final Predictor<NDList, NDList> predictor;
   private ByteBuffer staging;
+  private final int threads;
 
-  private DjlSavedModel(CheckedSpec spec, Path dir, ZooModel<NDList, NDList> model) {
+  private DjlSavedModel(CheckedSpec spec, Path dir, ZooModel<NDList, NDList> model, int threads) {
     this.spec = spec;
     this.dir = dir;
     this.model = model;
+    this.threads = threads;
     this.predictor = model.newPredictor();
   }
 
-  static DjlSavedModel open(CheckedSpec spec, WeightSet weights) throws IOException {
+  /**
+   * @param threads intra-op threads of the session DJL opens (passed as its {@code ConfigProto}
+   *     option; without it DJL would take TensorFlow's defaults, an inter-op pool and every core)
+   */
+  static DjlSavedModel open(CheckedSpec spec, WeightSet weights, int threads) throws IOException {
     TensorflowNatives.load();
     Path dir = Files.createTempDirectory("rosetta-savedmodel-");
     try {
@@ -53,9 +60,10 @@ final class DjlSavedModel implements InferenceModel {
               .optEngine("TensorFlow")
               .optModelPath(dir)
               .optTranslator(new NoopTranslator())
+              .optOption("ConfigProto", Base64.getEncoder().encodeToString(TfTensors.sessionConfig(threads).toByteArray()))
               .build();
       TensorflowNatives.djlEngine();
-      return new DjlSavedModel(spec, dir, criteria.loadModel());
+      return new DjlSavedModel(spec, dir, criteria.loadModel(), threads);
     } catch (IOException | RuntimeException e) {
       deleteTree(dir);
       throw e;
@@ -92,6 +100,11 @@ final class DjlSavedModel implements InferenceModel {
     staging.asFloatBuffer().put(inputs);
     staging.limit(bytes);
     return staging;
+  }
+
+  @Override
+  public int intraOpThreads() {
+    return threads;
   }
 
   @Override

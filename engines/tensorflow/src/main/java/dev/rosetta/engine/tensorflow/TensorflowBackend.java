@@ -62,7 +62,9 @@ public final class TensorflowBackend implements Backend {
     requireSupported(spec);
     weights.requireMatches(spec, "initial weights");
     TensorflowNatives.load();
-    int threads = execution.intraOpThreads() > 0 ? execution.intraOpThreads() : TfTensors.defaultThreads();
+    int threads = execution.intraOpThreads() > 0
+        ? execution.intraOpThreads()
+        : TfTensors.defaultThreads(spec, spec.training().batchSize());
     return new TensorflowModel(spec, weights, threads, parts);
   }
 
@@ -75,7 +77,7 @@ public final class TensorflowBackend implements Backend {
     requireSupported(spec);
     weights.requireMatches(spec, "weights");
     try {
-      return DjlSavedModel.open(spec, weights);
+      return DjlSavedModel.open(spec, weights, TfTensors.defaultThreads(spec, spec.training().batchSize()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export or load the SavedModel", e);
     }

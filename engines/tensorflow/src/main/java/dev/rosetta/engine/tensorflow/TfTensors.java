@@ -1,5 +1,7 @@
 package dev.rosetta.engine.tensorflow;
 
+import dev.rosetta.backend.ThreadPolicy;
+import dev.rosetta.spec.CheckedSpec;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
@@ -8,31 +10,38 @@ import org.tensorflow.types.TFloat32;
 final class TfTensors {
   private TfTensors() {}
 
-  /** System property: intra-op threads for TF kernels (default 1). */
+  /** System property: intra-op threads for every TF session (default: {@link ThreadPolicy}'s). */
   static final String THREADS_PROPERTY = "rosetta.tensorflow.threads";
 
-  /**
-   * Every op runs on the calling thread (negative inter-op count) with a fixed number of
-   * intra-op threads, 1 unless {@link #THREADS_PROPERTY} says otherwise. Measured on the seed
-   * MLP (batch 64) on 2 shared cores: 1 thread on the caller gives about 97,000 samples/s per
-   * step, 2 intra-op threads 52,000-82,000, an inter-op pool 38,000-67,000; small kernels lose
-   * more to thread hand-offs than they gain from splitting. A fixed count also fixes how
-   * kernels split work, so the same seed twice gives bit-identical weights.
-   */
+  /** One intra-op thread: sessions whose speed does not matter (exporting a SavedModel). */
   static ConfigProto sessionConfig() {
-    return sessionConfig(defaultThreads());
+    return sessionConfig(1);
   }
 
-  /** The thread count when the caller leaves the choice to the backend. */
-  static int defaultThreads() {
-    int threads = Integer.getInteger(THREADS_PROPERTY, 1);
-    if (threads < 1) {
-      throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + threads + ")");
+  /**
+   * The thread count when the caller leaves the choice to the backend: {@link
+   * #THREADS_PROPERTY}'s, else {@link ThreadPolicy}'s for calls of {@code batch} samples. Measured
+   * on the seed MLP (batch 64) on 2 shared cores: 1 thread on the caller gives about 97,000
+   * samples/s per step, 2 intra-op threads 52,000-82,000; small kernels lose more to thread
+   * hand-offs than they gain from splitting, large convolutions gain (README "Thread policy").
+   */
+  static int defaultThreads(CheckedSpec spec, int batch) {
+    Integer fixed = Integer.getInteger(THREADS_PROPERTY);
+    if (fixed == null) {
+      return ThreadPolicy.intraOpThreads(spec, batch, Runtime.getRuntime().availableProcessors());
     }
-    return threads;
+    if (fixed < 1) {
+      throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
+    }
+    return fixed;
   }
 
-  /** {@link #sessionConfig()} with {@code threads} intra-op threads. */
+  /**
+   * Every op runs on the calling thread (negative inter-op count: no inter-op pool, whose
+   * hand-offs cost more than parallel branches gain here) with {@code threads} intra-op
+   * threads. A fixed count also fixes how kernels split work, so the same seed twice gives
+   * bit-identical weights.
+   */
   static ConfigProto sessionConfig(int threads) {
     return ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(threads)
