@@ -11,7 +11,7 @@ import dev.rosetta.spec.ParamSpec;
  * model's weight layers for a whole batch. Below {@link #PARALLEL_WORK} (the seed MLP at batch
  * 64 does 7 million) every op runs on the calling thread; at or above it (fashion-cnn at batch
  * 64 does 77 million) kernels use every core. Measured on 2 cores, in alternating rounds
- * (README "Thread policy"): the MLP trains fastest on 1 thread on both backends, the CNNs on 2.
+ * (docs/performance.md "Thread policy"): the MLP trains fastest on 1 thread on both backends, the CNNs on 2.
  *
  * <p>A backend applies the rule with its own threshold and may override it; {@code
  * Execution.threads(n)}, and the system properties each backend documents, override it per

@@ -10,7 +10,7 @@ import com.sun.jna.Platform;
  * steals the cores the kernels need: the fashion-cnn on two threads fell from about 830 to
  * 72-121 samples/s at load 10-12 on 2 cores, and plain PyTorch in Python likewise (1,030 to
  * 87-174). With {@code OMP_WAIT_POLICY=PASSIVE} idle workers sleep instead, and two threads beat
- * one (README "Thread policy"). libgomp reads the variable once, when it loads with libtorch, so
+ * one (docs/performance.md "Thread policy"). libgomp reads the variable once, when it loads with libtorch, so
  * it is set in the process environment before the engine starts. A value the user set is left
  * alone.
  */

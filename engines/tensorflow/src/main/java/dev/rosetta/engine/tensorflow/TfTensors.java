@@ -23,7 +23,7 @@ final class TfTensors {
    * #THREADS_PROPERTY}'s, else {@link ThreadPolicy}'s for calls of {@code batch} samples. Measured
    * on the seed MLP (batch 64) on 2 shared cores: 1 thread on the caller gives about 97,000
    * samples/s per step, 2 intra-op threads 52,000-82,000; small kernels lose more to thread
-   * hand-offs than they gain from splitting, large convolutions gain (README "Thread policy").
+   * hand-offs than they gain from splitting, large convolutions gain (docs/performance.md "Thread policy").
    */
   static int defaultThreads(CheckedSpec spec, int batch) {
     Integer fixed = Integer.getInteger(THREADS_PROPERTY);
