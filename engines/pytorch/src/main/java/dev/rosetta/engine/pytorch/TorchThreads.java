@@ -20,7 +20,7 @@ import ai.djl.pytorch.jni.JniUtils;
  * leaf Variable that requires grad is being used in an in-place operation").
  */
 final class TorchThreads {
-  /** Whether grad mode has been turned off on this thread. */
+  /** Whether this thread has had its grad mode and thread count set once. */
   private static final ThreadLocal<boolean[]> STARTED = ThreadLocal.withInitial(() -> new boolean[1]);
 
   private TorchThreads() {}
@@ -28,10 +28,12 @@ final class TorchThreads {
   static void use(int threads) {
     boolean[] started = STARTED.get();
     if (!started[0]) {
+      // First call on this thread: set both, so OpenMP and MKL agree here whatever the
+      // process-wide count last was.
       JniUtils.setGradMode(false);
+      JniUtils.setNumThreads(threads);
       started[0] = true;
-    }
-    if (JniUtils.getNumThreads() != threads) {
+    } else if (JniUtils.getNumThreads() != threads) {
       JniUtils.setNumThreads(threads);
     }
   }
