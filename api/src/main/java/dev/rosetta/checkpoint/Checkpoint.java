@@ -4,6 +4,7 @@ import dev.rosetta.RosettaVersion;
 import dev.rosetta.backend.OptimizerState;
 import dev.rosetta.data.DataException;
 import dev.rosetta.tabular.Preprocessor;
+import dev.rosetta.data.Vocabulary;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.spec.SpecJson;
@@ -31,7 +32,7 @@ public final class Checkpoint {
 
   /** Writes atomically. */
   public static void save(Path file, CheckedSpec spec, WeightSet weights, Provenance p) throws IOException {
-    save(file, spec, weights, p, null);
+    save(file, spec, weights, p, null, null, null, null);
   }
 
   /**
@@ -42,7 +43,7 @@ public final class Checkpoint {
    */
   public static void save(Path file, CheckedSpec spec, WeightSet weights, Provenance p, Preprocessor preprocessor)
       throws IOException {
-    save(file, spec, weights, p, preprocessor, null, null);
+    save(file, spec, weights, p, preprocessor, null, null, null);
   }
 
   /** Tensor names of optimizer state start with this: {@code optimizer/fc1.weight/m}. */
@@ -62,6 +63,27 @@ public final class Checkpoint {
   public static void save(
       Path file, CheckedSpec spec, WeightSet weights, Provenance p, Preprocessor preprocessor, OptimizerState optimizer,
       TrainingState state) throws IOException {
+    save(file, spec, weights, p, preprocessor, null, optimizer, state);
+  }
+
+  /**
+   * Writes atomically, with the vocabulary of a model trained on text ({@link
+   * Vocabulary#METADATA_KEY}) so that it reads and writes text wherever it is loaded.
+   *
+   * @param vocabulary may be null
+   */
+  public static void save(Path file, CheckedSpec spec, WeightSet weights, Provenance p, Vocabulary vocabulary)
+      throws IOException {
+    save(file, spec, weights, p, null, vocabulary, null, null);
+  }
+
+  /**
+   * Writes atomically, with whichever of the fitted preprocessing, the text vocabulary, the
+   * optimizer state and the training state are given (each may be null).
+   */
+  public static void save(
+      Path file, CheckedSpec spec, WeightSet weights, Provenance p, Preprocessor preprocessor, Vocabulary vocabulary,
+      OptimizerState optimizer, TrainingState state) throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", FORMAT);
     meta.put("rosetta_version", RosettaVersion.VERSION);
@@ -70,6 +92,9 @@ public final class Checkpoint {
     meta.putAll(p.toMetadata());
     if (preprocessor != null) {
       meta.put(PREPROCESS, preprocessor.toJson());
+    }
+    if (vocabulary != null) {
+      meta.put(Vocabulary.METADATA_KEY, vocabulary.characters());
     }
     WeightSet tensors = weights;
     if (optimizer != null) {
@@ -107,6 +132,11 @@ public final class Checkpoint {
 
     public String backend() {
       return metadata.getOrDefault("backend", "unknown");
+    }
+
+    /** The vocabulary stored with a model trained on text, or null. */
+    public Vocabulary vocabulary() {
+      return Vocabulary.fromMetadata(metadata);
     }
 
     public long step() {

@@ -1,6 +1,7 @@
 package dev.rosetta.checkpoint;
 
 import dev.rosetta.backend.Backend;
+import dev.rosetta.data.Vocabulary;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.train.TrainingListener;
@@ -22,18 +23,28 @@ public final class CheckpointWriter implements TrainingListener {
   private final CheckedSpec spec;
   private final Backend backend;
   private final Preprocessor preprocessor;
+  private final Vocabulary vocabulary;
   private int savedEpoch;
 
   public CheckpointWriter(Path file, CheckedSpec spec, Backend backend) {
-    this(file, spec, backend, null);
+    this(file, spec, backend, null, null);
   }
 
   /** @param preprocessor the fitted preprocessing saved with every checkpoint, or null */
   public CheckpointWriter(Path file, CheckedSpec spec, Backend backend, Preprocessor preprocessor) {
+    this(file, spec, backend, preprocessor, null);
+  }
+
+  /**
+   * @param preprocessor the fitted preprocessing saved with every checkpoint, or null
+   * @param vocabulary stored with every checkpoint of a model trained on text, or null
+   */
+  public CheckpointWriter(Path file, CheckedSpec spec, Backend backend, Preprocessor preprocessor, Vocabulary vocabulary) {
     this.file = file;
     this.spec = spec;
     this.backend = backend;
     this.preprocessor = preprocessor;
+    this.vocabulary = vocabulary;
   }
 
   @Override
@@ -51,9 +62,9 @@ public final class CheckpointWriter implements TrainingListener {
     Provenance p = new Provenance(backend.name(), backend.versions(), spec.training().seed(), e.epoch(), e.step(), metrics);
     WeightSet weights = e.model().weights();
     try {
-      Checkpoint.save(file, spec, weights, p, preprocessor, e.model().optimizerState(), e.state());
+      Checkpoint.save(file, spec, weights, p, preprocessor, vocabulary, e.model().optimizerState(), e.state());
       if (e.improved()) {
-        Checkpoint.save(best(), spec, weights, p, preprocessor);
+        Checkpoint.save(best(), spec, weights, p, preprocessor, vocabulary, null, null);
       }
     } catch (IOException ex) {
       throw new UncheckedIOException("cannot write checkpoint " + file, ex);

@@ -3,37 +3,79 @@ package dev.rosetta.data;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.Shape;
+import java.util.Arrays;
 
 /**
- * Samples in memory: features as float32 row-major, with integer class labels or float targets.
+ * Samples in memory, row-major: float32 features, or int token ids for a model whose input is
+ * int64 (exactly one of the two); with integer labels (one per sample, or one per position of a
+ * sequence) or float targets.
  *
- * @param sampleShape shape of one sample's features
- * @param features {@code size * sampleShape.size()} values
- * @param labels class labels, or null for a regression set
+ * @param sampleShape shape of one sample: features, or {@code [T]} token ids
+ * @param features {@code size * sampleShape.size()} values, or null for token data
+ * @param tokens {@code size * T} token ids, or null for float data
+ * @param labels class labels, {@code size * labelsPerSample()} of them, or null for a regression
+ *     set
  * @param targets regression targets ({@code size * targetSize} values), or null
  * @param source where the data came from, for messages
  */
 public record Dataset(
-    Shape sampleShape, float[] features, int[] labels, float[] targets, int targetSize, String source) {
+    Shape sampleShape, float[] features, int[] tokens, int[] labels, float[] targets, int targetSize, String source) {
 
   public Dataset {
-    int n = labels != null ? labels.length : targets.length / Math.max(1, targetSize);
-    if ((long) n * sampleShape.size() != features.length) {
-      throw new IllegalArgumentException(
-          source + ": " + features.length + " feature values do not make " + n + " samples of shape " + sampleShape);
+    if ((features == null) == (tokens == null)) {
+      throw new IllegalArgumentException(source + ": a data set holds either float features or token ids");
     }
+    long per = sampleShape.size();
+    int values = features != null ? features.length : tokens.length;
+    if (per == 0 || values % per != 0) {
+      throw new IllegalArgumentException(
+          source + ": " + values + " input values do not make whole samples of shape " + sampleShape);
+    }
+    int n = (int) (values / per);
+    if (labels != null && (n == 0 ? labels.length != 0 : labels.length % n != 0)) {
+      throw new IllegalArgumentException(source + ": " + labels.length + " labels for " + n + " samples");
+    }
+    if (targets != null && targets.length != (long) n * targetSize) {
+      throw new IllegalArgumentException(
+          source + ": " + targets.length + " target values for " + n + " samples of " + targetSize);
+    }
+  }
+
+  /** Float features with labels or targets, the form every float data source makes. */
+  public Dataset(Shape sampleShape, float[] features, int[] labels, float[] targets, int targetSize, String source) {
+    this(sampleShape, features, null, labels, targets, targetSize, source);
   }
 
   public static Dataset classification(Shape sampleShape, float[] features, int[] labels, String source) {
     return new Dataset(sampleShape, features, labels, null, 0, source);
   }
 
-  public int size() {
-    return labels != null ? labels.length : targets.length / targetSize;
+  /**
+   * Token sequences of {@code length} ids with integer labels: one per position (a next-token
+   * or sequence-to-sequence task, {@code labels.length == tokens.length}) or one per sequence.
+   */
+  public static Dataset tokens(int length, int[] tokens, int[] labels, String source) {
+    return new Dataset(Shape.of(length), null, tokens, labels, null, 0, source);
   }
 
+  /** Whether the samples are token ids rather than float features. */
+  public boolean hasTokens() {
+    return tokens != null;
+  }
+
+  public int size() {
+    return (int) ((features != null ? features.length : tokens.length) / sampleShape.size());
+  }
+
+  /** Input values per sample: features, or token ids. */
   public int featureSize() {
     return (int) sampleShape.size();
+  }
+
+  /** Labels per sample: 1 for classification, T for a label at every position. */
+  public int labelsPerSample() {
+    int n = size();
+    return labels == null || n == 0 ? 1 : labels.length / n;
   }
 
   /** Highest label + 1, or 0 for a regression set. */
@@ -50,10 +92,11 @@ public record Dataset(
   /** The same samples seen as another shape with the same number of values, e.g. 28x28 as 784. */
   public Dataset reshapedTo(Shape shape) {
     if (shape.size() != sampleShape.size()) {
+      String what = hasTokens() ? "sequences of " + sampleShape.size() + " tokens" : "samples of shape " + sampleShape + " (" + sampleShape.size() + " values)";
       throw new DataException(
-          source + ": samples of shape " + sampleShape + " (" + sampleShape.size() + " values) do not fit the spec input " + shape + " (" + shape.size() + " values)");
+          source + ": " + what + " do not fit the spec input " + shape + " (" + shape.size() + " values)");
     }
-    return new Dataset(shape, features, labels, targets, targetSize, source);
+    return new Dataset(shape, features, tokens, labels, targets, targetSize, source);
   }
 
   /**
@@ -95,11 +138,14 @@ public record Dataset(
   /** The first {@code n} samples. */
   public Dataset head(int n) {
     n = Math.min(n, size());
-    float[] f = java.util.Arrays.copyOf(features, n * featureSize());
+    int fs = featureSize();
+    int lw = labelsPerSample();
     return new Dataset(
-        sampleShape, f,
-        labels == null ? null : java.util.Arrays.copyOf(labels, n),
-        targets == null ? null : java.util.Arrays.copyOf(targets, n * targetSize),
+        sampleShape,
+        features == null ? null : Arrays.copyOf(features, n * fs),
+        tokens == null ? null : Arrays.copyOf(tokens, n * fs),
+        labels == null ? null : Arrays.copyOf(labels, n * lw),
+        targets == null ? null : Arrays.copyOf(targets, n * targetSize),
         targetSize, source);
   }
 
@@ -139,31 +185,38 @@ public record Dataset(
   public Batch batch(int[] order, int from, int to) {
     int n = to - from;
     int fs = featureSize();
-    float[] x = new float[n * fs];
-    int[] y = labels == null ? null : new int[n];
+    int lw = labelsPerSample();
+    float[] x = features == null ? null : new float[n * fs];
+    int[] ids = tokens == null ? null : new int[n * fs];
+    int[] y = labels == null ? null : new int[n * lw];
     float[] t = targets == null ? null : new float[n * targetSize];
     for (int i = 0; i < n; i++) {
       int s = order[from + i];
-      System.arraycopy(features, s * fs, x, i * fs, fs);
+      if (x != null) {
+        System.arraycopy(features, s * fs, x, i * fs, fs);
+      } else {
+        System.arraycopy(tokens, s * fs, ids, i * fs, fs);
+      }
       if (y != null) {
-        y[i] = labels[s];
+        System.arraycopy(labels, s * lw, y, i * lw, lw);
       }
       if (t != null) {
         System.arraycopy(targets, s * targetSize, t, i * targetSize, targetSize);
       }
     }
-    return new Batch(sampleShape, x, y, t, n);
+    return new Batch(sampleShape, x, ids, y, t, n);
   }
 
   /** Samples {@code [from, to)} in file order: contiguous, so copied as whole ranges. */
   public Batch slice(int from, int to) {
     int fs = featureSize();
+    int lw = labelsPerSample();
     return new Batch(
         sampleShape,
-        java.util.Arrays.copyOfRange(features, from * fs, to * fs),
-        labels == null ? null : java.util.Arrays.copyOfRange(labels, from, to),
-        targets == null ? null : java.util.Arrays.copyOfRange(targets, from * targetSize, to * targetSize),
+        features == null ? null : Arrays.copyOfRange(features, from * fs, to * fs),
+        tokens == null ? null : Arrays.copyOfRange(tokens, from * fs, to * fs),
+        labels == null ? null : Arrays.copyOfRange(labels, from * lw, to * lw),
+        targets == null ? null : Arrays.copyOfRange(targets, from * targetSize, to * targetSize),
         to - from);
   }
-
 }

@@ -194,7 +194,7 @@ public final class ParityRunner {
   private ParityReport run(TrainableModel a, TrainableModel b, List<FloorCopy> floors, Training t, java.util.Set<String> trainable) {
     Dataset probe = test != null ? test : train;
     Batch first = probe.slice(0, Math.min(probe.size(), Evaluator.BATCH));
-    double forward = maxAbs(a.predict(first.features(), first.size()), b.predict(first.features(), first.size()));
+    double forward = maxAbs(a.predict(first), b.predict(first));
 
     int[] order1 = BatchOrder.forEpoch(train.size(), t.seed(), 1, t.shuffle());
     Augmenter augmenter = Augmenter.of(t);

@@ -39,6 +39,65 @@ public final class CheckedSpec {
     return spec.input();
   }
 
+  /** float32 features or int64 token ids. */
+  public DType inputType() {
+    return spec.inputType();
+  }
+
+  /** Whether the model reads int64 token ids: then {@link #input()} is {@code [max length]}. */
+  public boolean takesTokens() {
+    return spec.takesTokens();
+  }
+
+  /**
+   * Every embedding that reads the token ids, for range checks: an id must be below each one's
+   * {@code vocab_size}.
+   */
+  public List<Layer.Embedding> tokenReaders() {
+    List<Layer.Embedding> out = new ArrayList<>();
+    for (Layer l : spec.layers()) {
+      if (l instanceof Layer.Embedding e) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether the model takes token sequences shorter than its input length at prediction: it
+   * reads token ids and every layer keeps the positions on axis 0 and works at any length
+   * ({@link Layer#takesAnyLength}), so the outputs of the first t positions do not depend on
+   * the length given.
+   */
+  public boolean takesShorterSequences() {
+    if (!takesTokens()) {
+      return false;
+    }
+    int t = input().dim(0);
+    for (LayerShape s : shapes) {
+      if (!s.layer().takesAnyLength(s.input()) || s.output().rank() < 1 || s.output().dim(0) != t) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The first layer that needs the whole sequence, or null: what {@link #takesShorterSequences} reports. */
+  public Layer fixedLengthLayer() {
+    int t = input().dim(0);
+    for (LayerShape s : shapes) {
+      if (!s.layer().takesAnyLength(s.input()) || s.output().rank() < 1 || s.output().dim(0) != t) {
+        return s.layer();
+      }
+    }
+    return null;
+  }
+
+  /** Values per sample in the output for sequences of {@code length} tokens. */
+  public int outputSize(int length) {
+    return takesTokens() && length != input().dim(0) ? outputSize() / input().dim(0) * length : outputSize();
+  }
+
   /** The layers, in spec order. */
   public List<Layer> layers() {
     return spec.layers();

@@ -21,38 +21,55 @@ public final class Field<T, V> {
   private final Function<Schema.Values, V> fallback;
   private final String fallbackText;
   private final List<Rule<? super V>> rules;
+  /** Absent means null, and a null value is left out of the canonical JSON. */
+  private final boolean omittedWhenNull;
 
   private Field(
       String key, Codec<V> codec, Function<T, V> getter, Function<Schema.Values, V> fallback,
-      String fallbackText, List<Rule<? super V>> rules) {
+      String fallbackText, List<Rule<? super V>> rules, boolean omittedWhenNull) {
     this.key = key;
     this.codec = codec;
     this.getter = getter;
     this.fallback = fallback;
     this.fallbackText = fallbackText;
     this.rules = List.copyOf(rules);
+    this.omittedWhenNull = omittedWhenNull;
   }
 
   /** A required field. */
   public static <T, V> Field<T, V> of(String key, Codec<V> codec, Function<T, V> getter) {
-    return new Field<>(key, codec, getter, null, null, List.of());
+    return new Field<>(key, codec, getter, null, null, List.of(), false);
   }
 
   /** This field, optional, with {@code value} when absent. */
   public Field<T, V> orElse(V value) {
-    return new Field<>(key, codec, getter, v -> value, codec.show(value), rules);
+    return new Field<>(key, codec, getter, v -> value, codec.show(value), rules, false);
   }
 
   /** This field, optional, taking the value of {@code other} (read before it) when absent. */
   public Field<T, V> orElseFrom(Field<T, V> other) {
-    return new Field<>(key, codec, getter, v -> v.get(other), "the " + other.key, rules);
+    return new Field<>(key, codec, getter, v -> v.get(other), "the " + other.key, rules, false);
+  }
+
+  /**
+   * This field, optional with no value (null) when absent; the canonical writer leaves a null
+   * out. A field added to an existing kind this way keeps the canonical JSON, and so the spec
+   * hash, of every spec that does not use it.
+   */
+  public Field<T, V> optional() {
+    return new Field<>(key, codec, getter, v -> null, "none", rules, true);
   }
 
   /** This field with one more check. */
   public Field<T, V> must(Rule<? super V> rule) {
     List<Rule<? super V>> more = new ArrayList<>(rules);
     more.add(rule);
-    return new Field<>(key, codec, getter, fallback, fallbackText, more);
+    return new Field<>(key, codec, getter, fallback, fallbackText, more, omittedWhenNull);
+  }
+
+  /** Whether the writer leaves this field out when its value is null ({@link #optional}). */
+  public boolean omittedWhenNull() {
+    return omittedWhenNull;
   }
 
   public String key() {
@@ -82,6 +99,9 @@ public final class Field<T, V> {
 
   /** The requirement of the first rule {@code value} breaks, with the value quoted, or null. */
   String violation(V value) {
+    if (value == null && omittedWhenNull) {
+      return null;
+    }
     for (Rule<? super V> r : rules) {
       if (!r.valid().test(value)) {
         return r.requirement() + " (got " + codec.show(value) + r.hint() + ")";

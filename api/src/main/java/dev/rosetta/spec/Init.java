@@ -12,7 +12,16 @@ public enum Init implements Codec.Named {
   /** He uniform for ReLU: ±√(6 / fan_in). */
   KAIMING_UNIFORM,
   ZEROS,
-  ONES;
+  ONES,
+  /** Standard normal N(0, 1): PyTorch's default for Embedding. */
+  NORMAL,
+  /** N(0, 0.02^2): GPT-2's initialisation of embeddings and projections. */
+  NORMAL_SMALL {
+    @Override
+    public String jsonName() {
+      return "normal_0.02";
+    }
+  };
 
   public static Optional<Init> fromJson(String name) {
     return Arrays.stream(values()).filter(i -> i.jsonName().equals(name)).findFirst();

@@ -21,21 +21,37 @@ public final class Kind<T> {
   private final Class<T> type;
   private final Schema<T> schema;
   private final Arity arity;
+  private final boolean anyLength;
 
-  private Kind(String name, Class<T> type, Schema<T> schema, Arity arity) {
+  private Kind(String name, Class<T> type, Schema<T> schema, Arity arity, boolean anyLength) {
     this.name = Objects.requireNonNull(name);
     this.type = Objects.requireNonNull(type);
     this.schema = Objects.requireNonNull(schema);
     this.arity = arity;
+    this.anyLength = anyLength;
   }
 
   public static <T> Kind<T> of(String name, Class<T> type, Schema<T> schema) {
-    return new Kind<>(name, type, schema, Arity.ONE);
+    return new Kind<>(name, type, schema, Arity.ONE, false);
   }
 
   /** A layer kind that joins two or more inputs. */
   public static <T> Kind<T> join(String name, Class<T> type, Schema<T> schema) {
-    return new Kind<>(name, type, schema, Arity.JOIN);
+    return new Kind<>(name, type, schema, Arity.JOIN, false);
+  }
+
+  /**
+   * This layer kind, declared to compute the same function of a shorter sequence, position
+   * axis kept (see {@code Layer.takesAnyLength}): element-wise kinds, dense on the last axis,
+   * the sequence kinds.
+   */
+  public Kind<T> anyLength() {
+    return new Kind<>(name, type, schema, arity, true);
+  }
+
+  /** Whether the kind is declared with {@link #anyLength()}. */
+  public boolean takesAnyLength() {
+    return anyLength;
   }
 
   /** The type name as written in JSON: {@code "dense"}. */

@@ -15,12 +15,11 @@ public sealed interface Layer
     permits Layer.Dense, Layer.Relu, Layer.Sigmoid, Layer.Tanh, Layer.Softmax, Layer.Flatten,
         Layer.Dropout, Layer.LeakyRelu, Layer.Elu, Layer.Gelu, Layer.Silu, Layer.Reshape, Layer.Conv2d,
         Layer.MaxPool2d, Layer.AvgPool2d, Layer.GlobalAvgPool2d, Layer.BatchNorm, Layer.LayerNorm,
-        Layer.Add, Layer.Concat {
+        Layer.Add, Layer.Concat, Layer.Embedding, Layer.PositionEmbedding, Layer.MultiHeadAttention {
 
   /** Unique name; parameters are called {@code <name>.<param>}. */
   String name();
 
-  /** This layer's kind: JSON name, fields, arity. */
   /** This record's kind: its JSON name and fields (the record's {@code KIND}). */
   Kind<? extends Layer> kind();
 
@@ -32,6 +31,47 @@ public sealed interface Layer
   /** Whether this kind joins two or more inputs ({@code add}, {@code concat}). */
   default boolean joins() {
     return kind().arity() == Kind.Arity.JOIN;
+  }
+
+  /**
+   * Whether this kind reads int64 token ids (the model input of a spec whose input declares
+   * {@code "dtype": "int64"}) rather than float32 values. Only {@code embedding} does; every
+   * layer outputs float32.
+   */
+  default boolean readsTokens() {
+    return false;
+  }
+
+  /**
+   * Whether, on a sequence {@code [T, ...]} (axis 0 the positions), this layer computes the same
+   * function of a shorter sequence {@code [t, ...]}, {@code t < T}, and keeps axis 0 the
+   * positions: then a model made only of such layers takes shorter sequences at prediction
+   * (a prompt while generating). False by default: a flatten or a convolution needs its whole
+   * input.
+   *
+   * @param in the layer's (first) input shape, at the full length
+   */
+  default boolean takesAnyLength(Shape in) {
+    return kind().takesAnyLength();
+  }
+
+  /**
+   * The rate of the seeded dropout mask this layer multiplies by in training ({@link
+   * dev.rosetta.train.DropoutMasks}), 0 when it has none: a dropout layer's rate, an attention
+   * layer's dropout on its weights.
+   */
+  default double dropoutRate() {
+    return 0;
+  }
+
+  /**
+   * The shape, per sample, of the mask of {@link #dropoutRate}: a dropout layer's input, an
+   * attention layer's weights {@code [heads, T, T]}.
+   *
+   * @param in the layer's input shape
+   */
+  default Shape dropoutMask(Shape in) {
+    return in;
   }
 
   /** Double dispatch: Java 17 has no pattern switch, and a visitor keeps lowerings exhaustive. */
@@ -111,6 +151,12 @@ public sealed interface Layer
     R add(Add layer);
 
     R concat(Concat layer);
+
+    R embedding(Embedding layer);
+
+    R positionEmbedding(PositionEmbedding layer);
+
+    R multiHeadAttention(MultiHeadAttention layer);
   }
 
   /** A (height, width) pair: kernel size, stride or dilation of a 2-D layer. */
@@ -199,7 +245,7 @@ public sealed interface Layer
     private static final Field<Dense, Init> WEIGHT_INIT = initField("weight_init", Dense::weightInit);
     private static final Field<Dense, Init> BIAS_INIT = initField("bias_init", Dense::biasInit);
     public static final Kind<Dense> KIND =
-        Kind.of("dense", Dense.class, Schema.layer(Dense::new, UNITS, BIAS, WEIGHT_INIT, BIAS_INIT));
+        Kind.of("dense", Dense.class, Schema.layer(Dense::new, UNITS, BIAS, WEIGHT_INIT, BIAS_INIT)).anyLength();
 
     public Dense(String name, int units) {
       this(name, units, true, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN);
@@ -238,7 +284,7 @@ public sealed interface Layer
   }
 
   record Relu(String name) implements Layer {
-    public static final Kind<Relu> KIND = Kind.of("relu", Relu.class, Schema.layer(Relu::new));
+    public static final Kind<Relu> KIND = Kind.of("relu", Relu.class, Schema.layer(Relu::new)).anyLength();
 
     @Override
     public Kind<Relu> kind() {
@@ -257,7 +303,7 @@ public sealed interface Layer
   }
 
   record Sigmoid(String name) implements Layer {
-    public static final Kind<Sigmoid> KIND = Kind.of("sigmoid", Sigmoid.class, Schema.layer(Sigmoid::new));
+    public static final Kind<Sigmoid> KIND = Kind.of("sigmoid", Sigmoid.class, Schema.layer(Sigmoid::new)).anyLength();
 
     @Override
     public Kind<Sigmoid> kind() {
@@ -276,7 +322,7 @@ public sealed interface Layer
   }
 
   record Tanh(String name) implements Layer {
-    public static final Kind<Tanh> KIND = Kind.of("tanh", Tanh.class, Schema.layer(Tanh::new));
+    public static final Kind<Tanh> KIND = Kind.of("tanh", Tanh.class, Schema.layer(Tanh::new)).anyLength();
 
     @Override
     public Kind<Tanh> kind() {
@@ -296,7 +342,7 @@ public sealed interface Layer
 
   /** Softmax over the last axis. */
   record Softmax(String name) implements Layer {
-    public static final Kind<Softmax> KIND = Kind.of("softmax", Softmax.class, Schema.layer(Softmax::new));
+    public static final Kind<Softmax> KIND = Kind.of("softmax", Softmax.class, Schema.layer(Softmax::new)).anyLength();
 
     @Override
     public Kind<Softmax> kind() {
@@ -348,11 +394,16 @@ public sealed interface Layer
   record Dropout(String name, double rate) implements Layer {
     private static final Field<Dropout, Double> RATE = Field.of("rate", Codec.NUMBER, Dropout::rate).must(Rule.FRACTION);
     public static final Kind<Dropout> KIND =
-        Kind.of("dropout", Dropout.class, Schema.layer(Dropout::new, RATE));
+        Kind.of("dropout", Dropout.class, Schema.layer(Dropout::new, RATE)).anyLength();
 
     @Override
     public Kind<Dropout> kind() {
       return KIND;
+    }
+
+    @Override
+    public double dropoutRate() {
+      return rate;
     }
 
     @Override
@@ -377,7 +428,7 @@ public sealed interface Layer
         Field.of("negative_slope", Codec.NUMBER, LeakyRelu::negativeSlope)
             .orElse(DEFAULT_NEGATIVE_SLOPE).must(Rule.NON_NEGATIVE_FINITE);
     public static final Kind<LeakyRelu> KIND =
-        Kind.of("leaky_relu", LeakyRelu.class, Schema.layer(LeakyRelu::new, SLOPE));
+        Kind.of("leaky_relu", LeakyRelu.class, Schema.layer(LeakyRelu::new, SLOPE)).anyLength();
 
     public LeakyRelu(String name) {
       this(name, DEFAULT_NEGATIVE_SLOPE);
@@ -407,7 +458,7 @@ public sealed interface Layer
     public static final double DEFAULT_ALPHA = 1.0;
     private static final Field<Elu, Double> ALPHA =
         Field.of("alpha", Codec.NUMBER, Elu::alpha).orElse(DEFAULT_ALPHA).must(Rule.POSITIVE_FINITE);
-    public static final Kind<Elu> KIND = Kind.of("elu", Elu.class, Schema.layer(Elu::new, ALPHA));
+    public static final Kind<Elu> KIND = Kind.of("elu", Elu.class, Schema.layer(Elu::new, ALPHA)).anyLength();
 
     public Elu(String name) {
       this(name, DEFAULT_ALPHA);
@@ -445,7 +496,7 @@ public sealed interface Layer
     private static final Field<Gelu, Approximation> APPROXIMATE =
         Field.of("approximate", Codec.oneOf(Approximation.class), Gelu::approximate).orElse(Approximation.NONE);
     public static final Kind<Gelu> KIND =
-        Kind.of("gelu", Gelu.class, Schema.layer(Gelu::new, APPROXIMATE));
+        Kind.of("gelu", Gelu.class, Schema.layer(Gelu::new, APPROXIMATE)).anyLength();
 
     /** The exact form. */
     public Gelu(String name) {
@@ -470,7 +521,7 @@ public sealed interface Layer
 
   /** SiLU (swish), PyTorch's SiLU: {@code y = x * sigmoid(x) = x / (1 + exp(-x))}. */
   record Silu(String name) implements Layer {
-    public static final Kind<Silu> KIND = Kind.of("silu", Silu.class, Schema.layer(Silu::new));
+    public static final Kind<Silu> KIND = Kind.of("silu", Silu.class, Schema.layer(Silu::new)).anyLength();
 
     @Override
     public Kind<Silu> kind() {
@@ -896,6 +947,12 @@ public sealed interface Layer
       return KIND;
     }
 
+    /** Per position when the normalised axes leave the sequence axis out. */
+    @Override
+    public boolean takesAnyLength(Shape in) {
+      return axes < in.rank();
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.layerNorm(this);
@@ -931,7 +988,7 @@ public sealed interface Layer
 
   /** Element-wise sum of two or more inputs of exactly the same shape (no broadcasting). */
   record Add(String name) implements Layer {
-    public static final Kind<Add> KIND = Kind.join("add", Add.class, Schema.layer(Add::new));
+    public static final Kind<Add> KIND = Kind.join("add", Add.class, Schema.layer(Add::new)).anyLength();
 
     @Override
     public Kind<Add> kind() {
@@ -982,6 +1039,12 @@ public sealed interface Layer
       return KIND;
     }
 
+    /** Unless it concatenates along the sequence axis itself. */
+    @Override
+    public boolean takesAnyLength(Shape in) {
+      return sampleAxis(in.rank()) != 0;
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.concat(this);
@@ -1023,6 +1086,227 @@ public sealed interface Layer
         if (!match) {
           c.error("inputs[" + k + "]", "shape mismatch at concat '" + name + "': '" + names.get(0) + "' gives " + in + " but '" + names.get(k) + "' gives " + s + " (all axes but axis " + axis + " must agree)");
         }
+      }
+    }
+  }
+
+  /**
+   * Token embedding, PyTorch's {@code nn.Embedding}: a sequence of {@code T} token ids becomes
+   * {@code [T, dim]}, row {@code i} being row {@code ids[i]} of {@code weight [vocab_size, dim]}.
+   * Reads the model input, which must be int64 token ids; an id outside {@code [0, vocab_size)}
+   * is refused before it reaches a backend.
+   */
+  record Embedding(String name, int vocabSize, int dim, Init weightInit) implements Layer {
+    private static final Field<Embedding, Integer> VOCAB_SIZE =
+        Field.of("vocab_size", Codec.INT, Embedding::vocabSize).must(Rule.POSITIVE);
+    private static final Field<Embedding, Integer> DIM = Field.of("dim", Codec.INT, Embedding::dim).must(Rule.POSITIVE);
+    private static final Field<Embedding, Init> WEIGHT_INIT =
+        Field.of("weight_init", Codec.oneOf(Init.class), Embedding::weightInit).orElse(Init.NORMAL);
+    public static final Kind<Embedding> KIND =
+        Kind.of("embedding", Embedding.class, Schema.layer(Embedding::new, VOCAB_SIZE, DIM, WEIGHT_INIT)).anyLength();
+
+    /** With PyTorch's initialisation, N(0, 1). */
+    public Embedding(String name, int vocabSize, int dim) {
+      this(name, vocabSize, dim, Init.NORMAL);
+    }
+
+    @Override
+    public Kind<Embedding> kind() {
+      return KIND;
+    }
+
+    @Override
+    public boolean readsTokens() {
+      return true;
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.embedding(this);
+    }
+
+    @Override
+    public Shape output(List<Shape> in) {
+      return Shape.of(in.get(0).dim(0), dim);
+    }
+
+    @Override
+    public List<ParamSpec> params(Shape in) {
+      return List.of(new ParamSpec(name + ".weight", Shape.of(vocabSize, dim), true, weightInit, dim, vocabSize));
+    }
+
+    @Override
+    public void check(LayerCheck c) {
+      c.inputRank(1, "embedding", "[sequence length] token ids");
+    }
+  }
+
+  /**
+   * Learned position embedding added to its input, as GPT-2's {@code wpe}: {@code [T, D]}
+   * becomes {@code x + weight[0:T]}, {@code weight [max_length, D]}. At prediction a sequence
+   * may be shorter than the model input's length; never longer than {@code max_length}.
+   */
+  record PositionEmbedding(String name, int maxLength, Init weightInit) implements Layer {
+    private static final Field<PositionEmbedding, Integer> MAX_LENGTH =
+        Field.of("max_length", Codec.INT, PositionEmbedding::maxLength).must(Rule.POSITIVE);
+    private static final Field<PositionEmbedding, Init> WEIGHT_INIT =
+        Field.of("weight_init", Codec.oneOf(Init.class), PositionEmbedding::weightInit).orElse(Init.NORMAL);
+    public static final Kind<PositionEmbedding> KIND =
+        Kind.of("position_embedding", PositionEmbedding.class, Schema.layer(PositionEmbedding::new, MAX_LENGTH, WEIGHT_INIT)).anyLength();
+
+    public PositionEmbedding(String name, int maxLength) {
+      this(name, maxLength, Init.NORMAL);
+    }
+
+    @Override
+    public Kind<PositionEmbedding> kind() {
+      return KIND;
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.positionEmbedding(this);
+    }
+
+    @Override
+    public Shape output(List<Shape> in) {
+      return same(in);
+    }
+
+    @Override
+    public List<ParamSpec> params(Shape in) {
+      int d = in.dim(1);
+      return List.of(new ParamSpec(name + ".weight", Shape.of(maxLength, d), true, weightInit, d, maxLength));
+    }
+
+    @Override
+    public void check(LayerCheck c) {
+      if (!c.inputRank(2, "position_embedding", "[sequence length, width]")) {
+        return;
+      }
+      int t = c.input().dim(0);
+      if (maxLength > 0 && t > maxLength) {
+        c.error("max_length", name + ".max_length " + maxLength + " is shorter than its input's " + t + " positions " + c.input());
+      }
+    }
+  }
+
+  /**
+   * Multi-head self-attention over a sequence {@code [T, D]}, PyTorch's {@code
+   * nn.MultiheadAttention(D, num_heads, bias=bias, batch_first=True)} with query = key = value =
+   * the input. {@code qkv = x in_proj_weight^T + in_proj_bias ⊙ [1, 0, 1]} ({@code [T, 3D]}, q,
+   * k, v in that order): the key third of the bias is left out, because adding it adds the
+   * same {@code q_i · b_k} to every score of query i, which the softmax cancels; its gradient is
+   * then exactly 0 instead of float32 rounding noise (about 1e-10) that Adam would turn into
+   * full-size steps in a direction that differs between backends. It stays in the parameter
+   * (PyTorch's layout) and never moves. Per head h of width {@code hd = D / num_heads}: {@code a = softmax((q_h / sqrt(hd))
+   * k_h^T)} over the key axis, with scores above the diagonal set to −∞ when {@code causal}
+   * (position i attends to positions j ≤ i; their weights are then exactly 0); in training the
+   * weights are multiplied by a seeded dropout mask of {@code [batch, heads, T, T]}; {@code o_h =
+   * a v_h}; the heads are concatenated in order and {@code y = o out_proj.weight^T +
+   * out_proj.bias}.
+   *
+   * @param weightInit scheme for {@code in_proj_weight} (fans: D in, 3D out)
+   * @param outputInit scheme for {@code out_proj.weight} (fans: D, D)
+   * @param biasInit scheme for both biases
+   */
+  record MultiHeadAttention(
+      String name, int numHeads, boolean causal, boolean bias, double dropout, Init weightInit, Init outputInit,
+      Init biasInit) implements Layer {
+    private static final Field<MultiHeadAttention, Integer> NUM_HEADS =
+        Field.of("num_heads", Codec.INT, MultiHeadAttention::numHeads).must(Rule.POSITIVE);
+    private static final Field<MultiHeadAttention, Boolean> CAUSAL =
+        Field.of("causal", Codec.BOOL, MultiHeadAttention::causal).orElse(false);
+    private static final Field<MultiHeadAttention, Boolean> BIAS =
+        Field.of("bias", Codec.BOOL, MultiHeadAttention::bias).orElse(true);
+    private static final Field<MultiHeadAttention, Double> DROPOUT =
+        Field.of("dropout", Codec.NUMBER, MultiHeadAttention::dropout).orElse(0.0).must(Rule.FRACTION);
+    private static final Field<MultiHeadAttention, Init> WEIGHT_INIT =
+        Field.of("weight_init", Codec.oneOf(Init.class), MultiHeadAttention::weightInit).orElse(Init.XAVIER_UNIFORM);
+    private static final Field<MultiHeadAttention, Init> OUTPUT_INIT =
+        Field.of("output_init", Codec.oneOf(Init.class), MultiHeadAttention::outputInit).orElse(Init.UNIFORM_FAN_IN);
+    private static final Field<MultiHeadAttention, Init> BIAS_INIT =
+        Field.of("bias_init", Codec.oneOf(Init.class), MultiHeadAttention::biasInit).orElse(Init.ZEROS);
+    public static final Kind<MultiHeadAttention> KIND =
+        Kind.of("multi_head_attention", MultiHeadAttention.class,
+            Schema.layer(MultiHeadAttention::new, NUM_HEADS, CAUSAL, BIAS, DROPOUT, WEIGHT_INIT, OUTPUT_INIT, BIAS_INIT)).anyLength();
+
+    /** PyTorch's defaults: biases, no dropout, xavier in-projection, zero biases. */
+    public MultiHeadAttention(String name, int numHeads, boolean causal) {
+      this(name, numHeads, causal, true, 0, Init.XAVIER_UNIFORM, Init.UNIFORM_FAN_IN, Init.ZEROS);
+    }
+
+    @Override
+    public Kind<MultiHeadAttention> kind() {
+      return KIND;
+    }
+
+    @Override
+    public double dropoutRate() {
+      return dropout;
+    }
+
+    /** {@code [heads, T, T]}: one weight per head, query and key. */
+    @Override
+    public Shape dropoutMask(Shape in) {
+      return Shape.of(numHeads, in.dim(0), in.dim(0));
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.multiHeadAttention(this);
+    }
+
+    @Override
+    public Shape output(List<Shape> in) {
+      return same(in);
+    }
+
+    /** The width of one head for an input {@code [T, D]}: {@code D / num_heads}. */
+    public int headDim(Shape in) {
+      return in.dim(1) / numHeads;
+    }
+
+    /**
+     * The factor each lowering multiplies {@code in_proj_bias} by before adding it: 1 on the
+     * query and value thirds, 0 on the key third, which cannot change the output.
+     */
+    public static float[] inProjBiasMask(int d) {
+      float[] m = new float[3 * d];
+      java.util.Arrays.fill(m, 0, d, 1f);
+      java.util.Arrays.fill(m, 2 * d, 3 * d, 1f);
+      return m;
+    }
+
+    /** {@code 1 / sqrt(head width)} as float32, the factor every lowering scales q by. */
+    public float scale(Shape in) {
+      return (float) (1 / Math.sqrt(headDim(in)));
+    }
+
+    @Override
+    public List<ParamSpec> params(Shape in) {
+      int d = in.dim(1);
+      List<ParamSpec> p = new ArrayList<>();
+      p.add(new ParamSpec(name + ".in_proj_weight", Shape.of(3 * d, d), true, weightInit, d, 3 * d));
+      if (bias) {
+        p.add(new ParamSpec(name + ".in_proj_bias", Shape.of(3 * d), true, biasInit, d, 3 * d));
+      }
+      p.add(new ParamSpec(name + ".out_proj.weight", Shape.of(d, d), true, outputInit, d, d));
+      if (bias) {
+        p.add(new ParamSpec(name + ".out_proj.bias", Shape.of(d), true, biasInit, d, d));
+      }
+      return p;
+    }
+
+    @Override
+    public void check(LayerCheck c) {
+      if (!c.inputRank(2, "multi_head_attention", "[sequence length, width]")) {
+        return;
+      }
+      int d = c.input().dim(1);
+      if (numHeads > 0 && d % numHeads != 0) {
+        c.error("num_heads", name + ".num_heads " + numHeads + " must divide the width " + d + " of its input " + c.input()
+            + " (each head takes width / num_heads values)");
       }
     }
   }

@@ -40,17 +40,37 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
    * Softmax cross-entropy computed from logits with integer class labels, PyTorch's
    * CrossEntropyLoss: {@code mean_i( sum_k q_ik (logsumexp(z_i) - z_ik) )} with the target
    * distribution {@code q_i = (1 - s) onehot(y_i) + s / K} for label smoothing {@code s} (0: the
-   * plain {@code logsumexp(z_i) - z_i[y_i]}).
+   * plain {@code logsumexp(z_i) - z_i[y_i]}). The output is one logit vector per sample ({@code
+   * [C]}, one label per sample) or one per position ({@code [T, C]}, T labels per sample: a
+   * sequence model's next-token loss), the mean over every labelled position. With {@code
+   * ignore_index}, a label equal to it counts neither in the sum nor in the count, as PyTorch's
+   * {@code ignore_index}; a batch whose every label is ignored has loss 0 (PyTorch: NaN). Label
+   * smoothing is for one label per sample without {@code ignore_index}; validation refuses the
+   * other combinations.
+   *
+   * @param ignoreIndex the label to leave out, or null (the default) for none
    */
-  record CrossEntropy(double labelSmoothing) implements Loss {
+  record CrossEntropy(double labelSmoothing, Integer ignoreIndex) implements Loss {
     private static final Field<CrossEntropy, Double> LABEL_SMOOTHING =
         Field.of("label_smoothing", Codec.NUMBER, CrossEntropy::labelSmoothing).orElse(0.0).must(Rule.FRACTION);
+    private static final Field<CrossEntropy, Integer> IGNORE_INDEX =
+        Field.of("ignore_index", Codec.INT, CrossEntropy::ignoreIndex).optional();
     public static final Kind<CrossEntropy> KIND =
-        Kind.of("cross_entropy", CrossEntropy.class, Schema.of(CrossEntropy::new, LABEL_SMOOTHING));
+        Kind.of("cross_entropy", CrossEntropy.class, Schema.of(CrossEntropy::new, LABEL_SMOOTHING, IGNORE_INDEX));
 
-    /** No label smoothing. */
+    /** No label smoothing, every label counts. */
     public CrossEntropy() {
-      this(0);
+      this(0, null);
+    }
+
+    /** Label smoothing {@code s}, every label counts. */
+    public CrossEntropy(double labelSmoothing) {
+      this(labelSmoothing, null);
+    }
+
+    /** No label smoothing; labels equal to {@code ignoreIndex} (if not null) left out. */
+    public CrossEntropy(Integer ignoreIndex) {
+      this(0, ignoreIndex);
     }
 
     /**
@@ -63,6 +83,11 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
       for (int k = 0; k < classes; k++) {
         into[offset + k] = k == label ? on : off;
       }
+    }
+
+    /** Whether {@code label} is left out of the loss (and of accuracy). */
+    public boolean ignores(int label) {
+      return ignoreIndex != null && ignoreIndex == label;
     }
 
     @Override
@@ -82,12 +107,16 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
 
     @Override
     public void check(Shape out, String last, Checks c) {
-      if (out.rank() != 1) {
-        c.error(null, "shape mismatch: cross_entropy needs one logit vector per sample, but the last layer '"
-            + last + "' outputs " + out + " (add a flatten or dense layer)");
-      } else if (out.dim(0) < 2) {
+      if (out.rank() != 1 && out.rank() != 2) {
+        c.error(null, "shape mismatch: cross_entropy needs one logit vector per sample ([classes]) or per position"
+            + " ([positions, classes]), but the last layer '" + last + "' outputs " + out + " (add a flatten or dense layer)");
+      } else if (out.dim(-1) < 2) {
         c.error(null, "shape mismatch: cross_entropy needs at least 2 classes, but the last layer '"
             + last + "' outputs " + out);
+      } else if (labelSmoothing != 0 && (out.rank() == 2 || ignoreIndex != null)) {
+        c.error("label_smoothing", "label_smoothing is for one label per sample without ignore_index, but "
+            + (ignoreIndex != null ? "ignore_index is set" : "the last layer '" + last + "' outputs one label per position " + out)
+            + " (set label_smoothing to 0)");
       }
     }
   }

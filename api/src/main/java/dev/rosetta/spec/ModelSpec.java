@@ -12,7 +12,9 @@ import java.util.Objects;
  * same function.
  *
  * @param name model name, free text
- * @param input shape of one sample, without the batch axis (NCHW layout for images)
+ * @param input shape of one sample, without the batch axis (NCHW layout for images); for token
+ *     ids {@code [T]}, the longest sequence the model takes
+ * @param inputType float32 features, or int64 token ids for an {@code embedding} to read
  * @param layers in execution order; each comes after the layers it reads, the last is the output
  * @param connections the inputs of each layer that names them ({@code "inputs"} in JSON); a layer
  *     absent here reads the previous layer, or the model input ({@link #INPUT}) if it is first
@@ -24,6 +26,7 @@ import java.util.Objects;
 public record ModelSpec(
     String name,
     Shape input,
+    DType inputType,
     List<Layer> layers,
     Map<String, List<String>> connections,
     Loss loss,
@@ -41,6 +44,7 @@ public record ModelSpec(
   public ModelSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(inputType, "inputType");
     layers = List.copyOf(layers);
     Map<String, List<String>> copy = new LinkedHashMap<>();
     connections.forEach((k, v) -> copy.put(k, List.copyOf(v)));
@@ -57,17 +61,36 @@ public record ModelSpec(
     options = java.util.Collections.unmodifiableMap(opts);
   }
 
+  /** A model on float32 input. */
+  public ModelSpec(
+      String name, Shape input, List<Layer> layers, Map<String, List<String>> connections, Loss loss,
+      Optimizer optimizer, Training training, Preprocess preprocess, Map<String, LayerOptions> options) {
+    this(name, input, DType.FLOAT32, layers, connections, loss, optimizer, training, preprocess, options);
+  }
+
   /** A spec without a {@code preprocess} section, every layer trained alike. */
+  public ModelSpec(
+      String name, Shape input, DType inputType, List<Layer> layers, Map<String, List<String>> connections, Loss loss,
+      Optimizer optimizer, Training training) {
+    this(name, input, inputType, layers, connections, loss, optimizer, training, null, Map.of());
+  }
+
+  /** A spec on float32 input without a {@code preprocess} section, every layer trained alike. */
   public ModelSpec(
       String name, Shape input, List<Layer> layers, Map<String, List<String>> connections, Loss loss,
       Optimizer optimizer, Training training) {
-    this(name, input, layers, connections, loss, optimizer, training, null, Map.of());
+    this(name, input, DType.FLOAT32, layers, connections, loss, optimizer, training);
   }
 
-  /** A plain stack: every layer reads the one before it. */
+  /** A plain stack on float32 input: every layer reads the one before it. */
   public ModelSpec(
       String name, Shape input, List<Layer> layers, Loss loss, Optimizer optimizer, Training training) {
-    this(name, input, layers, Map.of(), loss, optimizer, training);
+    this(name, input, DType.FLOAT32, layers, Map.of(), loss, optimizer, training);
+  }
+
+  /** Whether the model reads int64 token ids rather than float32 features. */
+  public boolean takesTokens() {
+    return inputType == DType.INT64;
   }
 
   /**
@@ -82,25 +105,25 @@ public record ModelSpec(
   }
 
   public ModelSpec withTraining(Training t) {
-    return new ModelSpec(name, input, layers, connections, loss, optimizer, t, preprocess, options);
+    return new ModelSpec(name, input, inputType, layers, connections, loss, optimizer, t, preprocess, options);
   }
 
   /** The same model under another name. */
   public ModelSpec withName(String n) {
-    return new ModelSpec(n, input, layers, connections, loss, optimizer, training, preprocess, options);
+    return new ModelSpec(n, input, inputType, layers, connections, loss, optimizer, training, preprocess, options);
   }
 
   public ModelSpec withOptimizer(Optimizer o) {
-    return new ModelSpec(name, input, layers, connections, loss, o, training, preprocess, options);
+    return new ModelSpec(name, input, inputType, layers, connections, loss, o, training, preprocess, options);
   }
 
   public ModelSpec withPreprocess(Preprocess p) {
-    return new ModelSpec(name, input, layers, connections, loss, optimizer, training, p, options);
+    return new ModelSpec(name, input, inputType, layers, connections, loss, optimizer, training, p, options);
   }
 
   /** The same model with these per-layer options (replacing all others). */
   public ModelSpec withOptions(Map<String, LayerOptions> o) {
-    return new ModelSpec(name, input, layers, connections, loss, optimizer, training, preprocess, o);
+    return new ModelSpec(name, input, inputType, layers, connections, loss, optimizer, training, preprocess, o);
   }
 
   /** The training options of the named layer: its own, or the default. */
@@ -140,6 +163,7 @@ public record ModelSpec(
   public static final class Builder {
     private String name = "model";
     private Shape input;
+    private DType inputType = DType.FLOAT32;
     private final List<Layer> layers = new ArrayList<>();
     private final Map<String, List<String>> connections = new LinkedHashMap<>();
     private Loss loss;
@@ -155,6 +179,14 @@ public record ModelSpec(
 
     public Builder setInput(int... shape) {
       this.input = Shape.of(shape);
+      this.inputType = DType.FLOAT32;
+      return this;
+    }
+
+    /** Input of int64 token ids, sequences of up to {@code length} tokens: {@code [length]}. */
+    public Builder setTokenInput(int length) {
+      this.input = Shape.of(length);
+      this.inputType = DType.INT64;
       return this;
     }
 
@@ -280,6 +312,19 @@ public record ModelSpec(
       return this;
     }
 
+    public Builder embedding(String name, int vocabSize, int dim) {
+      return add(new Layer.Embedding(name, vocabSize, dim));
+    }
+
+    public Builder positionEmbedding(String name, int maxLength) {
+      return add(new Layer.PositionEmbedding(name, maxLength));
+    }
+
+    /** Self-attention with PyTorch's defaults (biases, no dropout). */
+    public Builder attention(String name, int numHeads, boolean causal) {
+      return add(new Layer.MultiHeadAttention(name, numHeads, causal));
+    }
+
     public Builder setLoss(Loss loss) {
       this.loss = loss;
       return this;
@@ -326,7 +371,7 @@ public record ModelSpec(
       if (!missing.isEmpty()) {
         throw new SpecException("builder", missing);
       }
-      ModelSpec spec = new ModelSpec(name, input, layers, connections, loss, optimizer, training, preprocess, options);
+      ModelSpec spec = new ModelSpec(name, input, inputType, layers, connections, loss, optimizer, training, preprocess, options);
       ValidationReport report = SpecValidator.validate(spec);
       return report.checkedSpec().orElseThrow(() -> new SpecException("builder", report.issues()));
     }

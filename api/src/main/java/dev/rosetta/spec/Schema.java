@@ -324,6 +324,9 @@ public final class Schema<T> {
   /** Writes every field of {@code record}, in declaration order. */
   public void write(T record, ObjectNode into) {
     for (Field<T, ?> f : fields) {
+      if (f.omittedWhenNull() && f.get(record) == null) {
+        continue;
+      }
       into.set(f.key(), encode(f, record));
     }
   }

@@ -128,6 +128,10 @@ public final class SpecJson {
     for (int d : spec.input().dims()) {
       shape.add(d);
     }
+    // Written only for token ids, so float specs' canonical form (and hash) stays as it was.
+    if (spec.takesTokens()) {
+      ((ObjectNode) root.get("input")).put("dtype", spec.inputType().jsonName());
+    }
     // Written only when present, so a spec without one keeps its canonical form and hash.
     if (spec.preprocess() != null) {
       ObjectNode p = root.putObject("preprocess");
@@ -213,17 +217,19 @@ public final class SpecJson {
         error("$.format", null, "format must be \"" + ModelSpec.FORMAT + "\" (got \"" + format + "\")");
       }
       String name = root.hasNonNull("name") ? string(root, "$", "name", null) : "model";
-      Shape input = input(root.get("input"));
+      JsonNode inputNode = root.get("input");
+      Shape input = input(inputNode);
+      DType dtype = dtype(inputNode);
       List<Layer> layers = layers(root.get("layers"));
       Loss loss = typed(root.get("loss"), "$.loss", Kinds.losses(), "{\"type\": \"cross_entropy\"}");
       Optimizer opt = typed(root.get("optimizer"), "$.optimizer", Kinds.optimizers(), "{\"type\": \"sgd\", \"learning_rate\": 0.01}");
       Training training = training(root.get("training"));
       int before = issues.size();
       Preprocess preprocess = root.has("preprocess") ? preprocess(root.get("preprocess")) : null;
-      if (input == null || layers == null || loss == null || opt == null || training == null || issues.size() > before) {
+      if (input == null || dtype == null || layers == null || loss == null || opt == null || training == null || issues.size() > before) {
         return null;
       }
-      return new ModelSpec(name, input, layers, connections, loss, opt, training, preprocess, options);
+      return new ModelSpec(name, input, dtype, layers, connections, loss, opt, training, preprocess, options);
     }
 
     Shape input(JsonNode n) {
@@ -235,8 +241,8 @@ public final class SpecJson {
         return null;
       }
       n.fieldNames().forEachRemaining(k -> {
-        if (!k.equals("shape")) {
-          error("$.input." + k, null, "unknown field \"" + k + "\" (allowed: shape)");
+        if (!k.equals("shape") && !k.equals("dtype")) {
+          error("$.input." + k, null, "unknown field \"" + k + "\" (allowed: dtype, shape)");
         }
       });
       JsonNode s = n.get("shape");
@@ -260,6 +266,20 @@ public final class SpecJson {
         }
       }
       return ok ? Shape.of(dims) : null;
+    }
+
+    /** {@code input.dtype}: float32 when absent. */
+    DType dtype(JsonNode input) {
+      JsonNode d = input == null || !input.isObject() ? null : input.get("dtype");
+      if (d == null || d.isNull()) {
+        return DType.FLOAT32;
+      }
+      Codec<DType> codec = Codec.oneOf(DType.class);
+      DType v = codec.decode(d);
+      if (v == null) {
+        error("$.input.dtype", null, "dtype must be " + codec.expected() + ", got " + Schema.describe(d));
+      }
+      return v;
     }
 
     List<Layer> layers(JsonNode n) {

@@ -36,6 +36,11 @@ public final class SpecValidator {
       issues.add(SpecIssue.error("$.input.shape", null, "input shape must have at least one axis"));
       inputOk = false;
     }
+    if (spec.takesTokens() && in.rank() != 1) {
+      issues.add(SpecIssue.error("$.input.shape", null,
+          "int64 token input must be [sequence length] (rank 1), got " + in + " (rank " + in.rank() + ")"));
+      inputOk = false;
+    }
     if (spec.layers().isEmpty()) {
       issues.add(SpecIssue.error("$.layers", null, "a model needs at least one layer"));
     }
@@ -81,6 +86,7 @@ public final class SpecValidator {
         inShapes = ins.stream().map(shapes::get).toList();
       }
       List<SpecIssue> own = checkLayer(layer, path, ins, inShapes);
+      checkTokens(spec, layer, path, ins, own);
       issues.addAll(own);
       boolean ok = own.stream().noneMatch(x -> x.severity() == SpecIssue.Severity.ERROR);
       if (inShapes != null && ok && name != null) {
@@ -200,6 +206,22 @@ public final class SpecValidator {
     boolean fieldsValid = out.isEmpty();
     layer.check(new LayerCheck(path, layer.name(), names, ins, fieldsValid, out));
     return out;
+  }
+
+  /**
+   * Token ids are read by embeddings only, and embeddings read nothing else: the model input
+   * of a spec whose input is int64 must feed embeddings alone.
+   */
+  private static void checkTokens(ModelSpec spec, Layer layer, String path, List<String> ins, List<SpecIssue> out) {
+    boolean readsInput = ins.contains(ModelSpec.INPUT);
+    String n = layer.name();
+    if (layer.readsTokens() && !(spec.takesTokens() && readsInput && ins.size() == 1)) {
+      out.add(SpecIssue.error(path, n, n + ": " + layer.type() + " reads int64 token ids: it must read the model input,"
+          + " and the input must declare \"dtype\": \"int64\"" + (spec.takesTokens() ? "" : " (it is float32)")));
+    } else if (!layer.readsTokens() && spec.takesTokens() && readsInput) {
+      out.add(SpecIssue.error(path, n, "layer '" + n + "' (" + layer.type() + ") reads the model input, which holds int64"
+          + " token ids; only an embedding reads token ids (put one first)"));
+    }
   }
 
   private static <T> void checkFields(Kind<T> kind, Object value, Schema.Site site, String prefix) {

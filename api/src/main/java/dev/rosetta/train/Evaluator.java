@@ -11,7 +11,9 @@ import java.util.List;
 
 /**
  * Engine-neutral evaluation: runs any {@link InferenceModel} over a dataset and computes the
- * spec's loss (in double precision, in Java) and accuracy from its outputs.
+ * spec's loss (in double precision, in Java) and accuracy from its outputs. A label is one per
+ * sample, or one per position of a sequence model's {@code [T, C]} output; both are means over
+ * every counted label (cross_entropy's {@code ignore_index} counts in neither).
  */
 public final class Evaluator {
   private Evaluator() {}
@@ -35,7 +37,7 @@ public final class Evaluator {
     for (int from = 0; from < n; from += BATCH) {
       int to = Math.min(n, from + BATCH);
       Batch b = data.slice(from, to);
-      System.arraycopy(model.predict(b.features(), b.size()), 0, out, from * width, b.size() * width);
+      System.arraycopy(model.predict(b), 0, out, from * width, b.size() * width);
     }
     return score(spec, out, data, classes);
   }
@@ -50,17 +52,32 @@ public final class Evaluator {
   public static Evaluation score(CheckedSpec spec, float[] outputs, Dataset data, List<String> classes) {
     int width = spec.outputSize();
     int n = data.size();
+    Loss loss = spec.loss();
     double lossSum = 0;
+    long counted = 0;
+    long hits = 0;
     for (int from = 0; from < n; from += BATCH) {
       int to = Math.min(n, from + BATCH);
       Batch b = data.slice(from, to);
       float[] out = java.util.Arrays.copyOfRange(outputs, from * width, to * width);
-      lossSum += lossSum(spec.loss(), out, b, width);
+      lossSum += lossSum(loss, out, b, width);
+      if (b.labels() != null) {
+        int perLabel = width / b.labelsPerSample();
+        for (int r = 0; r < b.labels().length; r++) {
+          if (counts(loss, b.labels()[r])) {
+            counted++;
+            if (argmax(out, r * perLabel, perLabel) == b.labels()[r]) {
+              hits++;
+            }
+          }
+        }
+      }
     }
-    double loss = lossSum / spec.loss().accept(new Loss.Visitor<Double>() {
+    long labels = counted;
+    double mean = lossSum / loss.accept(new Loss.Visitor<Double>() {
       @Override
       public Double crossEntropy(Loss.CrossEntropy l) {
-        return (double) n;
+        return (double) Math.max(1, labels);
       }
 
       @Override
@@ -69,7 +86,8 @@ public final class Evaluator {
       }
     });
     ClassificationMetrics cls = null;
-    if (data.labels() != null) {
+    // Per-class figures for one label per sample; a sequence model's tokens get accuracy only.
+    if (data.labels() != null && data.labelsPerSample() == 1 && counted == n) {
       int[] predicted = new int[n];
       double[] positive = width == 2 ? new double[n] : null;
       for (int i = 0; i < n; i++) {
@@ -85,7 +103,8 @@ public final class Evaluator {
     RegressionMetrics reg = !spec.loss().classifies()
         ? RegressionMetrics.of(outputs, targets(data, width), width)
         : null;
-    return new Evaluation(loss, cls == null ? Double.NaN : cls.accuracy(), n, cls, reg);
+    double accuracy = cls != null ? cls.accuracy() : data.labels() == null ? Double.NaN : (double) hits / Math.max(1, counted);
+    return new Evaluation(mean, accuracy, n, cls, reg);
   }
 
   /** Every sample's target: the given targets, else the one-hot label. */
@@ -93,27 +112,40 @@ public final class Evaluator {
     return data.slice(0, data.size()).targets(width);
   }
 
-  /** Sum over samples of the per-sample loss (per element for MSE), in double precision. */
+  /** Whether a label counts in the loss and the accuracy: all do, but cross_entropy's ignore_index. */
+  static boolean counts(Loss loss, int label) {
+    return !(loss instanceof Loss.CrossEntropy ce && ce.ignores(label));
+  }
+
+  /**
+   * Sum of the per-label loss over the batch (per element for MSE), in double precision:
+   * cross_entropy over each label's row of {@code width / labelsPerSample} logits.
+   */
   static double lossSum(Loss loss, float[] out, Batch b, int width) {
     return loss.accept(new Loss.Visitor<Double>() {
       @Override
       public Double crossEntropy(Loss.CrossEntropy l) {
+        int classes = width / b.labelsPerSample();
         double sum = 0;
-        float[] q = new float[width];
-        for (int i = 0; i < b.size(); i++) {
+        float[] q = new float[classes];
+        for (int r = 0; r < b.labels().length; r++) {
+          if (l.ignores(b.labels()[r])) {
+            continue;
+          }
+          int off = r * classes;
           double max = Double.NEGATIVE_INFINITY;
-          for (int k = 0; k < width; k++) {
-            max = Math.max(max, out[i * width + k]);
+          for (int k = 0; k < classes; k++) {
+            max = Math.max(max, out[off + k]);
           }
           double s = 0;
-          for (int k = 0; k < width; k++) {
-            s += Math.exp(out[i * width + k] - max);
+          for (int k = 0; k < classes; k++) {
+            s += Math.exp(out[off + k] - max);
           }
           // sum_k q_k (lse - z_k) = lse - sum_k q_k z_k, with q the (smoothed) label distribution
-          l.targets(b.labels()[i], q, 0, width);
+          l.targets(b.labels()[r], q, 0, classes);
           double dot = 0;
-          for (int k = 0; k < width; k++) {
-            dot += q[k] * (double) out[i * width + k];
+          for (int k = 0; k < classes; k++) {
+            dot += q[k] * (double) out[off + k];
           }
           sum += max + Math.log(s) - dot;
         }

@@ -35,9 +35,19 @@ public final class Initializer {
           case KAIMING_UNIFORM -> Math.sqrt(6.0 / p.fanIn());
           case ZEROS -> 0;
           case ONES -> 1;
+          // The standard deviation of the normal schemes.
+          case NORMAL -> 1;
+          case NORMAL_SMALL -> 0.02;
         };
     if (init == Init.ZEROS || init == Init.ONES) {
       java.util.Arrays.fill(v, (float) bound);
+      return v;
+    }
+    if (init == Init.NORMAL || init == Init.NORMAL_SMALL) {
+      // SplittableRandom's nextGaussian (JDK 17: RandomSupport's ziggurat), rounded once to float.
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) (rng.nextGaussian() * bound);
+      }
       return v;
     }
     for (int i = 0; i < v.length; i++) {

@@ -121,11 +121,12 @@ class SpecJsonTest {
     assertTrue(e.message().contains("duplicate layer name 'relu1' (first used at $.layers[1])"), e.message());
   }
 
+  /** One logit vector per sample ([C]) or per position ([T, C]); a rank-3 output is neither. */
   @Test
   void shapeMismatchAtTheLoss() {
     String json =
         """
-        {"format": "rosetta/v1", "input": {"shape": [2, 5]},
+        {"format": "rosetta/v1", "input": {"shape": [4, 2, 5]},
          "layers": [{"type": "dense", "name": "fc", "units": 3}],
          "loss": {"type": "cross_entropy"}, "optimizer": {"type": "sgd", "learning_rate": 0.1}}
         """;
@@ -133,7 +134,7 @@ class SpecJsonTest {
     assertEquals("$.loss", e.path());
     assertEquals("fc", e.layer());
     assertTrue(e.message().startsWith("shape mismatch: cross_entropy needs one logit vector per sample"), e.message());
-    assertTrue(e.message().contains("outputs [2, 3]"), e.message());
+    assertTrue(e.message().contains("outputs [4, 2, 3]"), e.message());
   }
 
   @Test

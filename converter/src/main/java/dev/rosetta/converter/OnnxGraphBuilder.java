@@ -49,9 +49,37 @@ final class OnnxGraphBuilder {
 
   /** A float32 scalar as a Constant node (not an initialiser: those are exactly the parameters). */
   String scalar(String node, String output, float value) {
-    TensorProto t =
-        TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addFloatData(value).build();
-    node("Constant", node, output).addAttribute(tensorAttribute("value", t));
+    return constant(node, output, TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addFloatData(value));
+  }
+
+  /** A 1-D float tensor as a Constant node (preprocessing statistics: fills, centres, scales). */
+  String floats(String node, String output, float... values) {
+    TensorProto.Builder t = TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addDims(values.length);
+    for (float v : values) {
+      t.addFloatData(v);
+    }
+    return constant(node, output, t);
+  }
+
+  /** An int64 scalar as a Constant node: an index. */
+  String index(String node, String output, long value) {
+    return constant(node, output, TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64.getNumber()).addInt64Data(value));
+  }
+
+  /** A {@code [n, n]} bool Constant, true on and below the diagonal: a causal mask. */
+  String lowerTriangle(String node, String output, int n) {
+    byte[] raw = new byte[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j <= i; j++) {
+        raw[i * n + j] = 1;
+      }
+    }
+    return constant(node, output, TensorProto.newBuilder().setDataType(TensorProto.DataType.BOOL.getNumber())
+        .addDims(n).addDims(n).setRawData(ByteString.copyFrom(raw)));
+  }
+
+  private String constant(String node, String output, TensorProto.Builder value) {
+    node("Constant", node, output).addAttribute(tensorAttribute("value", value.build()));
     return output;
   }
 
@@ -64,17 +92,7 @@ final class OnnxGraphBuilder {
     graph.addValueInfo(info);
   }
 
-  /** A float32 vector as a Constant node (preprocessing statistics: fills, centres, scales). */
-  String floats(String node, String output, float[] values) {
-    TensorProto.Builder t = TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addDims(values.length);
-    for (float v : values) {
-      t.addFloatData(v);
-    }
-    node("Constant", node, output).addAttribute(tensorAttribute("value", t.build()));
-    return output;
-  }
-
-  /** An int64 vector as a Constant node (slice bounds). */
+  /** A 1-D int64 tensor as a Constant node: shapes, axes, indices, slice bounds. */
   String longs(String node, String output, long... values) {
     TensorProto.Builder t = TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64.getNumber()).addDims(values.length);
     for (long v : values) {
@@ -109,11 +127,11 @@ final class OnnxGraphBuilder {
    * (a graph's dropout of an earlier branch): then an Identity node copies it to the output.
    */
   GraphProto finish(String name, Shape input, String result, Shape resultShape) {
-    return finish(name, List.of(valueInfo(OnnxLowering.INPUT, input)), result, resultShape);
+    return finish(name, List.of(valueInfo(OnnxLowering.INPUT, input)), result, valueInfo(OnnxLowering.OUTPUT, resultShape));
   }
 
-  /** {@link #finish(String, Shape, String, Shape)} for a graph with these inputs. */
-  GraphProto finish(String name, List<ValueInfoProto> inputs, String result, Shape resultShape) {
+  /** {@link #finish(String, Shape, String, Shape)} for a graph with these inputs and this output. */
+  GraphProto finish(String name, List<ValueInfoProto> inputs, String result, ValueInfoProto output) {
     NodeProto.Builder last = nodes.isEmpty() ? null : nodes.get(nodes.size() - 1);
     boolean lastWroteIt = last != null && last.getOutput(last.getOutputCount() - 1).equals(result);
     boolean read = nodes.stream().anyMatch(n -> n.getInputList().contains(result));
@@ -128,30 +146,39 @@ final class OnnxGraphBuilder {
     return graph
         .setName(name)
         .addAllInput(inputs)
-        .addOutput(valueInfo(OnnxLowering.OUTPUT, resultShape))
+        .addOutput(output)
         .build();
   }
 
   /** A float tensor {@code [batch, ...perSample]} with a symbolic batch axis. */
   static ValueInfoProto valueInfo(String name, Shape perSample) {
-    return valueInfo(name, perSample, TensorProto.DataType.FLOAT);
+    return valueInfo(name, perSample, TensorProto.DataType.FLOAT, false);
   }
 
   /** A tensor of {@code type}, {@code [batch, ...perSample]} with a symbolic batch axis. */
   static ValueInfoProto valueInfo(String name, Shape perSample, TensorProto.DataType elementType) {
+    return valueInfo(name, perSample, elementType, false);
+  }
+
+  /**
+   * A tensor {@code [batch, ...perSample]} with a symbolic batch axis and, when {@code
+   * sequence}, a symbolic first sample axis ({@value OnnxLowering#SEQUENCE}): the length of the
+   * token sequences given.
+   */
+  static ValueInfoProto valueInfo(String name, Shape perSample, TensorProto.DataType type, boolean sequence) {
     TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
     shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(OnnxLowering.BATCH));
-    for (long d : perSample.dimsLong()) {
-      shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+    long[] dims = perSample.dimsLong();
+    for (int i = 0; i < dims.length; i++) {
+      shape.addDim(sequence && i == 0
+          ? TensorShapeProto.Dimension.newBuilder().setDimParam(OnnxLowering.SEQUENCE)
+          : TensorShapeProto.Dimension.newBuilder().setDimValue(dims[i]));
     }
-    TypeProto type =
+    TypeProto t =
         TypeProto.newBuilder()
-            .setTensorType(
-                TypeProto.Tensor.newBuilder()
-                    .setElemType(elementType.getNumber())
-                    .setShape(shape))
+            .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))
             .build();
-    return ValueInfoProto.newBuilder().setName(name).setType(type).build();
+    return ValueInfoProto.newBuilder().setName(name).setType(t).build();
   }
 
   static AttributeProto intAttribute(String name, long value) {

@@ -11,6 +11,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import dev.rosetta.RosettaVersion;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Layer;
@@ -42,6 +43,8 @@ public final class OnnxLowering {
   public static final String INPUT = "input";
   public static final String OUTPUT = "output";
   public static final String BATCH = "batch";
+  /** The symbolic length of token sequences, for a model that takes shorter ones. */
+  public static final String SEQUENCE = "sequence";
   public static final String PRODUCER = "rosetta";
 
   /** Metadata keys the lowering derives from the spec itself; they override a caller's. */
@@ -95,9 +98,11 @@ public final class OnnxLowering {
     String start = preprocessor == null ? INPUT : OnnxPreprocessing.lower(g, preprocessor);
     // Each layer's value is the name of the tensor holding its output.
     String output = spec.forward(start, (shape, ins) -> shape.layer().accept(new LayerNodes(g, shape, ins, opset)));
-    GraphProto graph = preprocessor == null
-        ? g.finish(spec.name(), spec.input(), output, spec.output())
-        : g.finish(spec.name(), OnnxPreprocessing.inputs(preprocessor), output, spec.output());
+    boolean open = spec.takesShorterSequences();
+    List<ValueInfoProto> inputs = preprocessor == null
+        ? List.of(OnnxGraphBuilder.valueInfo(INPUT, spec.input(), spec.takesTokens() ? TensorProto.DataType.INT64 : TensorProto.DataType.FLOAT, open))
+        : OnnxPreprocessing.inputs(preprocessor);
+    GraphProto graph = g.finish(spec.name(), inputs, output, OnnxGraphBuilder.valueInfo(OUTPUT, spec.output(), TensorProto.DataType.FLOAT, open));
 
     Map<String, String> meta = new TreeMap<>(provenance == null ? Map.of() : provenance);
     meta.put(SPEC_HASH, SpecJson.hash(spec));
@@ -482,6 +487,100 @@ public final class OnnxLowering {
       String out = c.name() + ".output";
       g.node("Concat", c.name(), out, inputs.toArray(new String[0]))
           .addAttribute(intAttribute("axis", c.sampleAxis(in.rank()) + 1));
+      return out;
+    }
+
+    /** Gather of the ids' rows of the weight: {@code [N, T]} int64 to {@code [N, T, dim]}. */
+    @Override
+    public String embedding(Layer.Embedding e) {
+      String out = e.name() + ".output";
+      g.node("Gather", e.name(), out, g.initializer(e.name() + ".weight"), current).addAttribute(intAttribute("axis", 0));
+      return out;
+    }
+
+    /**
+     * {@code x + weight[0:T]}: the first T rows sliced off the weight, T read from the
+     * activation's shape when the graph runs (Shape, then Slice of its axis 1).
+     */
+    @Override
+    public String positionEmbedding(Layer.PositionEmbedding p) {
+      String n = p.name();
+      String length = sequenceLength(n);
+      g.node("Slice", n + "/rows", n + ".rows", g.initializer(n + ".weight"),
+          g.longs(n + "/zero", n + ".zero", 0), length, g.longs(n + "/axis0", n + ".axis0", 0));
+      String out = n + ".output";
+      g.node("Add", n, out, current, n + ".rows");
+      return out;
+    }
+
+    /** The length of the current sequences as a 1-D int64 {@code [T]}: Shape, then Slice [1:2]. */
+    private String sequenceLength(String n) {
+      g.node("Shape", n + "/shape", n + ".shape", current);
+      g.node("Slice", n + "/length", n + ".length", n + ".shape", g.longs(n + "/one", n + ".one", 1), g.longs(n + "/two", n + ".two", 2));
+      return n + ".length";
+    }
+
+    /**
+     * Self-attention in the backends' order: MatMul with the transposed in-projection (+ bias),
+     * Reshape to {@code [N, T, 3, H, hd]} (0 copies N and T), Transpose to {@code [3, N, H, T,
+     * hd]}, Gather of q, k and v, q times 1/sqrt(hd), MatMul with k transposed, Where of the
+     * causal mask (a constant lower triangle of the maximum length, sliced to T) against −∞,
+     * Softmax over the keys, MatMul with v, heads back to {@code [N, T, D]}, the output
+     * projection. Batch and length stay symbolic.
+     */
+    @Override
+    public String multiHeadAttention(Layer.MultiHeadAttention a) {
+      String n = a.name();
+      int d = in.dim(1);
+      String qkv;
+      if (a.bias()) {
+        // The key third of the bias is multiplied by 0, as the backends do (it cannot change the output).
+        String weight = project(n + "/in_proj", n + ".qkv_matmul", current, n + ".in_proj_weight", null);
+        g.node("Mul", n + "/bias_mask", n + ".in_proj_bias_masked", g.initializer(n + ".in_proj_bias"),
+            g.floats(n + "/bias_mask_value", n + ".bias_mask", Layer.MultiHeadAttention.inProjBiasMask(d)));
+        qkv = n + ".qkv";
+        g.node("Add", n + "/in_proj_bias", qkv, weight, n + ".in_proj_bias_masked");
+      } else {
+        qkv = project(n + "/in_proj", n + ".qkv", current, n + ".in_proj_weight", null);
+      }
+      g.node("Reshape", n + "/split_heads", n + ".qkv_heads", qkv,
+          g.longs(n + "/heads_shape", n + ".heads_shape", 0, 0, 3, a.numHeads(), a.headDim(in)));
+      g.node("Transpose", n + "/qkv_first", n + ".qkv_t", n + ".qkv_heads").addAttribute(intsAttribute("perm", 2, 0, 3, 1, 4));
+      String[] parts = {"q", "k", "v"};
+      for (int i = 0; i < 3; i++) {
+        g.node("Gather", n + "/" + parts[i], n + "." + parts[i], n + ".qkv_t", g.index(n + "/index_" + parts[i], n + ".index_" + parts[i], i))
+            .addAttribute(intAttribute("axis", 0));
+      }
+      g.node("Mul", n + "/scale_q", n + ".q_scaled", n + ".q", g.scalar(n + "/scale", n + ".scale", a.scale(in)));
+      g.node("Transpose", n + "/k_t", n + ".k_t", n + ".k").addAttribute(intsAttribute("perm", 0, 1, 3, 2));
+      String scores = n + ".scores";
+      g.node("MatMul", n + "/scores", scores, n + ".q_scaled", n + ".k_t");
+      if (a.causal()) {
+        String length = sequenceLength(n);
+        g.node("Concat", n + "/mask_ends", n + ".mask_ends", length, length).addAttribute(intAttribute("axis", 0));
+        g.node("Slice", n + "/mask", n + ".mask", g.lowerTriangle(n + "/mask_full", n + ".mask_full", in.dim(0)),
+            g.longs(n + "/mask_starts", n + ".mask_starts", 0, 0), n + ".mask_ends");
+        g.node("Where", n + "/causal", n + ".masked", n + ".mask", scores,
+            g.scalar(n + "/minus_inf", n + ".minus_inf", Float.NEGATIVE_INFINITY));
+        scores = n + ".masked";
+      }
+      g.node("Softmax", n + "/softmax", n + ".weights", scores).addAttribute(intAttribute("axis", -1));
+      g.node("MatMul", n + "/attend", n + ".attended", n + ".weights", n + ".v");
+      g.node("Transpose", n + "/merge_t", n + ".merged_t", n + ".attended").addAttribute(intsAttribute("perm", 0, 2, 1, 3));
+      g.node("Reshape", n + "/merge_heads", n + ".merged", n + ".merged_t", g.longs(n + "/merged_shape", n + ".merged_shape", 0, 0, d));
+      return project(n, n + ".output", n + ".merged", n + ".out_proj.weight", a.bias() ? n + ".out_proj.bias" : null);
+    }
+
+    /** {@code x W^T (+ b)} on the last axis: MatMul with a Transpose of the canonical weight, then Add. */
+    private String project(String node, String out, String x, String weight, String bias) {
+      String transposed = weight + "_transposed";
+      g.node("Transpose", node + "/transpose_weight", transposed, g.initializer(weight)).addAttribute(intsAttribute("perm", 1, 0));
+      if (bias == null) {
+        g.node("MatMul", node, out, x, transposed);
+        return out;
+      }
+      g.node("MatMul", node + "/matmul", out + "_matmul", x, transposed);
+      g.node("Add", node, out, out + "_matmul", g.initializer(bias));
       return out;
     }
 

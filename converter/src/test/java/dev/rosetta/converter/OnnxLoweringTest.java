@@ -412,7 +412,7 @@ class OnnxLoweringTest {
   void everyDeclaredLayerTypeAppearsInTheTestSpecs() {
     var types = new java.util.HashSet<String>();
     for (CheckedSpec spec : java.util.stream.Stream.concat(
-        java.util.stream.Stream.of(TestSpecs.everyLayer()), TestSpecs.normsAndGraphs().stream()).toList()) {
+        java.util.stream.Stream.of(TestSpecs.everyLayer(), TestSpecs.everySequenceLayer()), TestSpecs.normsAndGraphs().stream()).toList()) {
       spec.layers().forEach(l -> types.add(l.type()));
     }
     assertEquals(new java.util.TreeSet<>(dev.rosetta.spec.Kinds.layers().names()), new java.util.TreeSet<>(types));

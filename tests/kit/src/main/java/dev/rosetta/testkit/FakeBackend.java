@@ -147,6 +147,15 @@ public final class FakeBackend implements Backend {
     }
 
     @Override
+    public float[] predictTokens(int[] tokens, int n, int length) {
+      float[] y = new JavaReferenceModel(spec, weights()).predictTokens(tokens, n, length);
+      for (int i = 0; i < y.length; i++) {
+        y[i] += skew;
+      }
+      return y;
+    }
+
+    @Override
     public float trainStep(Batch batch, long step) {
       requireSgd();
       float lr = (float) learningRate;

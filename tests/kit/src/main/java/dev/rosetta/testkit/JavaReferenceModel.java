@@ -32,7 +32,24 @@ public final class JavaReferenceModel implements InferenceModel {
     float[] out = new float[n * outSize];
     for (int s = 0; s < n; s++) {
       float[] sample = java.util.Arrays.copyOfRange(inputs, s * inSize, (s + 1) * inSize);
-      float[] y = spec.forward(sample, (layer, ins) -> apply(layer, ins));
+      float[] y = spec.forward(sample, (layer, ins) -> apply(layer, ins, null));
+      System.arraycopy(y, 0, out, s * outSize, outSize);
+    }
+    return out;
+  }
+
+  /**
+   * Token ids: the walk's value for the model input is unused (null); the embedding reads the
+   * sample's ids. Every other layer works on the actual length, so shorter sequences run too.
+   */
+  @Override
+  public float[] predictTokens(int[] tokens, int n, int length) {
+    dev.rosetta.data.TokenRange.require(spec, tokens, n, length, "input");
+    int outSize = spec.outputSize(length);
+    float[] out = new float[n * outSize];
+    for (int s = 0; s < n; s++) {
+      int[] ids = java.util.Arrays.copyOfRange(tokens, s * length, (s + 1) * length);
+      float[] y = spec.forward(null, (layer, ins) -> apply(layer, ins, ids));
       System.arraycopy(y, 0, out, s * outSize, outSize);
     }
     return out;
@@ -42,7 +59,7 @@ public final class JavaReferenceModel implements InferenceModel {
    * One layer on one sample. {@code xs} are the values it reads ({@code add} and {@code concat}
    * read several); the single-input kinds use the first.
    */
-  private float[] apply(LayerShape shape, List<float[]> xs) {
+  private float[] apply(LayerShape shape, List<float[]> xs, int[] ids) {
     Layer layer = shape.layer();
     List<Shape> ins = shape.inputs();
     Shape in = ins.get(0);
@@ -305,6 +322,100 @@ public final class JavaReferenceModel implements InferenceModel {
                 int block = ins.get(k).dim(a) * inner;
                 System.arraycopy(xs.get(k), o * block, y, pos, block);
                 pos += block;
+              }
+            }
+            return y;
+          }
+
+          /** Row {@code ids[i]} of the weight for every position i. */
+          @Override
+          public float[] embedding(Layer.Embedding e) {
+            float[] w = weights.get(e.name() + ".weight").data();
+            int d = e.dim();
+            float[] y = new float[ids.length * d];
+            for (int i = 0; i < ids.length; i++) {
+              System.arraycopy(w, ids[i] * d, y, i * d, d);
+            }
+            return y;
+          }
+
+          /** {@code x[i] + weight[i]} for each of the actual positions. */
+          @Override
+          public float[] positionEmbedding(Layer.PositionEmbedding p) {
+            float[] w = weights.get(p.name() + ".weight").data();
+            float[] y = new float[x.length];
+            for (int i = 0; i < y.length; i++) {
+              y[i] = x[i] + w[i];
+            }
+            return y;
+          }
+
+          /**
+           * Self-attention as docs/spec.md writes it, in doubles from the float weights: the
+           * projections, per head {@code softmax((q / sqrt(hd)) k^T)} (−∞ above the diagonal when
+           * causal), the weighted values, the output projection.
+           */
+          @Override
+          public float[] multiHeadAttention(Layer.MultiHeadAttention a) {
+            int d = in.dim(1);
+            int t = x.length / d;
+            int h = a.numHeads();
+            int hd = d / h;
+            float[] wi = weights.get(a.name() + ".in_proj_weight").data();
+            float[] bi = a.bias() ? weights.get(a.name() + ".in_proj_bias").data() : null;
+            float[] wo = weights.get(a.name() + ".out_proj.weight").data();
+            float[] bo = a.bias() ? weights.get(a.name() + ".out_proj.bias").data() : null;
+            double[] qkv = new double[t * 3 * d];
+            for (int i = 0; i < t; i++) {
+              for (int o = 0; o < 3 * d; o++) {
+                // The key bias is left out: it cannot change the output.
+                double acc = bi == null || (o >= d && o < 2 * d) ? 0 : bi[o];
+                for (int k = 0; k < d; k++) {
+                  acc += (double) x[i * d + k] * wi[o * d + k];
+                }
+                qkv[i * 3 * d + o] = acc;
+              }
+            }
+            double scale = 1 / Math.sqrt(hd);
+            double[] o = new double[t * d];
+            for (int head = 0; head < h; head++) {
+              for (int i = 0; i < t; i++) {
+                double[] s = new double[t];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < t; j++) {
+                  if (a.causal() && j > i) {
+                    s[j] = Double.NEGATIVE_INFINITY;
+                    continue;
+                  }
+                  double acc = 0;
+                  for (int c = 0; c < hd; c++) {
+                    acc += qkv[i * 3 * d + head * hd + c] * scale * qkv[j * 3 * d + d + head * hd + c];
+                  }
+                  s[j] = acc;
+                  max = Math.max(max, acc);
+                }
+                double sum = 0;
+                for (int j = 0; j < t; j++) {
+                  s[j] = Math.exp(s[j] - max);
+                  sum += s[j];
+                }
+                for (int c = 0; c < hd; c++) {
+                  double acc = 0;
+                  for (int j = 0; j < t; j++) {
+                    acc += s[j] / sum * qkv[j * 3 * d + 2 * d + head * hd + c];
+                  }
+                  o[i * d + head * hd + c] = acc;
+                }
+              }
+            }
+            float[] y = new float[t * d];
+            for (int i = 0; i < t; i++) {
+              for (int r = 0; r < d; r++) {
+                double acc = bo == null ? 0 : bo[r];
+                for (int k = 0; k < d; k++) {
+                  acc += o[i * d + k] * wo[r * d + k];
+                }
+                y[i * d + r] = (float) acc;
               }
             }
             return y;

@@ -74,4 +74,44 @@ public final class SyntheticData {
     }
     return new Dataset(sample, x, null, t, targetSize, "regression" + sample);
   }
+
+  /**
+   * {@code n} random sequences of {@code length} ids below {@code vocab}, each labelled with
+   * its next-token targets as a text would be (the ids shifted by one, a fresh id last).
+   */
+  public static Dataset nextTokens(int length, int vocab, int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int[] x = new int[n * length];
+    int[] y = new int[n * length];
+    for (int i = 0; i < n; i++) {
+      int[] stream = new int[length + 1];
+      for (int k = 0; k <= length; k++) {
+        stream[k] = r.nextInt(vocab);
+      }
+      System.arraycopy(stream, 0, x, i * length, length);
+      System.arraycopy(stream, 1, y, i * length, length);
+    }
+    return Dataset.tokens(length, x, y, "next-tokens[" + length + "]");
+  }
+
+  /**
+   * The reversal task: {@code n} sequences of {@code length} digits (0-9), each labelled at
+   * every position with the digit at the mirrored position ({@code y[i] = x[length - 1 - i]}).
+   * A model that mixes no positions (embedding, dense layers) cannot do better than chance (10%
+   * per token) away from the middle; attention can learn the mirror from position embeddings.
+   */
+  public static Dataset reverseDigits(int length, int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int[] x = new int[n * length];
+    int[] y = new int[n * length];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < length; k++) {
+        x[i * length + k] = r.nextInt(10);
+      }
+      for (int k = 0; k < length; k++) {
+        y[i * length + k] = x[i * length + length - 1 - k];
+      }
+    }
+    return Dataset.tokens(length, x, y, "reverse-digits[" + length + "]");
+  }
 }

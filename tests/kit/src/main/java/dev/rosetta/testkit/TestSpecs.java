@@ -197,6 +197,52 @@ public final class TestSpecs {
         .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
   }
 
+  /**
+   * One pre-layer-norm transformer block on token ids, the smallest GPT:
+   * {@code [6]} ids of a vocabulary of 11, embedding and position embedding of width 8, causal
+   * self-attention with 2 heads (biases drawn, not zero), a tanh-GELU MLP, residual adds, a
+   * final layer norm and a dense head giving {@code [6, 11]} next-token logits.
+   *
+   * @param causal false for attention over every position
+   * @param attentionDropout the attention layer's dropout on its weights
+   */
+  public static CheckedSpec tinyGpt(boolean causal, double attentionDropout) {
+    return ModelSpec.builder().optName(causal ? "tiny-gpt" : "tiny-encoder").setTokenInput(6)
+        .embedding("tok", 11, 8)
+        .positionEmbedding("pos", 8)
+        .layerNorm("ln1")
+        .add(new Layer.MultiHeadAttention("attn", 2, causal, true, attentionDropout, Init.XAVIER_UNIFORM,
+            Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN))
+        .addOf("res1", "attn", "pos")
+        .layerNorm("ln2")
+        .dense("fc1", 16)
+        .gelu("gelu", Layer.Gelu.Approximation.TANH)
+        .dense("fc2", 8)
+        .addOf("res2", "fc2", "res1")
+        .layerNorm("lnf")
+        .dense("head", 11)
+        .setLoss(new Loss.CrossEntropy())
+        .setOptimizer(new Optimizer.Adam(0.01))
+        .optTraining(1, 8, 5, true).build();
+  }
+
+  /** {@link #tinyGpt} with causal attention and no attention dropout. */
+  public static CheckedSpec tinyGpt() {
+    return tinyGpt(true, 0);
+  }
+
+  /**
+   * Every sequence layer kind and option in one graph on token ids, the token-input sibling of
+   * {@link #everyLayer()}: read from {@code every-sequence-layer.json} beside this class.
+   */
+  public static CheckedSpec everySequenceLayer() {
+    return SpecJson.parse(everySequenceLayerJson(), "every-sequence-layer.json");
+  }
+
+  public static String everySequenceLayerJson() {
+    return resourceText("every-sequence-layer.json");
+  }
+
   /** The models with the normalisation and join layers, for runtime checks and opset sweeps. */
   public static List<CheckedSpec> normsAndGraphs() {
     return List.of(bnCnn(), bnMlp(), layerNorms(), residual(), branches());

@@ -63,10 +63,15 @@ final class ExampleSpecs {
     return new Named("every-layer", TestSpecs.everyLayer());
   }
 
-  /** The examples and the every-layer spec. */
+  static Named everySequenceLayer() {
+    return new Named("every-sequence-layer", TestSpecs.everySequenceLayer());
+  }
+
+  /** The examples and the every-layer specs (float features, token ids). */
   static List<Named> all() {
     List<Named> out = new ArrayList<>(examples());
     out.add(everyLayer());
+    out.add(everySequenceLayer());
     return out;
   }
 }

@@ -127,11 +127,34 @@ class OnnxParityTest {
         named("add_skip", base(2, 6, 6).conv2d("conv", 2, 1).relu("act").addOf("sum", "act", "input").flatten("flat").dense("fc", 4))));
     cases.put("concat", List.of(
         named("concat_branches", base(6).dense("a", 4).add(new Layer.Dense("b", 3), "input").concat("cat", -1, "a", "b").relu("act").dense("fc", 4))));
+    // Token ids [batch, sequence] in, per-position logits out: Gather, the length left symbolic.
+    cases.put("embedding", List.of(
+        named("embedding", tokens(5).embedding("tok", 9, 6).dense("head", 9))));
+    cases.put("position_embedding", List.of(
+        named("position_embedding", tokens(5).embedding("tok", 9, 6).positionEmbedding("pos", 8).gelu("act").dense("head", 9))));
+    cases.put("multi_head_attention", List.of(
+        named("attention_causal", tokens(6).embedding("tok", 9, 8).positionEmbedding("pos", 6).attention("attn", 2, true).dense("head", 9)),
+        named("attention_bidirectional_no_bias", tokens(6).embedding("tok", 9, 8).positionEmbedding("pos", 6)
+            .add(new Layer.MultiHeadAttention("attn", 4, false, false, 0.2, Init.XAVIER_UNIFORM, Init.UNIFORM_FAN_IN, Init.ZEROS))
+            .dense("head", 9)),
+        named("tiny_gpt", ModelSpec.builder().optName("tiny_gpt").setTokenInput(6)
+            .embedding("tok", 11, 8).positionEmbedding("pos", 8).layerNorm("ln1").attention("attn", 2, true)
+            .addOf("res1", "attn", "pos").layerNorm("ln2").dense("fc1", 16).gelu("gelu", Layer.Gelu.Approximation.TANH)
+            .dense("fc2", 8).addOf("res2", "fc2", "res1").layerNorm("lnf").dense("head", 11)
+            .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01)).optTraining(1, 16, 11, true))));
     return cases;
   }
 
   static ModelSpec.Builder base(int... input) {
     return ModelSpec.builder().setInput(input)
+        .setLoss(new Loss.CrossEntropy())
+        .setOptimizer(new Optimizer.Sgd(0.1, 0.9, 0, false))
+        .optTraining(1, 16, 11, true);
+  }
+
+  /** A model on sequences of {@code length} token ids, with the next-token loss. */
+  static ModelSpec.Builder tokens(int length) {
+    return ModelSpec.builder().setTokenInput(length)
         .setLoss(new Loss.CrossEntropy())
         .setOptimizer(new Optimizer.Sgd(0.1, 0.9, 0, false))
         .optTraining(1, 16, 11, true);
@@ -193,8 +216,9 @@ class OnnxParityTest {
 
       // The DJL face of the same file, which `rosetta eval --backend onnxruntime` uses.
       try (OnnxRuntimeModel djl = OnnxRuntimeModel.load(file, spec)) {
-        float[] pool = java.util.Arrays.copyOf(data.test().features(), 37 * data.test().featureSize());
-        OnnxVerifier.Verification viaDjl = OnnxVerifier.compare(djl, reference, spec, pool);
+        OnnxVerifier.Verification viaDjl = data.test().hasTokens()
+            ? OnnxVerifier.compareTokens(djl, reference, spec, java.util.Arrays.copyOf(data.test().tokens(), 37 * data.test().featureSize()))
+            : OnnxVerifier.compare(djl, reference, spec, java.util.Arrays.copyOf(data.test().features(), 37 * data.test().featureSize()));
         assertTrue(viaDjl.pass(), backendName + " vs ONNX Runtime through DJL on " + c.id() + ": " + viaDjl.toText());
       }
     }
@@ -230,6 +254,21 @@ class OnnxParityTest {
 
   static Dataset synthetic(CheckedSpec spec, int n, long salt) {
     SplittableRandom r = new SplittableRandom(spec.training().seed() * 31 + salt);
+    if (spec.takesTokens()) {
+      int length = spec.input().dim(0);
+      int vocab = spec.tokenReaders().stream().mapToInt(Layer.Embedding::vocabSize).min().orElseThrow();
+      int classes = spec.output().dim(-1);
+      int perSample = spec.output().rank() == 2 ? length : 1;
+      int[] x = new int[n * length];
+      int[] y = new int[n * perSample];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = r.nextInt(vocab);
+      }
+      for (int i = 0; i < y.length; i++) {
+        y[i] = r.nextInt(classes);
+      }
+      return Dataset.tokens(length, x, y, "synthetic " + spec.name());
+    }
     int size = (int) spec.input().size();
     float[] x = new float[n * size];
     for (int i = 0; i < x.length; i++) {

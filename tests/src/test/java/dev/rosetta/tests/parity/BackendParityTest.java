@@ -60,8 +60,36 @@ class BackendParityTest {
         SyntheticData.regression(spec.input(), targetSize, TEST, 22));
   }
 
+  /** A model on token ids, trained on the seeded next-token or reversal data of the test kit. */
+  static Case sequences(String name, CheckedSpec spec, boolean reverse) {
+    int length = spec.input().dim(0);
+    return new Case(
+        name, spec,
+        reverse ? SyntheticData.reverseDigits(length, TRAIN, 31) : SyntheticData.nextTokens(length, 10, TRAIN, 31),
+        reverse ? SyntheticData.reverseDigits(length, TEST, 32) : SyntheticData.nextTokens(length, 10, TEST, 32));
+  }
+
+  static ModelSpec.Builder tokens(int length) {
+    return ModelSpec.builder().setTokenInput(length).optTraining(EPOCHS, BATCH, 1234, true);
+  }
+
   static Stream<Case> cases() {
     return Stream.of(
+        sequences(
+            "GPT block: embedding + position_embedding, pre-norm causal attention + tanh-GELU MLP, residuals, next-token cross_entropy, adam",
+            tokens(8).embedding("tok", 10, 16).positionEmbedding("pos", 8).layerNorm("ln1")
+                .add(new Layer.MultiHeadAttention("attn", 4, true, true, 0, Init.XAVIER_UNIFORM, Init.UNIFORM_FAN_IN, Init.UNIFORM_FAN_IN))
+                .addOf("res1", "attn", "pos").layerNorm("ln2").dense("fc1", 32).gelu("gelu", Layer.Gelu.Approximation.TANH)
+                .dense("fc2", 16).addOf("res2", "fc2", "res1").layerNorm("lnf").dense("head", 10)
+                .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01)).build(),
+            false),
+        sequences(
+            "reversal: bidirectional attention without bias, attention dropout 0.1, dropout 0.2, ignore_index, sgd momentum",
+            tokens(6).embedding("tok", 10, 12).positionEmbedding("pos", 6)
+                .add(new Layer.MultiHeadAttention("attn", 3, false, false, 0.1, Init.XAVIER_UNIFORM, Init.UNIFORM_FAN_IN, Init.ZEROS))
+                .addOf("res", "attn", "pos").dropout("drop", 0.2).dense("head", 10)
+                .setLoss(new Loss.CrossEntropy(0)).setOptimizer(new Optimizer.Sgd(0.1, 0.9, 0, false)).build(),
+            true),
         classification(
             "dense + relu, cross_entropy, plain sgd",
             net(8).dense("fc1", 16).relu("relu1").dense("fc2", 4)

@@ -32,14 +32,16 @@ public final class OnnxRuntimeModel implements InferenceModel {
   private final Path file;
   private final ZooModel<NDList, NDList> model;
   private final Predictor<NDList, NDList> predictor;
+  private final CheckedSpec spec;
   private final Shape input;
   private final int outputSize;
 
-  private OnnxRuntimeModel(Path file, ZooModel<NDList, NDList> model, Shape input, int outputSize) {
+  private OnnxRuntimeModel(Path file, ZooModel<NDList, NDList> model, CheckedSpec spec, int outputSize) {
     this.file = file;
+    this.spec = spec;
     this.model = model;
     this.predictor = model.newPredictor();
-    this.input = input;
+    this.input = spec.input();
     this.outputSize = outputSize;
   }
 
@@ -88,7 +90,7 @@ public final class OnnxRuntimeModel implements InferenceModel {
     }
     Criteria<NDList, NDList> criteria = builder.build();
     try {
-      return new OnnxRuntimeModel(file, criteria.loadModel(), spec.input(), outputSize);
+      return new OnnxRuntimeModel(file, criteria.loadModel(), spec, outputSize);
     } catch (ModelNotFoundException | MalformedModelException e) {
       throw new OnnxFileException(file, "ONNX Runtime cannot load the model: " + e.getMessage(), e);
     }
@@ -120,6 +122,23 @@ public final class OnnxRuntimeModel implements InferenceModel {
       if (y.length != (long) outputSize * n) {
         throw new IllegalStateException(
             file + ": ONNX Runtime returned " + y.length + " values for " + n + " samples, expected " + (long) outputSize * n);
+      }
+      return y;
+    } catch (TranslateException e) {
+      throw new IllegalStateException(file + ": ONNX Runtime inference failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Token ids as an int64 {@code [n, length]} array. */
+  @Override
+  public float[] predictTokens(int[] tokens, int n, int length) {
+    long[] wide = dev.rosetta.data.TokenRange.checkedIds(spec, tokens, n, length, "input");
+    try (NDManager scope = model.getNDManager().newSubManager()) {
+      NDArray x = scope.create(wide, new ai.djl.ndarray.types.Shape(n, length));
+      float[] y = predictor.predict(new NDList(x)).singletonOrThrow().toFloatArray();
+      if (y.length != (long) spec.outputSize(length) * n) {
+        throw new IllegalStateException(
+            file + ": ONNX Runtime returned " + y.length + " values for " + n + " sequences, expected " + (long) spec.outputSize(length) * n);
       }
       return y;
     } catch (TranslateException e) {

@@ -25,12 +25,12 @@ final class OnnxSignature {
       throw new OnnxFileException(
           file, "expected one input and one output, found inputs " + s.inputs() + " and outputs " + s.outputs());
     }
-    String inProblem = mismatch(s.inputs().get(0), spec.input());
+    String inProblem = mismatch(s.inputs().get(0), spec.input(), spec.takesTokens() ? "int64" : "float");
     if (inProblem != null) {
       throw new OnnxFileException(
           file, "input " + s.inputs().get(0) + " does not fit spec '" + spec.name() + "', whose samples are " + spec.input() + " (" + inProblem + ")");
     }
-    String outProblem = mismatch(s.outputs().get(0), out);
+    String outProblem = mismatch(s.outputs().get(0), out, "float");
     if (outProblem != null) {
       throw new OnnxFileException(
           file, "output " + s.outputs().get(0) + " does not fit spec '" + spec.name() + "', whose outputs are " + out + " (" + outProblem + ")");
@@ -38,7 +38,6 @@ final class OnnxSignature {
     return (int) out.size();
   }
 
-  /** Why {@code v} cannot carry a batch of {@code perSample}, or null. Unknown axes pass. */
   /** The check both ONNX Runtime faces make before a run: {@code n} whole samples of {@code input}. */
   static void requireSamples(Shape input, float[] inputs, int n) {
     long want = input.size() * n;
@@ -48,9 +47,10 @@ final class OnnxSignature {
     }
   }
 
-  private static String mismatch(OnnxSummary.Value v, Shape perSample) {
-    if (!v.elementType().equals("float")) {
-      return "element type " + v.elementType() + ", not float";
+  /** Why {@code v} cannot carry a batch of {@code perSample}, or null. Unknown axes pass. */
+  private static String mismatch(OnnxSummary.Value v, Shape perSample, String elementType) {
+    if (!v.elementType().equals(elementType)) {
+      return "element type " + v.elementType() + ", not " + elementType;
     }
     List<String> dims = v.dims();
     if (dims.size() != perSample.rank() + 1) {

@@ -43,9 +43,11 @@ public final class OnnxVerifier {
    * @param tolerance the bound the differences were held to: {@link #TOLERANCE} times
    *     {@code max(1, outputScale)}
    */
-  public record Verification(Map<Integer, Double> maxAbsDiff, double outputScale, double tolerance, boolean pass) {
+  public record Verification(
+      Map<Integer, Double> maxAbsDiff, double outputScale, double tolerance, boolean pass, List<Integer> lengths) {
     public Verification {
       maxAbsDiff = Collections.unmodifiableMap(new LinkedHashMap<>(maxAbsDiff));
+      lengths = List.copyOf(lengths);
     }
 
     /** The largest difference over every batch size; NaN if any was NaN. */
@@ -68,15 +70,25 @@ public final class OnnxVerifier {
       String bound = outputScale > 1
           ? String.format(Locale.ROOT, "; bound %.1e = 1e-5 x largest output %.1f)", tolerance, outputScale)
           : String.format(Locale.ROOT, "; bound %.1e)", tolerance);
+      String at = lengths.isEmpty() ? "" : " at sequence lengths " + lengths.stream().map(String::valueOf).collect(Collectors.joining(" and "));
       return (pass ? "PASS" : "FAIL") + String.format(Locale.ROOT, " max abs diff %.2e (", worst())
           + maxAbsDiff.entrySet().stream().map(e -> String.format(Locale.ROOT, "batch %d: %.2e", e.getKey(), e.getValue())).collect(Collectors.joining(", "))
-          + bound;
+          + at + bound;
     }
   }
 
-  /** Verifies on seeded standard-normal inputs (seed: the spec's training seed). */
+  /**
+   * Verifies on seeded inputs (seed: the spec's training seed): standard-normal features, or
+   * token ids uniform over the vocabulary.
+   */
   public static Verification verify(Path onnx, CheckedSpec spec, InferenceModel reference) throws IOException {
-    return verify(onnx, spec, reference, syntheticInputs(spec, BATCH_SIZES.get(BATCH_SIZES.size() - 1)));
+    int need = BATCH_SIZES.get(BATCH_SIZES.size() - 1);
+    if (spec.takesTokens()) {
+      try (OrtSessionModel ort = OrtSessionModel.load(onnx, spec)) {
+        return compareTokens(ort, reference, spec, syntheticTokens(spec, need));
+      }
+    }
+    return verify(onnx, spec, reference, syntheticInputs(spec, need));
   }
 
   /**
@@ -84,7 +96,30 @@ public final class OnnxVerifier {
    * must already be shaped to the spec input (see {@link Dataset#reshapedTo}).
    */
   public static Verification verify(Path onnx, CheckedSpec spec, InferenceModel reference, Dataset data) throws IOException {
+    if (data.hasTokens()) {
+      requireFits(spec, data);
+      int need = BATCH_SIZES.get(BATCH_SIZES.size() - 1);
+      int size = data.featureSize();
+      int[] ids = new int[need * size];
+      for (int i = 0; i < need; i++) {
+        System.arraycopy(data.tokens(), (i % data.size()) * size, ids, i * size, size);
+      }
+      try (OrtSessionModel ort = OrtSessionModel.load(onnx, spec)) {
+        return compareTokens(ort, reference, spec, ids);
+      }
+    }
     return verify(onnx, spec, reference, samples(spec, data));
+  }
+
+  /** Samples shaped to the spec input, at least one. */
+  private static void requireFits(CheckedSpec spec, Dataset data) {
+    if (!data.sampleShape().equals(spec.input())) {
+      throw new IllegalArgumentException(
+          data.source() + ": samples of shape " + data.sampleShape() + " do not fit the spec input " + spec.input());
+    }
+    if (data.size() == 0) {
+      throw new IllegalArgumentException(data.source() + ": no samples to verify with");
+    }
   }
 
   /**
@@ -97,13 +132,7 @@ public final class OnnxVerifier {
     if (data == null) {
       return syntheticInputs(spec, need);
     }
-    if (!data.sampleShape().equals(spec.input())) {
-      throw new IllegalArgumentException(
-          data.source() + ": samples of shape " + data.sampleShape() + " do not fit the spec input " + spec.input());
-    }
-    if (data.size() == 0) {
-      throw new IllegalArgumentException(data.source() + ": no samples to verify with");
-    }
+    requireFits(spec, data);
     int size = data.featureSize();
     float[] x = new float[need * size];
     for (int i = 0; i < need; i++) {
@@ -201,12 +230,59 @@ public final class OnnxVerifier {
         scale = Math.max(scale, Math.abs(v));
       }
     }
+    return judge(diffs, scale, List.of());
+  }
+
+  private static Verification judge(Map<Integer, Double> diffs, double scale, List<Integer> lengths) {
     double tolerance = TOLERANCE * Math.max(1, scale);
     boolean pass = true;
     for (double d : diffs.values()) {
       pass &= d <= tolerance; // false for NaN
     }
-    return new Verification(diffs, scale, tolerance, pass);
+    return new Verification(diffs, scale, tolerance, pass, lengths);
+  }
+
+  /**
+   * {@link #compare} for a model reading token ids: each batch size at the full length and,
+   * when the model takes shorter sequences, at about half of it too (the first positions of
+   * each sequence), so a length baked into the exported graph shows.
+   *
+   * @param pool at least 37 sequences of the spec's input length, row-major
+   */
+  public static Verification compareTokens(InferenceModel candidate, InferenceModel reference, CheckedSpec spec, int[] pool) {
+    int full = spec.input().dim(0);
+    List<Integer> lengths = spec.takesShorterSequences() && full > 1 ? List.of(full, full / 2 + 1) : List.of(full);
+    Map<Integer, Double> diffs = new LinkedHashMap<>();
+    double scale = 0;
+    for (int n : BATCH_SIZES) {
+      double worst = 0;
+      for (int length : lengths) {
+        int[] ids = new int[n * length];
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(pool, i * full, ids, i * length, length);
+        }
+        float[] a = candidate.predictTokens(ids, n, length);
+        float[] b = reference.predictTokens(ids, n, length);
+        double d = maxAbsDiff(a, b);
+        worst = Double.isNaN(d) || Double.isNaN(worst) ? Double.NaN : Math.max(worst, d);
+        for (float v : b) {
+          scale = Math.max(scale, Math.abs(v));
+        }
+      }
+      diffs.put(n, worst);
+    }
+    return judge(diffs, scale, lengths);
+  }
+
+  /** Token ids uniform over the smallest vocabulary of the spec's embeddings, seeded. */
+  public static int[] syntheticTokens(CheckedSpec spec, int n) {
+    int vocab = spec.tokenReaders().stream().mapToInt(e -> e.vocabSize()).min().orElse(1);
+    SplittableRandom r = new SplittableRandom(spec.training().seed());
+    int[] ids = new int[n * spec.input().dim(0)];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = r.nextInt(vocab);
+    }
+    return ids;
   }
 
   /** Largest |a - b|; NaN for different lengths or a non-finite value on one side only. */

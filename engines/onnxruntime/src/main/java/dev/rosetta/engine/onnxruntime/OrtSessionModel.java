@@ -26,11 +26,13 @@ final class OrtSessionModel implements InferenceModel {
   private final OrtEnvironment env;
   private final OrtSession session;
   private final String inputName;
+  private final CheckedSpec spec;
   private final Shape input;
   private final int outputSize;
 
-  private OrtSessionModel(Path file, OrtEnvironment env, OrtSession session, Shape input, int outputSize) {
+  private OrtSessionModel(Path file, OrtEnvironment env, OrtSession session, CheckedSpec spec, Shape input, int outputSize) {
     this.file = file;
+    this.spec = spec;
     this.env = env;
     this.session = session;
     this.inputName = session.getInputNames().iterator().next();
@@ -43,7 +45,7 @@ final class OrtSessionModel implements InferenceModel {
     int outputSize = OnnxSignature.check(file, proto, spec);
     OrtEnvironment env = environment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      return new OrtSessionModel(file, env, env.createSession(file.toString(), options), spec.input(), outputSize);
+      return new OrtSessionModel(file, env, env.createSession(file.toString(), options), spec, spec.input(), outputSize);
     } catch (OrtException e) {
       throw new OnnxFileException(file, "ONNX Runtime cannot load the model: " + e.getMessage(), e);
     }
@@ -57,22 +59,38 @@ final class OrtSessionModel implements InferenceModel {
   @Override
   public float[] predict(float[] inputs, int n) {
     OnnxSignature.requireSamples(input, inputs, n);
-    try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), input.withBatch(n).dimsLong());
-        OrtSession.Result r = session.run(Map.of(inputName, x))) {
+    try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), input.withBatch(n).dimsLong())) {
+      return run(x, n, outputSize);
+    } catch (OrtException e) {
+      throw new IllegalStateException(file + ": ONNX Runtime inference failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Token ids as an int64 {@code [n, length]} tensor. */
+  @Override
+  public float[] predictTokens(int[] tokens, int n, int length) {
+    long[] wide = dev.rosetta.data.TokenRange.checkedIds(spec, tokens, n, length, "input");
+    try (OnnxTensor x = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(wide), new long[] {n, length})) {
+      return run(x, n, spec.outputSize(length));
+    } catch (OrtException e) {
+      throw new IllegalStateException(file + ": ONNX Runtime inference failed: " + e.getMessage(), e);
+    }
+  }
+
+  private float[] run(OnnxTensor x, int n, int perSample) throws OrtException {
+    try (OrtSession.Result r = session.run(Map.of(inputName, x))) {
       OnnxValue v = r.get(0);
       if (!(v instanceof OnnxTensor t)) {
         throw new IllegalStateException(file + ": output is not a tensor but " + v.getInfo());
       }
       FloatBuffer fb = t.getFloatBuffer();
-      if (fb == null || fb.remaining() != (long) outputSize * n) {
+      if (fb == null || fb.remaining() != (long) perSample * n) {
         throw new IllegalStateException(
-            file + ": ONNX Runtime returned " + t.getInfo() + " for " + n + " samples, expected " + outputSize + " floats each");
+            file + ": ONNX Runtime returned " + t.getInfo() + " for " + n + " samples, expected " + perSample + " floats each");
       }
       float[] y = new float[fb.remaining()];
       fb.get(y);
       return y;
-    } catch (OrtException e) {
-      throw new IllegalStateException(file + ": ONNX Runtime inference failed: " + e.getMessage(), e);
     }
   }
 

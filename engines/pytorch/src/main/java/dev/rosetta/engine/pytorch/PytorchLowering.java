@@ -200,6 +200,21 @@ final class PytorchLowering {
       return new LambdaBlock(xs -> new NDList(NDArrays.concat(xs, axis)), "concat");
     }
 
+    @Override
+    public Block embedding(Layer.Embedding e) {
+      return new TorchEmbedding(e);
+    }
+
+    @Override
+    public Block positionEmbedding(Layer.PositionEmbedding p) {
+      return new TorchPositionEmbedding(p, shape.input().dim(1));
+    }
+
+    @Override
+    public Block multiHeadAttention(Layer.MultiHeadAttention a) {
+      return new TorchAttention(a, shape.input(), seed, step);
+    }
+
     static Block unary(String name, Function<NDArray, NDArray> f) {
       return new LambdaBlock(x -> new NDList(f.apply(x.singletonOrThrow())), name);
     }

@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.rosetta.data.Batch;
+import dev.rosetta.data.TokenRange;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ParamSpec;
@@ -220,7 +221,7 @@ final class PytorchModel implements TrainableModel {
     currentStep = step;
     List<float[]> saved = saveBuffers();
     try (NDManager scope = manager.newSubManager()) {
-      NDArray x = input(scope, batch.features(), spec.input().withBatch(batch.size()));
+      NDArray x = input(scope, batch);
       return block.forward(store, new NDList(x), true).singletonOrThrow().toFloatArray();
     } finally {
       restoreBuffers(saved);
@@ -251,7 +252,7 @@ final class PytorchModel implements TrainableModel {
   private static final ReentrantLock RECORDING = new ReentrantLock();
 
   private float forwardBackward(Batch batch, NDManager scope) {
-    NDArray x = input(scope, batch.features(), spec.input().withBatch(batch.size()));
+    NDArray x = input(scope, batch);
     RECORDING.lock();
     try (GradientCollector collector = engine.newGradientCollector()) {
       NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
@@ -269,7 +270,11 @@ final class PytorchModel implements TrainableModel {
     }
   }
 
-  /** The spec's loss, mean over the batch, on the autograd tape. */
+  /**
+   * The spec's loss on the autograd tape: cross_entropy over every label's row of logits (one
+   * per sample, or one per position of a {@code [T, C]} output), mean over the counted labels;
+   * mse mean over every element.
+   */
   static NDArray meanLoss(CheckedSpec spec, NDArray out, Batch batch, NDManager scope) {
     return spec.loss().accept(new Loss.Visitor<NDArray>() {
       @Override
@@ -279,12 +284,27 @@ final class PytorchModel implements TrainableModel {
           NDArray q = scope.create(batch.targets(l, spec.outputSize()), out.getShape());
           return out.logSoftmax(-1).mul(q).sum(new int[] {-1}).mean().neg();
         }
-        long[] labels = new long[batch.size()];
-        for (int i = 0; i < labels.length; i++) {
-          labels[i] = batch.labels()[i];
+        int[] labels = batch.labels();
+        long classes = out.getShape().get(out.getShape().dimension() - 1);
+        long[] y = new long[labels.length];
+        float[] counted = l.ignoreIndex() == null ? null : new float[labels.length];
+        int count = 0;
+        for (int i = 0; i < y.length; i++) {
+          boolean ignored = l.ignores(labels[i]);
+          y[i] = ignored ? 0 : labels[i];
+          if (counted != null && !ignored) {
+            counted[i] = 1f;
+            count++;
+          }
         }
-        NDArray y = scope.create(labels, new ai.djl.ndarray.types.Shape(batch.size(), 1));
-        return out.logSoftmax(-1).gather(y, 1).mean().neg();
+        NDArray picked =
+            out.reshape(-1, classes).logSoftmax(-1).gather(scope.create(y, new ai.djl.ndarray.types.Shape(y.length, 1)), 1);
+        if (counted == null) {
+          return picked.mean().neg();
+        }
+        // Ignored labels weigh 0; the sum is over the counted ones, divided by their count.
+        NDArray kept = picked.reshape(-1).mul(scope.create(counted));
+        return kept.sum().div((float) Math.max(1, count)).neg();
       }
 
       @Override
@@ -297,9 +317,22 @@ final class PytorchModel implements TrainableModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
+    if (spec.takesTokens()) {
+      throw new IllegalArgumentException("spec '" + spec.name() + "' reads int64 token ids: use predictTokens");
+    }
     TorchThreads.use(threadsForBatch.applyAsInt(n));
     try (NDManager scope = manager.newSubManager()) {
       NDArray x = input(scope, inputs, spec.input().withBatch(n));
+      return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+    }
+  }
+
+  @Override
+  public float[] predictTokens(int[] tokens, int n, int length) {
+    long[] ids = TokenRange.checkedIds(spec, tokens, n, length, "input");
+    TorchThreads.use(threadsForBatch.applyAsInt(n));
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray x = scope.create(ids, new ai.djl.ndarray.types.Shape(n, length));
       return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
     }
   }
@@ -312,6 +345,15 @@ final class PytorchModel implements TrainableModel {
       out.put(p.name(), new Tensor(p.shape(), params.get(p.name()).toFloatArray()));
     }
     return new WeightSet(out);
+  }
+
+  /** A batch's inputs: its token ids (range-checked) or its features. */
+  private NDArray input(NDManager scope, Batch batch) {
+    if (spec.takesTokens()) {
+      long[] ids = TokenRange.checkedIds(spec, batch.tokens(), batch.size(), batch.length(), "batch");
+      return scope.create(ids, new ai.djl.ndarray.types.Shape(batch.size(), batch.length()));
+    }
+    return input(scope, batch.features(), spec.input().withBatch(batch.size()));
   }
 
   /**

@@ -86,6 +86,18 @@ final class DjlSavedModel implements InferenceModel {
     }
   }
 
+  /** Token ids as an int64 {@code [n, length]} array into the SavedModel's open-length input. */
+  @Override
+  public float[] predictTokens(int[] tokens, int n, int length) {
+    long[] wide = dev.rosetta.data.TokenRange.checkedIds(spec, tokens, n, length, "input");
+    try (NDManager scope = model.getNDManager().newSubManager()) {
+      NDArray x = scope.create(wide, new ai.djl.ndarray.types.Shape(n, length));
+      return predictor.predict(new NDList(x)).singletonOrThrow().toFloatArray();
+    } catch (TranslateException e) {
+      throw new IllegalStateException("DJL TensorFlow prediction failed", e);
+    }
+  }
+
   /**
    * The inputs in a direct buffer this model owns and reuses. Given a heap array, DJL's TF
    * manager stages it in a fresh direct buffer per call that only the garbage collector frees:

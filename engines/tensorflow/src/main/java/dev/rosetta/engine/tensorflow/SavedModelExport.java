@@ -45,8 +45,7 @@ final class SavedModelExport {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Map<String, Variable<TFloat32>> vars = TensorflowLowering.variables(tf, spec);
-      Placeholder<TFloat32> x =
-          tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(TfOps.batched(spec.input())));
+      Placeholder<?> x = TensorflowLowering.input(tf.withName(INPUT), spec);
       Operand<TFloat32> y =
           tf.withName(OUTPUT).identity(TensorflowLowering.forward(tf, spec, x, vars, null));
       List<Placeholder<TFloat32>> values = new ArrayList<>();

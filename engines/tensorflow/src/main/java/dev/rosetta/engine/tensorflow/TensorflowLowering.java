@@ -16,6 +16,8 @@ import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.nn.LeakyRelu;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Lowers the IR to TensorFlow graph ops. Parameters are graph variables named exactly as the
@@ -65,23 +67,40 @@ final class TensorflowLowering {
    * @param train the training pass's masks and statistics collector, or null for evaluation
    *     (dropout is the identity, batch_norm uses the running statistics)
    */
+  @SuppressWarnings("unchecked")
   static Operand<TFloat32> forward(
-      Ops tf, CheckedSpec spec, Operand<TFloat32> input, Map<String, Variable<TFloat32>> vars, TrainPass train) {
-    return spec.forward(input, (shape, ins) -> shape.layer().accept(new LayerOps(tf, ins, shape, vars, train)));
+      Ops tf, CheckedSpec spec, Operand<?> input, Map<String, Variable<TFloat32>> vars, TrainPass train) {
+    // Token ids are no float activation: the walk carries null for the model input, and the
+    // embeddings (the only layers that read it) take the ids from LayerOps.
+    Operand<TInt64> tokens = spec.takesTokens() ? (Operand<TInt64>) input : null;
+    Operand<TFloat32> features = spec.takesTokens() ? null : (Operand<TFloat32>) input;
+    return spec.forward(features, (shape, ins) -> shape.layer().accept(new LayerOps(tf, ins, shape, vars, train, tokens)));
   }
 
   /**
-   * Dropout masks the training graph is fed, one placeholder per dropout layer with a rate
-   * above 0, shaped like the layer's input.
+   * The model input: float32 {@code [batch, ...sample]}, or int64 token ids {@code [batch,
+   * length]} with the length left open, so a prediction may be shorter than the training
+   * sequences.
+   */
+  static Placeholder<?> input(Ops tf, CheckedSpec spec) {
+    return spec.takesTokens()
+        ? tf.placeholder(TInt64.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, -1)))
+        : tf.placeholder(TFloat32.class, Placeholder.shape(TfOps.batched(spec.input())));
+  }
+
+  /**
+   * Dropout masks the training graph is fed: one placeholder per layer with a seeded mask
+   * ({@link Layer#dropoutRate} above 0), shaped as {@link Layer#dropoutMask} with a batch axis.
    */
   static Map<String, Placeholder<TFloat32>> maskPlaceholders(Ops tf, CheckedSpec spec) {
     Map<String, Placeholder<TFloat32>> masks = new LinkedHashMap<>();
     for (LayerShape shape : spec.shapes()) {
-      if (shape.layer() instanceof Layer.Dropout d && d.rate() > 0) {
+      Layer l = shape.layer();
+      if (l.dropoutRate() > 0) {
         masks.put(
-            d.name(),
-            tf.withSubScope(d.name()).withName("mask")
-                .placeholder(TFloat32.class, Placeholder.shape(TfOps.batched(shape.input()))));
+            l.name(),
+            tf.withSubScope(l.name()).withName("mask")
+                .placeholder(TFloat32.class, Placeholder.shape(TfOps.batched(l.dropoutMask(shape.input())))));
       }
     }
     return masks;
@@ -97,11 +116,14 @@ final class TensorflowLowering {
     private final Map<String, Variable<TFloat32>> vars;
     private final TrainPass train;
     private final Map<String, Placeholder<TFloat32>> masks;
+    /** The model's token ids, which only an embedding reads; null for float input. */
+    private final Operand<TInt64> tokens;
 
     LayerOps(
         Ops tf, List<Operand<TFloat32>> ins, LayerShape shape, Map<String, Variable<TFloat32>> vars,
-        TrainPass train) {
+        TrainPass train, Operand<TInt64> tokens) {
       this.tf = tf;
+      this.tokens = tokens;
       this.ins = ins;
       this.x = ins.get(0);
       this.shape = shape;
@@ -124,7 +146,11 @@ final class TensorflowLowering {
         y = s.nn.biasAdd(y, vars.get(d.name() + ".bias"));
       }
       if (wide) {
-        y = s.reshape(y, s.constant(TfOps.batched(shape.output()).asArray()));
+        // Back to the input's leading axes as the graph runs them: a sequence may be shorter
+        // at prediction than the shape validation worked out.
+        int rank = shape.input().rank() + 1;
+        Operand<TInt32> lead = s.slice(s.shape(x), s.constant(new int[] {0}), s.constant(new int[] {rank - 1}));
+        y = s.reshape(y, s.concat(List.of(lead, s.constant(new int[] {d.units()})), s.constant(0)));
       }
       return y;
     }
@@ -260,6 +286,31 @@ final class TensorflowLowering {
         sum = (k == ins.size() - 1 ? tf.withName(a.name()) : s).math.add(sum, ins.get(k));
       }
       return sum;
+    }
+
+    /**
+     * GatherV2 of the ids on the weight's value: TF's registry has no gradient for Gather (v1)
+     * or ResourceGather, and the variable passes through Identity to shed its reference type.
+     */
+    @Override
+    public Operand<TFloat32> embedding(Layer.Embedding e) {
+      Ops s = tf.withSubScope(e.name());
+      return tf.withName(e.name()).gather(s.identity(vars.get(e.name() + ".weight")), tokens, s.constant(0));
+    }
+
+    /** {@code x + weight[0:T]}, T read from the activation when the graph runs. */
+    @Override
+    public Operand<TFloat32> positionEmbedding(Layer.PositionEmbedding p) {
+      Ops s = tf.withSubScope(p.name());
+      Operand<TInt32> t = s.gather(s.shape(x), s.constant(1), s.constant(0));
+      Operand<TFloat32> rows = s.slice(s.identity(vars.get(p.name() + ".weight")), s.constant(new int[] {0, 0}),
+          s.stack(List.of(t, s.constant(-1))));
+      return tf.withName(p.name()).math.add(x, rows);
+    }
+
+    @Override
+    public Operand<TFloat32> multiHeadAttention(Layer.MultiHeadAttention a) {
+      return TfAttention.lower(tf, a, shape, x, vars, masks == null ? null : masks.get(a.name()));
     }
 
     /** Concatenation along the sample axis, i.e. tensor axis sampleAxis + 1 of NCHW. */

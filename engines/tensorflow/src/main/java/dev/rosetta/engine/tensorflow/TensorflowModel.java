@@ -3,6 +3,7 @@ package dev.rosetta.engine.tensorflow;
 import dev.rosetta.backend.OptimizerState;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.data.Batch;
+import dev.rosetta.data.TokenRange;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.LayerShape;
@@ -44,8 +45,15 @@ public final class TensorflowModel implements TrainableModel {
   private final List<ParamSpec> trainableParams;
   /** Per batch_norm layer: values per channel in one sample (H * W, or 1). */
   private final Map<String, Long> perChannelValues;
-  private final Placeholder<TFloat32> input;
+  /** float32 features, or int64 token ids. */
+  private final Placeholder<?> input;
+  /** One row of targets per label ({@link #targetWidth} wide): one-hot labels, or float targets. */
   private final Placeholder<TFloat32> targets;
+  private final int targetWidth;
+  /** With cross_entropy's ignore_index: 1 for a counted label, 0 for an ignored one; else null. */
+  private final Placeholder<TFloat32> labelWeights;
+  /** With ignore_index: the number of counted labels in the batch (at least 1). */
+  private final Placeholder<TFloat32> labelCount;
   private final Map<String, Placeholder<TFloat32>> masks;
   private final List<String> maskLayers;
   private final int[] maskSampleSizes;
@@ -89,8 +97,7 @@ public final class TensorflowModel implements TrainableModel {
       List<Variable<TFloat32>> trainableVars = new ArrayList<>();
       trainableParams.forEach(p -> trainableVars.add(varMap.get(p.name())));
       this.perChannelValues = perChannelValues(spec);
-      this.input =
-          tf.withName("input").placeholder(TFloat32.class, Placeholder.shape(TfOps.batched(spec.input())));
+      this.input = TensorflowLowering.input(tf.withName("input"), spec);
       this.masks = TensorflowLowering.maskPlaceholders(tf, spec);
       this.maskLayers = new ArrayList<>(masks.keySet());
       this.maskSampleSizes = new int[maskLayers.size()];
@@ -104,6 +111,10 @@ public final class TensorflowModel implements TrainableModel {
         maskSampleSizes[i] = (int) n;
         maskRates[i] = rate(spec, maskLayers.get(i));
       }
+      this.targetWidth = targetWidth(spec);
+      boolean ignoring = spec.loss() instanceof Loss.CrossEntropy ce && ce.ignoreIndex() != null;
+      this.labelWeights = ignoring ? tf.withName("label_weights").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1))) : null;
+      this.labelCount = ignoring ? tf.withName("label_count").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.scalar())) : null;
       TensorflowLowering.TrainPass trainPass = new TensorflowLowering.TrainPass(masks);
       Operand<TFloat32> trainOut =
           TensorflowLowering.forward(tf.withSubScope("train"), spec, input, varMap, trainPass);
@@ -112,7 +123,7 @@ public final class TensorflowModel implements TrainableModel {
           tf.withName("output").identity(
               TensorflowLowering.forward(tf.withSubScope("eval"), spec, input, varMap, null));
       this.targets =
-          tf.withName("targets").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, outputWidth)));
+          tf.withName("targets").placeholder(TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, targetWidth)));
       this.loss = withPenalties(tf.withSubScope("penalties"), loss(tf.withSubScope("loss"), trainOut), varMap);
       this.grads = new ArrayList<>();
       // TF rejects a gradient request for no variables; a parameter-free model has none.
@@ -201,19 +212,44 @@ public final class TensorflowModel implements TrainableModel {
     return total;
   }
 
-  /** The spec's loss, mean over the batch, as graph ops on the training output. */
+  /**
+   * The spec's loss as graph ops on the training output, one row per label: cross_entropy over
+   * {@code [labels, classes]} (one per sample, or one per position of a {@code [T, C]} output),
+   * mean over the counted labels; mse mean over every element.
+   */
   private Operand<TFloat32> loss(Ops tf, Operand<TFloat32> out) {
-    Operand<TFloat32> flat = tf.reshape(out, tf.constant(new long[] {-1, outputWidth}));
+    Operand<TFloat32> flat = tf.reshape(out, tf.constant(new long[] {-1, targetWidth}));
     return spec.loss().accept(new Loss.Visitor<Operand<TFloat32>>() {
       @Override
       public Operand<TFloat32> crossEntropy(Loss.CrossEntropy l) {
         // The sparse op has no gradient in TF's C++ registry; the dense one on one-hot labels does.
-        return tf.withName("value").math.mean(tf.nn.softmaxCrossEntropyWithLogits(flat, targets).loss(), tf.constant(0));
+        Operand<TFloat32> perLabel = tf.nn.softmaxCrossEntropyWithLogits(flat, targets).loss();
+        if (labelWeights == null) {
+          return tf.withName("value").math.mean(perLabel, tf.constant(0));
+        }
+        // Ignored labels weigh 0 (their one-hot row is all zeros too); sum, then divide by the count.
+        Operand<TFloat32> kept = tf.math.mul(perLabel, labelWeights);
+        return tf.withName("value").math.div(tf.sum(kept, tf.constant(0)), labelCount);
       }
 
       @Override
       public Operand<TFloat32> mse(Loss.Mse l) {
         return tf.withName("value").math.mean(tf.math.square(tf.math.sub(flat, targets)), tf.constant(new int[] {0, 1}));
+      }
+    });
+  }
+
+  /** The width of a target row: the classes of one label for cross_entropy, the whole output for mse. */
+  private static int targetWidth(CheckedSpec spec) {
+    return spec.loss().accept(new Loss.Visitor<Integer>() {
+      @Override
+      public Integer crossEntropy(Loss.CrossEntropy l) {
+        return spec.output().dim(-1);
+      }
+
+      @Override
+      public Integer mse(Loss.Mse l) {
+        return spec.outputSize();
       }
     });
   }
@@ -234,7 +270,7 @@ public final class TensorflowModel implements TrainableModel {
       }
       r.run().close();
     } finally {
-      fed.forEach(TFloat32::close);
+      fed.forEach(org.tensorflow.Tensor::close);
     }
   }
 
@@ -281,7 +317,7 @@ public final class TensorflowModel implements TrainableModel {
   @Override
   public float trainStep(Batch batch, long step) {
     requireSeveralValuesPerChannel(batch);
-    List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
+    List<org.tensorflow.Tensor> fed = new ArrayList<>(4 + maskLayers.size());
     try (TFloat64 lr = TFloat64.scalarOf(learningRate)) {
       Session.Runner r = feedBatch(session.runner(), batch, step, fed);
       r.feed(optimizer.learningRate(), lr).addTarget(trainOp);
@@ -289,7 +325,7 @@ public final class TensorflowModel implements TrainableModel {
         return ((TFloat32) res.get(0)).getFloat();
       }
     } finally {
-      fed.forEach(TFloat32::close);
+      fed.forEach(org.tensorflow.Tensor::close);
     }
   }
 
@@ -337,7 +373,7 @@ public final class TensorflowModel implements TrainableModel {
       return new WeightSet(Map.of());
     }
     requireSeveralValuesPerChannel(batch);
-    List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
+    List<org.tensorflow.Tensor> fed = new ArrayList<>(4 + maskLayers.size());
     try {
       Session.Runner r = feedBatch(session.runner(), batch, step, fed);
       grads.forEach(r::fetch);
@@ -345,17 +381,34 @@ public final class TensorflowModel implements TrainableModel {
         return canonical(res, trainableParams);
       }
     } finally {
-      fed.forEach(TFloat32::close);
+      fed.forEach(org.tensorflow.Tensor::close);
     }
   }
 
-  private Session.Runner feedBatch(Session.Runner r, Batch batch, long step, List<TFloat32> fed) {
+  private Session.Runner feedBatch(Session.Runner r, Batch batch, long step, List<org.tensorflow.Tensor> fed) {
     int n = batch.size();
-    TFloat32 x = TfTensors.tensor(batch.features(), TfTensors.shapeOf(n, batch.sampleShape().dimsLong()));
+    org.tensorflow.Tensor x = inputTensor(batch);
     fed.add(x);
-    TFloat32 t = TfTensors.tensor(batch.targets(spec.loss(), outputWidth), org.tensorflow.ndarray.Shape.of(n, outputWidth));
+    float[] rows = batch.targets(spec.loss(), outputWidth);
+    TFloat32 t = TfTensors.tensor(rows, org.tensorflow.ndarray.Shape.of(rows.length / targetWidth, targetWidth));
     fed.add(t);
     r.feed(input, x).feed(targets, t);
+    if (labelWeights != null) {
+      Loss.CrossEntropy ce = (Loss.CrossEntropy) spec.loss();
+      float[] w = new float[batch.labels().length];
+      int count = 0;
+      for (int i = 0; i < w.length; i++) {
+        if (!ce.ignores(batch.labels()[i])) {
+          w[i] = 1f;
+          count++;
+        }
+      }
+      TFloat32 wt = TfTensors.tensor(w, org.tensorflow.ndarray.Shape.of(w.length));
+      TFloat32 ct = TFloat32.scalarOf(Math.max(1, count));
+      fed.add(wt);
+      fed.add(ct);
+      r.feed(labelWeights, wt).feed(labelCount, ct);
+    }
     for (int i = 0; i < maskLayers.size(); i++) {
       String layer = maskLayers.get(i);
       Placeholder<TFloat32> p = masks.get(layer);
@@ -371,16 +424,36 @@ public final class TensorflowModel implements TrainableModel {
 
   private static double rate(CheckedSpec spec, String layer) {
     for (var l : spec.layers()) {
-      if (l.name().equals(layer) && l instanceof Layer.Dropout d) {
-        return d.rate();
+      if (l.name().equals(layer)) {
+        return l.dropoutRate();
       }
     }
-    throw new IllegalStateException("no dropout layer " + layer);
+    throw new IllegalStateException("no layer " + layer);
+  }
+
+  /** A batch's inputs as a tensor: int64 token ids (range-checked) or float32 features. */
+  private org.tensorflow.Tensor inputTensor(Batch batch) {
+    if (spec.takesTokens()) {
+      return TfTensors.tokens(
+          TokenRange.checkedIds(spec, batch.tokens(), batch.size(), batch.length(), "batch"), batch.size(), batch.length());
+    }
+    return TfTensors.tensor(batch.features(), TfTensors.shapeOf(batch.size(), batch.sampleShape().dimsLong()));
   }
 
   @Override
   public float[] predict(float[] inputs, int n) {
+    if (spec.takesTokens()) {
+      throw new IllegalArgumentException("spec '" + spec.name() + "' reads int64 token ids: use predictTokens");
+    }
     try (TFloat32 x = TfTensors.tensor(inputs, TfTensors.shapeOf(n, spec.input().dimsLong()));
+        Result res = session.runner().feed(input, x).fetch(evalOutput).run()) {
+      return TfTensors.read((TFloat32) res.get(0));
+    }
+  }
+
+  @Override
+  public float[] predictTokens(int[] tokens, int n, int length) {
+    try (org.tensorflow.Tensor x = TfTensors.tokens(TokenRange.checkedIds(spec, tokens, n, length, "input"), n, length);
         Result res = session.runner().feed(input, x).fetch(evalOutput).run()) {
       return TfTensors.read((TFloat32) res.get(0));
     }
@@ -400,11 +473,11 @@ public final class TensorflowModel implements TrainableModel {
 
   @Override
   public float[] trainingOutput(Batch batch, long step) {
-    List<TFloat32> fed = new ArrayList<>(2 + maskLayers.size());
+    List<org.tensorflow.Tensor> fed = new ArrayList<>(4 + maskLayers.size());
     try (Result res = feedBatch(session.runner(), batch, step, fed).fetch(trainOutput).run()) {
       return TfTensors.read((TFloat32) res.get(0));
     } finally {
-      fed.forEach(TFloat32::close);
+      fed.forEach(org.tensorflow.Tensor::close);
     }
   }
 

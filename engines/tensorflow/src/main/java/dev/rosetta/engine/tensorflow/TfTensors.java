@@ -5,6 +5,7 @@ import dev.rosetta.spec.CheckedSpec;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /** Moving float32 data in and out of TensorFlow, and the session settings every graph runs with. */
 final class TfTensors {
@@ -51,6 +52,11 @@ final class TfTensors {
 
   static TFloat32 tensor(float[] data, org.tensorflow.ndarray.Shape shape) {
     return TFloat32.tensorOf(shape, DataBuffers.of(data, true, false));
+  }
+
+  /** Token ids (int64, row-major) as a {@code [n, length]} tensor. */
+  static TInt64 tokens(long[] ids, int n, int length) {
+    return TInt64.tensorOf(org.tensorflow.ndarray.Shape.of(n, length), DataBuffers.of(ids, true, false));
   }
 
   static float[] read(TFloat32 t) {
