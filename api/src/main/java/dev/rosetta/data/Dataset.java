@@ -114,8 +114,15 @@ public record Dataset(
         if (labels == null) {
           throw new DataException(source + ": cross_entropy needs integer class labels, but the label column has fractional values");
         }
-        if (classCount() > width) {
-          throw new DataException(source + ": labels go up to " + (classCount() - 1) + " but the model outputs " + width
+        // One label per sample, or one per position of a [T, C] output.
+        int perLabel = spec.output().dim(-1);
+        int expected = spec.output().rank() == 2 ? spec.output().dim(0) : 1;
+        if (size() > 0 && labelsPerSample() != expected) {
+          throw new DataException(source + ": " + labelsPerSample() + " labels per sample, but the model outputs "
+              + spec.output() + " (" + expected + " per sample)");
+        }
+        if (classCount() > perLabel) {
+          throw new DataException(source + ": labels go up to " + (classCount() - 1) + " but the model outputs " + perLabel
               + " classes (last layer '" + last + "')");
         }
         return null;

@@ -3,6 +3,7 @@ package dev.rosetta.parity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How closely two backends agree when they train the same spec from the same weights on the
@@ -31,12 +32,16 @@ import java.util.Locale;
  *     NoiseFloor#NONE} when not measured
  * @param strict judge every row by its fixed bound only
  * @param k how many times its noise floor a trajectory row may be
+ * @param weightsRelL2ByTensor the relative L2 of each tensor alone after {@link #weightsStep}
+ *     steps, in the spec's order (every attention parameter has its own figure); empty when not
+ *     measured
  */
 public record ParityReport(
     String reference, String candidate, int epochs, long steps, double forwardMaxAbs,
     double gradRelL2, double lossMaxRel, long lossMaxRelStep, long weightsStep,
     double weightsRelL2, double weightsRelL2End, double accuracyReference,
-    double accuracyCandidate, NoiseFloor noiseFloor, boolean strict, double k) {
+    double accuracyCandidate, NoiseFloor noiseFloor, boolean strict, double k,
+    Map<String, Double> weightsRelL2ByTensor) {
 
   /** The contract's k: a trajectory row may be this many times its noise floor. */
   public static final double K = 3;
@@ -51,6 +56,18 @@ public record ParityReport(
 
   public ParityReport {
     noiseFloor = noiseFloor == null ? NoiseFloor.NONE : noiseFloor;
+    weightsRelL2ByTensor = weightsRelL2ByTensor == null
+        ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(weightsRelL2ByTensor));
+  }
+
+  /** A report without per-tensor figures. */
+  public ParityReport(
+      String reference, String candidate, int epochs, long steps, double forwardMaxAbs,
+      double gradRelL2, double lossMaxRel, long lossMaxRelStep, long weightsStep,
+      double weightsRelL2, double weightsRelL2End, double accuracyReference,
+      double accuracyCandidate, NoiseFloor noiseFloor, boolean strict, double k) {
+    this(reference, candidate, epochs, steps, forwardMaxAbs, gradRelL2, lossMaxRel, lossMaxRelStep, weightsStep,
+        weightsRelL2, weightsRelL2End, accuracyReference, accuracyCandidate, noiseFloor, strict, k, Map.of());
   }
 
   /** A report without a noise floor, judged by the fixed bounds. */
@@ -61,14 +78,27 @@ public record ParityReport(
       double accuracyCandidate) {
     this(reference, candidate, epochs, steps, forwardMaxAbs, gradRelL2, lossMaxRel, lossMaxRelStep,
         weightsStep, weightsRelL2, weightsRelL2End, accuracyReference, accuracyCandidate, NoiseFloor.NONE,
-        false, K);
+        false, K, Map.of());
   }
 
   /** The same figures judged by the fixed bounds only. */
   public ParityReport strictly() {
     return new ParityReport(reference, candidate, epochs, steps, forwardMaxAbs, gradRelL2, lossMaxRel,
         lossMaxRelStep, weightsStep, weightsRelL2, weightsRelL2End, accuracyReference, accuracyCandidate,
-        noiseFloor, true, k);
+        noiseFloor, true, k, weightsRelL2ByTensor);
+  }
+
+  /**
+   * Each tensor's relative L2 after {@link #weightsStep} steps against the contract's fixed
+   * bound, one line each: {@code b1_attn.in_proj_weight  9.1e-08  PASS}.
+   */
+  public String perTensorTable() {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "weights after %d steps, relative L2 per tensor (bound %.0e):%n",
+        weightsStep, WEIGHTS_REL_L2_AFTER_N));
+    int width = weightsRelL2ByTensor.keySet().stream().mapToInt(String::length).max().orElse(10);
+    weightsRelL2ByTensor.forEach((name, v) -> sb.append(String.format(Locale.ROOT, "  %-" + width + "s  %.2e  %s%n", name, v,
+        v <= WEIGHTS_REL_L2_AFTER_N ? "PASS" : "FAIL")));
+    return sb.toString();
   }
 
   /** Why a row passed or failed. */
@@ -258,6 +288,11 @@ public record ParityReport(
       }
     }
     field(sb, "checks", rows.append(']').toString());
+    if (!weightsRelL2ByTensor.isEmpty()) {
+      StringBuilder per = new StringBuilder("{");
+      weightsRelL2ByTensor.forEach((name, v) -> field(per, name, num(v)));
+      field(sb, "weights_rel_l2_by_tensor", per.append('}').toString());
+    }
     if (floors.length() > 1) {
       field(sb, "noise_floor", floors.append('}').toString());
       field(sb, "noise_floor_kind", kinds.append('}').toString());

@@ -216,6 +216,7 @@ public final class ParityRunner {
     double lossMaxRel = 0;
     long lossMaxRelStep = 1;
     double weightsAfterN = Double.NaN;
+    Map<String, Double> byTensor = new LinkedHashMap<>();
     long weightsStep = 0;
     long step = 0;
     long total = (long) BatchOrder.batchCount(train.size(), t.batchSize()) * epochs;
@@ -255,7 +256,12 @@ public final class ParityRunner {
             }
           }
           if (step == Math.min(steps, total)) {
-            weightsAfterN = relL2(a.weights(), b.weights());
+            WeightSet wa = a.weights();
+            WeightSet wb = b.weights();
+            weightsAfterN = relL2(wa, wb);
+            for (String name : wa.names()) {
+              byTensor.put(name, relL2(new WeightSet(Map.of(name, wa.get(name))), new WeightSet(Map.of(name, wb.get(name)))));
+            }
             weightsStep = step;
           }
         }
@@ -290,7 +296,7 @@ public final class ParityRunner {
     }
     return new ParityReport(
         reference.name(), candidate.name(), epochs, step, forward, grad, lossMaxRel,
-        lossMaxRelStep, weightsStep, weightsAfterN, weightsEpoch1, accA, accB, floor, false, ParityReport.K);
+        lossMaxRelStep, weightsStep, weightsAfterN, weightsEpoch1, accA, accB, floor, false, ParityReport.K, byTensor);
   }
 
   private static float finite(float loss, int epoch, long step) {

@@ -118,6 +118,10 @@ final class BenchCommand implements Callable<Integer> {
     if (threads != null && threads.stream().anyMatch(t -> t < 1)) {
       throw new Rosetta.UserInputException("--threads must be >= 1 (got " + threads + ")");
     }
+    if ((compare || sweep) && spec.takesTokens()) {
+      throw new Rosetta.UserInputException("--compare and --sweep time float inputs; for a model reading token ids, time"
+          + " training with bench --backend B (it prints tokens/s) beside examples/python/char_gpt_torch.py bench");
+    }
     if (compare) {
       if (rounds < 1 || !(seconds > 0) || torchThreads.stream().anyMatch(t -> t < 1)) {
         throw new Rosetta.UserInputException("--rounds must be >= 1, --seconds > 0 and --torch-threads >= 1");
@@ -142,6 +146,10 @@ final class BenchCommand implements Callable<Integer> {
       throw new Rosetta.UserInputException("--threads takes one count without --compare (got " + threads + ")");
     }
     if (inference) {
+      if (spec.takesTokens()) {
+        throw new Rosetta.UserInputException("bench --inference times float inputs; for a model reading token ids,"
+            + " time training (bench --backend B) or generation (rosetta generate prints tokens/s)");
+      }
       return new InferenceBench(out, json).run(spec, specFile, weights);
     }
     if (backendName == null) {
@@ -198,6 +206,9 @@ final class BenchCommand implements Callable<Integer> {
       modelThreads = model.intraOpThreads();
       out.printf(Locale.ROOT, "training throughput: %,.0f samples/s (%.2f s for %,d samples; %s; %d intra-op thread%s)%n",
           samplesPerSecond, rosetta.seconds(), rosetta.samples, rosetta.spread(), modelThreads, modelThreads == 1 ? "" : "s");
+      if (spec.takesTokens()) {
+        out.printf(Locale.ROOT, "  = %,.0f tokens/s (sequences of %d tokens)%n", samplesPerSecond * spec.input().dim(0), spec.input().dim(0));
+      }
       if (reference) {
         out.printf(Locale.ROOT, "%s: %,.0f samples/s on the same batches (Rosetta at %.0f%% of it)%n",
             ReferenceLoop.BY_BACKEND.get(backend.name()).label(), referenceSamplesPerSecond,
@@ -232,6 +243,9 @@ final class BenchCommand implements Callable<Integer> {
       o.put("threads", modelThreads);
       o.put("steps", steps);
       Json.put(o, "samples_per_second", samplesPerSecond);
+      if (spec.takesTokens()) {
+        Json.put(o, "tokens_per_second", samplesPerSecond * spec.input().dim(0));
+      }
       ArrayNode windowsNode = o.putArray("window_samples_per_second");
       windowRates.forEach(r -> windowsNode.add(Math.round(r)));
       if (reference) {

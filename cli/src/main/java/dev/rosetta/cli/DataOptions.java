@@ -4,6 +4,9 @@ import dev.rosetta.data.DataException;
 import dev.rosetta.data.DataSources;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.data.TokenRange;
+import dev.rosetta.data.Vocabulary;
+import dev.rosetta.spec.Layer;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Preprocess;
 import dev.rosetta.tabular.CsvTable;
@@ -18,7 +21,9 @@ final class DataOptions {
   @Option(
       names = "--data",
       paramLabel = "PATH",
-      description = "IDX folder (MNIST layout, raw or .gz), folder with train.csv [+ test.csv], or a .csv file. Default: the embedded Fashion-MNIST subset (6,000 train / 1,000 test). A spec with a preprocess section needs a CSV table with a header.")
+      description = {
+        "IDX folder (MNIST layout, raw or .gz), folder with train.csv [+ test.csv], or a .csv file. Default: the embedded Fashion-MNIST subset (6,000 train / 1,000 test). A spec with a preprocess section needs a CSV table with a header.",
+        "For a spec reading token ids: a text file or a folder of text files (UTF-8, read as characters; the last 10% is the test set), or CSV of token ids (a sequence, then its labels, per line)."})
   Path data;
 
   @Option(names = "--label-column", paramLabel = "NAME", description = "CSV label column (default: 'label', else the last column).")
@@ -36,12 +41,27 @@ final class DataOptions {
    * {@code preprocess} section reads its table and fits the preprocessing on the training rows.
    */
   DataSplit load(CheckedSpec spec) {
+    return load(spec, null);
+  }
+
+  /**
+   * @param vocabulary the vocabulary a trained model was stored with, which text must stay
+   *     inside (characters outside it are an error naming where they are); null to build one
+   *     from the text, as training does
+   */
+  DataSplit load(CheckedSpec spec, Vocabulary vocabulary) {
     if (spec.spec().preprocess() != null) {
       refuseSubsetsOfTables();
       RawRows[] t = tables(spec, true);
       return TabularData.fit(spec, t[0], t[1], 0, spec.training().seed()).split();
     }
-    DataSplit split = DataSources.load(data, labelColumn);
+    DataSplit split;
+    if (spec.takesTokens()) {
+      split = DataSources.loadTokens(data, spec.input().dim(0), labelsPerSample(spec), vocabulary);
+      requireFits(split.vocabulary(), spec, data);
+    } else {
+      split = DataSources.load(data, labelColumn);
+    }
     Dataset train = split.train();
     Dataset test = split.test();
     if (classes != null) {
@@ -54,7 +74,7 @@ final class DataOptions {
       }
       train = train.head(trainSamples);
     }
-    return new DataSplit(fit(train, spec), test == null ? null : fit(test, spec));
+    return new DataSplit(fit(train, spec), test == null ? null : fit(test, spec), split.vocabulary());
   }
 
   /** --classes and --train-samples work on image and numeric data, not on preprocessed tables. */
@@ -111,14 +131,40 @@ final class DataOptions {
    * fit is an error; the default data not fitting (another input shape, fewer classes) is not.
    */
   Dataset verificationSamples(CheckedSpec spec) {
+    return verificationSamples(spec, null);
+  }
+
+  /**
+   * {@link #verificationSamples(CheckedSpec)} for a model trained on text: the text read with
+   * its {@code vocabulary}.
+   */
+  Dataset verificationSamples(CheckedSpec spec, Vocabulary vocabulary) {
     try {
-      DataSplit split = load(spec);
+      DataSplit split = load(spec, vocabulary);
       return split.test() != null ? split.test() : split.train();
     } catch (RuntimeException e) {
       if (data != null) {
         throw e;
       }
       return null;
+    }
+  }
+
+  /** Labels per sample the spec's output takes: one per position of a [T, C] output, else one. */
+  private static int labelsPerSample(CheckedSpec spec) {
+    return spec.output().rank() == 2 ? spec.output().dim(0) : 1;
+  }
+
+  /** A text's characters must all have an embedding row and an output class. */
+  private static void requireFits(Vocabulary v, CheckedSpec spec, Path data) {
+    if (v == null) {
+      return;
+    }
+    for (Layer.Embedding e : spec.tokenReaders()) {
+      if (v.size() > e.vocabSize()) {
+        throw new DataException(data + ": the text has " + v.size() + " distinct characters, but embedding '" + e.name()
+            + "' has vocab_size " + e.vocabSize() + "; raise vocab_size (and the output's classes) to at least " + v.size());
+      }
     }
   }
 
@@ -134,6 +180,10 @@ final class DataOptions {
   }
 
   private static Dataset fit(Dataset d, CheckedSpec spec) {
-    return d.reshapedTo(spec.input()).requireTargetsFor(spec);
+    Dataset shaped = d.reshapedTo(spec.input());
+    if (shaped.hasTokens()) {
+      TokenRange.require(spec, shaped.tokens(), shaped.size(), spec.input().dim(0), d.source());
+    }
+    return shaped.requireTargetsFor(spec);
   }
 }

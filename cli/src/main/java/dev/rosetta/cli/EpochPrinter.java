@@ -1,5 +1,8 @@
 package dev.rosetta.cli;
 
+import dev.rosetta.spec.CheckedSpec;
+import dev.rosetta.spec.Loss;
+import dev.rosetta.train.Evaluation;
 import dev.rosetta.train.TrainingListener;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -9,16 +12,31 @@ final class EpochPrinter implements TrainingListener {
   private final PrintWriter out;
   private final String prefix;
   private final boolean showRate;
+  private final boolean perToken;
 
   EpochPrinter(PrintWriter out, String prefix) {
-    this(out, prefix, false);
+    this(out, prefix, false, false);
   }
 
-  /** @param showRate print each epoch's learning rate (a schedule changes it) */
-  EpochPrinter(PrintWriter out, String prefix, boolean showRate) {
+  /**
+   * @param showRate print each epoch's learning rate (a schedule changes it)
+   * @param perToken add a next-token model's bits per token and perplexity to the test figures
+   */
+  EpochPrinter(PrintWriter out, String prefix, boolean showRate, boolean perToken) {
     this.out = out;
     this.prefix = prefix;
     this.showRate = showRate;
+    this.perToken = perToken;
+  }
+
+  /** Whether a spec's loss is a cross-entropy over token positions, so bits and perplexity mean something. */
+  static boolean perToken(CheckedSpec spec) {
+    return spec.takesTokens() && spec.loss() instanceof Loss.CrossEntropy;
+  }
+
+  /** {@code  (1.781 bits/token, perplexity 3.44)}. */
+  static String tokenFigures(Evaluation e) {
+    return String.format(Locale.ROOT, " (%.3f bits/token, perplexity %.2f)", e.bitsPerToken(), e.perplexity());
   }
 
   @Override
@@ -26,7 +44,8 @@ final class EpochPrinter implements TrainingListener {
     String test =
         e.test() == null
             ? ""
-            : String.format(Locale.ROOT, "  test_loss %.4f  test_accuracy %.4f", e.test().loss(), e.test().accuracy());
+            : String.format(Locale.ROOT, "  test_loss %.4f%s  test_accuracy %.4f", e.test().loss(),
+                perToken ? tokenFigures(e.test()) : "", e.test().accuracy());
     String val =
         e.validation() == null
             ? ""

@@ -53,17 +53,20 @@ final class EvalCommand implements Callable<Integer> {
         e = Evaluator.score(spec, model.outputs(spec, p), p.data(), model.preprocessor().classes());
       }
     } else {
-      DataSplit split = data.load(spec);
-      Dataset set = split.test() != null ? split.test() : split.train();
-      which = split.test() != null ? "test" : "train";
       try (ModelSource.Opened model = source.open(spec, specFile)) {
+        // A model trained on text reads text with its own vocabulary.
+        DataSplit split = data.load(spec, model.vocabulary());
+        Dataset set = split.test() != null ? split.test() : split.train();
+        which = split.test() != null ? "test" : "train";
         runtime = model.runtime();
         e = Evaluator.evaluate(model.model(), spec, set);
       }
     }
     String droppedNote = dropped > 0 ? String.format(Locale.ROOT, ", %d dropped for missing values", dropped) : "";
-    out.printf(Locale.ROOT, "%s on %s (%s set, %,d samples%s): loss %.4f  accuracy %.4f%n", spec.name(), runtime, which,
-        e.samples(), droppedNote, e.loss(), e.accuracy());
+    boolean perToken = EpochPrinter.perToken(spec);
+    out.printf(Locale.ROOT, "%s on %s (%s set, %,d %s%s): loss %.4f%s  %saccuracy %.4f%n", spec.name(), runtime, which,
+        e.samples(), spec.takesTokens() ? "sequences" : "samples", droppedNote, e.loss(),
+        perToken ? EpochPrinter.tokenFigures(e) : "", perToken ? "token " : "", e.accuracy());
     out.print(EvaluationFormat.text(e));
     if (json) {
       ObjectNode o = Json.object();
@@ -71,6 +74,10 @@ final class EvalCommand implements Callable<Integer> {
       o.put("set", which);
       o.put("dropped", dropped);
       EvaluationFormat.json(o, e);
+      if (perToken) {
+        Json.put(o, "bits_per_token", e.bitsPerToken());
+        Json.put(o, "perplexity", e.perplexity());
+      }
       out.println(Json.line(o));
     }
     out.flush();

@@ -102,7 +102,7 @@ final class ExportCommand implements Callable<Integer> {
           j.put("rows_with_missing_values", missing);
           v = OnnxVerifier.verifyTabular(staged, spec, pre, reference, rows);
         } else {
-          Dataset samples = data.verificationSamples(spec);
+          Dataset samples = data.verificationSamples(spec, ckpt.vocabulary());
           v = samples != null
               ? OnnxVerifier.verify(staged, spec, reference, samples)
               : OnnxVerifier.verify(staged, spec, reference);

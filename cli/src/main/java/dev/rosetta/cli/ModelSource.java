@@ -1,6 +1,8 @@
 package dev.rosetta.cli;
 
+import dev.rosetta.converter.OnnxInspector;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.data.Vocabulary;
 import dev.rosetta.engine.onnxruntime.OnnxRuntimeModel;
 import dev.rosetta.engine.onnxruntime.TabularOnnxModel;
 import dev.rosetta.tabular.Preprocessor;
@@ -33,12 +35,13 @@ final class ModelSource {
   /**
    * An opened model and the name of the runtime it runs on. For a spec with a {@code preprocess}
    * section it also holds the fitted statistics (the checkpoint's, or the ONNX file's), and an
-   * exported file runs on raw rows ({@code rows}, with {@code model} null).
+   * exported file runs on raw rows ({@code rows}, with {@code model} null). A model trained on
+   * text holds the vocabulary stored with it (null otherwise).
    */
-  record Opened(InferenceModel model, String runtime, Preprocessor preprocessor, TabularOnnxModel rows)
+  record Opened(InferenceModel model, String runtime, Preprocessor preprocessor, TabularOnnxModel rows, Vocabulary vocabulary)
       implements AutoCloseable {
     Opened(InferenceModel model, String runtime) {
-      this(model, runtime, null, null);
+      this(model, runtime, null, null, null);
     }
 
     /** The outputs for prepared rows: an exported graph reads them raw, a backend preprocessed. */
@@ -88,9 +91,10 @@ final class ModelSource {
       }
       if (spec.spec().preprocess() != null) {
         TabularOnnxModel t = TabularOnnxModel.load(onnx, spec);
-        return new Opened(null, ONNX_RUNTIME, t.preprocessor(), t);
+        return new Opened(null, ONNX_RUNTIME, t.preprocessor(), t, null);
       }
-      return new Opened(OnnxRuntimeModel.load(onnx, spec), ONNX_RUNTIME);
+      Vocabulary vocabulary = Vocabulary.fromMetadata(OnnxInspector.inspect(onnx).metadata());
+      return new Opened(OnnxRuntimeModel.load(onnx, spec), ONNX_RUNTIME, null, null, vocabulary);
     }
     if (weights == null) {
       throw new Rosetta.UserInputException("give --weights CKPT (or --model FILE.onnx with --backend onnxruntime)");
@@ -99,6 +103,6 @@ final class ModelSource {
     Backend b = backendFor(backend, ckpt);
     SpecFiles.requireSupported(b, spec, specFile);
     Preprocessor p = ckpt.preprocessor(spec, weights.toString());
-    return new Opened(b.inference(spec, ckpt.weights()), b.name(), p, null);
+    return new Opened(b.inference(spec, ckpt.weights()), b.name(), p, null, ckpt.vocabulary());
   }
 }

@@ -64,6 +64,9 @@ final class ParityCommand implements Callable<Integer> {
   @Option(names = "--weights", paramLabel = "CKPT", description = "Start both backends from this checkpoint (any backend's, or an import's) instead of the seeded initialisation: parity of fine-tuning.")
   Path weights;
 
+  @Option(names = "--per-tensor", description = "Also print each tensor's relative L2 after the N steps (every attention parameter on its own).")
+  boolean perTensor;
+
   @Option(names = "--json", description = "End with one JSON object of the figures.")
   boolean json;
 
@@ -107,6 +110,9 @@ final class ParityCommand implements Callable<Integer> {
         report = report.strictly();
       }
       out.print(report.toTable());
+      if (perTensor) {
+        out.print(report.perTensorTable());
+      }
       if (json && seeds == null) {
         out.println(report.toJson());
       }

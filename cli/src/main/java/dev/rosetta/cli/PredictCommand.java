@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.data.Vocabulary;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.tabular.RawRows;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "predict", description = "Print the model's outputs for the first test samples; with a preprocess section, the predicted class names for the first rows of the table (the label column may be absent).")
+@Command(name = "predict", description = "Print the model's outputs for the first test samples; with a preprocess section, the predicted class names for the first rows of the table (the label column may be absent); a next-token model: the predicted characters beside the text.")
 final class PredictCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
   Path specFile;
@@ -47,16 +48,23 @@ final class PredictCommand implements Callable<Integer> {
     if (spec.spec().preprocess() != null) {
       return tabular(spec, out);
     }
-    DataSplit split = data.load(spec);
-    Dataset set = split.test() != null ? split.test() : split.train();
-    int n = Math.min(count, set.size());
-    Batch b = set.slice(0, n);
     int width = spec.outputSize();
     float[] y;
     String runtime;
+    Batch b;
+    int n;
+    Vocabulary vocabulary;
     try (ModelSource.Opened model = source.open(spec, specFile)) {
+      vocabulary = model.vocabulary();
+      DataSplit split = data.load(spec, vocabulary);
+      Dataset set = split.test() != null ? split.test() : split.train();
+      n = Math.min(count, set.size());
+      b = set.slice(0, n);
       runtime = model.runtime();
-      y = model.model().predict(b.features(), n);
+      y = model.model().predict(b);
+    }
+    if (spec.output().rank() == 2 && b.labelsPerSample() > 1) {
+      return printPositions(out, runtime, spec, b, y, vocabulary);
     }
     ObjectNode o = Json.object();
     o.put("backend", runtime);
@@ -136,6 +144,53 @@ final class PredictCommand implements Callable<Integer> {
     }
     out.flush();
     return Rosetta.OK;
+  }
+
+  /**
+   * A model with a class per position (a next-token model): per sequence, the argmax class at
+   * every position beside the labels, as text when the model was trained on text.
+   */
+  private int printPositions(PrintWriter out, String runtime, CheckedSpec spec, Batch b, float[] y, Vocabulary vocabulary) {
+    int positions = spec.output().dim(0);
+    int classes = spec.output().dim(1);
+    ObjectNode o = Json.object();
+    o.put("backend", runtime);
+    ArrayNode rows = o.putArray("predictions");
+    for (int i = 0; i < b.size(); i++) {
+      int[] predicted = new int[positions];
+      int[] labels = java.util.Arrays.copyOfRange(b.labels(), i * positions, (i + 1) * positions);
+      int hits = 0;
+      for (int p = 0; p < positions; p++) {
+        predicted[p] = Evaluator.argmax(y, (i * positions + p) * classes, classes);
+        hits += predicted[p] == labels[p] ? 1 : 0;
+      }
+      ObjectNode row = rows.addObject();
+      row.put("index", i);
+      ArrayNode pa = row.putArray("predicted");
+      ArrayNode la = row.putArray("labels");
+      for (int p = 0; p < positions; p++) {
+        pa.add(predicted[p]);
+        la.add(labels[p]);
+      }
+      row.put("hits", hits);
+      if (vocabulary != null) {
+        out.printf(Locale.ROOT, "sequence %d: %d/%d next characters right%n  predicted %s%n  text      %s%n", i, hits, positions,
+            quoted(vocabulary.decode(predicted)), quoted(vocabulary.decode(labels)));
+      } else {
+        out.printf(Locale.ROOT, "sequence %d: %d/%d right  predicted %s  labels %s%n", i, hits, positions,
+            java.util.Arrays.toString(predicted), java.util.Arrays.toString(labels));
+      }
+    }
+    if (json) {
+      out.println(Json.line(o));
+    }
+    out.flush();
+    return Rosetta.OK;
+  }
+
+  /** Text on one line: newlines and tabs escaped. */
+  static String quoted(String text) {
+    return "\"" + text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t") + "\"";
   }
 
   private static double[] softmax(float[] z, int off, int width) {

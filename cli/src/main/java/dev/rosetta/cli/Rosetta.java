@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       CvCommand.class,
       SweepCommand.class,
       ReportCommand.class,
+      GenerateCommand.class,
       ParityCommand.class,
       BenchCommand.class,
       ExportCommand.class,

@@ -11,6 +11,7 @@ import dev.rosetta.checkpoint.Provenance;
 import dev.rosetta.data.DataException;
 import dev.rosetta.data.DataSplit;
 import dev.rosetta.data.Dataset;
+import dev.rosetta.data.Vocabulary;
 import dev.rosetta.io.AtomicFile;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.EarlyStopping;
@@ -112,7 +113,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     Checkpoint.Loaded loaded = weights == null ? null : Checkpoint.read(weights);
     // Everything the data can refuse is refused here, before the output folder is touched.
-    RunData run = prepare(spec, loaded == null ? null : loaded.preprocessor(spec, weights.toString()), validationSplit);
+    RunData run = prepare(spec, loaded == null ? null : loaded.preprocessor(spec, weights.toString()),
+        loaded == null ? null : loaded.vocabulary(), validationSplit);
     Start start;
     if (loaded == null) {
       start = new Start(Initializer.initialize(spec), null, TrainingState.START, null);
@@ -127,7 +129,8 @@ final class TrainCommand implements Callable<Integer> {
     AtomicFile.writeString(dir.resolve("spec.json"), SpecJson.write(spec));
     RunFolder.writeManifest(dir, backend.name(), data, validationSplit, run.split().train().size());
     if (saveInit) {
-      Checkpoint.save(dir.resolve("init.safetensors"), spec, start.weights(), Provenance.initial(backend, spec), run.preprocessor());
+      Checkpoint.save(dir.resolve("init.safetensors"), spec, start.weights(), Provenance.initial(backend, spec), run.preprocessor(),
+          run.split().vocabulary(), null, null);
     }
     return train(spec, backend, dir, run, start, false, stdout);
   }
@@ -164,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
           dir, state.epoch(), spec.training().epochs());
       return Rosetta.OK;
     }
-    RunData run = prepare(spec, loaded.preprocessor(spec, ckpt.toString()), split);
+    RunData run = prepare(spec, loaded.preprocessor(spec, ckpt.toString()), loaded.vocabulary(), split);
     int recorded = RunFolder.manifest(dir).get("train_samples").intValue();
     if (run.split().train().size() != recorded) {
       throw new DataException("cannot resume " + dir + ": the training data has " + run.split().train().size()
@@ -210,8 +213,13 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Loads, splits and (for a table) preprocesses the data; refuses bad data before any output. */
-  private RunData prepare(CheckedSpec spec, Preprocessor fitted, Double split) {
+  /**
+   * Loads, splits and (for a table) preprocesses the data; refuses bad data before any output.
+   *
+   * @param vocabulary the vocabulary of the checkpoint a run on text starts from, or null to build
+   *     one from the training text
+   */
+  private RunData prepare(CheckedSpec spec, Preprocessor fitted, Vocabulary vocabulary, Double split) {
     double fraction = split == null ? 0 : split;
     Preprocessor preprocessor = null;
     List<String> classes = null;
@@ -226,7 +234,7 @@ final class TrainCommand implements Callable<Integer> {
       s = td.split();
       validation = td.validationData();
     } else {
-      s = data.load(spec);
+      s = data.load(spec, vocabulary);
       if (fraction > 0) {
         Dataset all = s.train();
         String[] strata = null;
@@ -235,7 +243,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         boolean[] held = Splits.validation(strata, all.size(), fraction, spec.training().seed());
         validation = all.select(Splits.where(held, true));
-        s = new DataSplit(all.select(Splits.where(held, false)), s.test());
+        s = new DataSplit(all.select(Splits.where(held, false)), s.test(), s.vocabulary());
       }
     }
     TrainingLoop.requireBatchStatistics(spec, s.train().size());
@@ -274,10 +282,14 @@ final class TrainCommand implements Callable<Integer> {
     DataSplit split = run.split();
     Dataset validation = run.validation();
     Path ckpt = dir.resolve("checkpoint.safetensors");
-    stdout.printf(Locale.ROOT, "training %s on %s: %d epochs, batch %d, seed %d, %,d train / %s / %s test samples (%s)%n",
+    stdout.printf(Locale.ROOT, "training %s on %s: %d epochs, batch %d, seed %d, %,d train / %s / %s test %s (%s)%n",
         spec.name(), backend.name(), spec.training().epochs(), spec.training().batchSize(), spec.training().seed(),
         split.train().size(), validation == null ? "no validation" : String.format(Locale.ROOT, "%,d validation", validation.size()),
-        split.test() == null ? "no" : String.format(Locale.ROOT, "%,d", split.test().size()), data.describe());
+        split.test() == null ? "no" : String.format(Locale.ROOT, "%,d", split.test().size()),
+        spec.takesTokens() ? "sequences of " + spec.input().dim(0) + " tokens" : "samples", data.describe());
+    if (split.vocabulary() != null) {
+      stdout.printf(Locale.ROOT, "vocabulary: %d characters, stored with the checkpoint%n", split.vocabulary().size());
+    }
     if (run.preprocessor() != null) {
       stdout.printf(Locale.ROOT, "preprocessing fitted on %,d rows: %d features (%s)%n", run.preprocessor().fittedRows(),
           run.preprocessor().width(), run.preprocessor().layout());
@@ -287,7 +299,7 @@ final class TrainCommand implements Callable<Integer> {
       stdout.printf(Locale.ROOT, "%s is watched on the test set (no --validation-split)%n", monitor);
     }
     stdout.flush();
-    CheckpointWriter writer = new CheckpointWriter(ckpt, spec, backend, run.preprocessor());
+    CheckpointWriter writer = new CheckpointWriter(ckpt, spec, backend, run.preprocessor(), split.vocabulary());
     TrainingResult result;
     Evaluation last;
     String lastSet;
@@ -307,7 +319,7 @@ final class TrainCommand implements Callable<Integer> {
               .addListener(history)
               .addListener(writer)
               .addListener(ProgressBar.forTerminal())
-              .addListener(new EpochPrinter(stdout, "", spec.training().schedule() != null));
+              .addListener(new EpochPrinter(stdout, "", spec.training().schedule() != null, EpochPrinter.perToken(spec)));
       try {
         result = loop.run(model, start.state());
       } catch (TrainingDivergedException e) {

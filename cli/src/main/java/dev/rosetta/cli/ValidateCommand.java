@@ -135,10 +135,12 @@ final class ValidateCommand implements Callable<Integer> {
    */
   static String table(CheckedSpec spec, List<LayerShape> shapes) {
     boolean graph = spec.spec().isGraph();
-    String row = "%-16s %-17s %-18s %12s" + (graph ? "  %s" : "%s") + "%n";
+    int typeWidth = Math.max(17, shapes.stream().mapToInt(s -> s.layer().type().length()).max().orElse(0));
+    String row = "%-16s %-" + typeWidth + "s %-18s %12s" + (graph ? "  %s" : "%s") + "%n";
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, row, "layer", "type", "output", "parameters", graph ? "reads" : ""));
-    sb.append(String.format(Locale.ROOT, row, "(" + dev.rosetta.spec.ModelSpec.INPUT + ")", "", spec.input(), "", ""));
+    String input = spec.input() + (spec.takesTokens() ? " " + spec.inputType().jsonName() : "");
+    sb.append(String.format(Locale.ROOT, row, "(" + dev.rosetta.spec.ModelSpec.INPUT + ")", "", input, "", ""));
     for (int i = 0; i < shapes.size(); i++) {
       LayerShape ls = shapes.get(i);
       sb.append(String.format(Locale.ROOT, row, ls.layer().name(), ls.layer().type(), ls.output(),

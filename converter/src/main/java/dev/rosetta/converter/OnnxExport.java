@@ -3,6 +3,7 @@ package dev.rosetta.converter;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.rosetta.io.AtomicFile;
 import dev.rosetta.checkpoint.Provenance;
+import dev.rosetta.data.Vocabulary;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.tabular.Preprocessor;
 import dev.rosetta.weights.WeightSet;
@@ -66,10 +67,16 @@ public final class OnnxExport {
 
   /**
    * The part of a checkpoint's metadata that belongs in the ONNX file: backend, versions, seed,
-   * epoch, step, metrics. Spec hash and name are taken from the spec being exported, not from
+   * epoch, step, metrics, and the vocabulary of a model trained on text (so the file reads and
+   * writes text by itself). Spec hash and name are taken from the spec being exported, not from
    * here.
    */
   public static Map<String, String> provenanceFromCheckpoint(Map<String, String> checkpointMetadata) {
-    return Provenance.select(checkpointMetadata);
+    Map<String, String> out = new java.util.LinkedHashMap<>(Provenance.select(checkpointMetadata));
+    String vocabulary = checkpointMetadata.get(Vocabulary.METADATA_KEY);
+    if (vocabulary != null) {
+      out.put(Vocabulary.METADATA_KEY, vocabulary);
+    }
+    return out;
   }
 }

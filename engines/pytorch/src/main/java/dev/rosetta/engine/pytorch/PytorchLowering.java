@@ -3,6 +3,7 @@ package dev.rosetta.engine.pytorch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -113,8 +114,9 @@ final class PytorchLowering {
         // DJL has no binding for approximate='tanh'; the formula is written out as PyTorch's
         // kernel writes it, and the TensorFlow and ONNX lowerings write it the same way.
         case TANH -> unary("gelu_tanh", x -> {
-          NDArray inner = x.add(x.mul(x).mul(x).mul(GELU_TANH_KAPPA)).mul(GELU_TANH_BETA);
-          return x.mul(0.5f).mul(inner.tanh().add(1f));
+          NDManager m = x.getManager();
+          NDArray inner = x.add(x.mul(x).mul(x).mul(scalar(m, GELU_TANH_KAPPA))).mul(scalar(m, GELU_TANH_BETA));
+          return x.mul(scalar(m, 0.5f)).mul(inner.tanh().add(1f));
         });
       };
     }
@@ -222,6 +224,19 @@ final class PytorchLowering {
     private static Shape hw(Layer.Hw hw) {
       return new Shape(hw.h(), hw.w());
     }
+  }
+
+  /**
+   * A float32 scalar tensor in {@code scope}, to multiply by inside the autograd graph. Never
+   * {@code NDArray.mul(Number)} there: DJL 0.36 makes a scalar tensor over a Java buffer for
+   * it and closes that tensor at once, while libtorch keeps it for the backward pass (a
+   * product's gradient is the other factor); once the garbage collector frees the buffer, the
+   * gradient reads freed memory. Measured: char-model training runs that differed from run to
+   * run, and NaN gradients of an attention's queries now and then. This tensor lives as long as
+   * the step's scope.
+   */
+  static NDArray scalar(NDManager scope, float value) {
+    return scope.create(value);
   }
 
   /** sqrt(2 / pi) and 0.044715, the tanh GELU's constants, as float32. */

@@ -304,7 +304,7 @@ final class PytorchModel implements TrainableModel {
         }
         // Ignored labels weigh 0; the sum is over the counted ones, divided by their count.
         NDArray kept = picked.reshape(-1).mul(scope.create(counted));
-        return kept.sum().div((float) Math.max(1, count)).neg();
+        return kept.sum().div(PytorchLowering.scalar(scope, Math.max(1, count))).neg();
       }
 
       @Override

@@ -30,7 +30,8 @@ final class TorchPositionEmbedding extends AbstractBlock {
     NDArray x = inputs.singletonOrThrow();
     NDArray w = store.getValue(weight, x.getDevice(), training);
     long t = x.getShape().get(1);
-    return new NDList(x.add(w.get(new NDIndex("0:{}", t))));
+    // The slice in the activation's manager (the step's scope), not the parameter's.
+    return new NDList(x.add(w.get(x.getManager(), new NDIndex("0:{}", t))));
   }
 
   @Override
