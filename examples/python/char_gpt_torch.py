@@ -18,6 +18,7 @@ line. Not used by the build or the tests; needs torch and numpy.
       every epoch of the spec (or --epochs), per-step losses compared with OUT/metrics.jsonl
   python examples/python/char_gpt_torch.py bench runs/char-gpt-pt --data /usr/share/common-licenses
       30 warm-up steps, then 300 timed steps in six windows (like `rosetta bench`): tokens/s
+      (--warmup, --steps to change them)
 """
 import argparse
 import json
@@ -213,6 +214,8 @@ def main():
     p.add_argument("--data", required=True, help="the text file or folder Rosetta trained on")
     p.add_argument("--epochs", type=int, help="default: the spec's")
     p.add_argument("--threads", type=int, default=1, help="intra-op threads (Rosetta's default is 1)")
+    p.add_argument("--steps", type=int, default=300, help="bench: timed steps, in six windows")
+    p.add_argument("--warmup", type=int, default=30, help="bench: untimed steps first")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -245,18 +248,20 @@ def main():
 
     if a.mode == "bench":
         it = (b for e in range(1, 1000) for b in batches(e))
-        for _ in range(30):
+        for _ in range(a.warmup):
             step(*next(it))
-        rates = []
-        for _ in range(6):
+        rates, tokens, seconds = [], 0, 0.0
+        for w in range(6):
             n, start = 0, time.perf_counter()
-            for _ in range(50):
+            for _ in range(a.steps // 6 + (1 if w < a.steps % 6 else 0)):
                 xb, yb = next(it)
                 step(xb, yb)
                 n += xb.numel()
-            rates.append(n / (time.perf_counter() - start))
+            elapsed = time.perf_counter() - start
+            rates.append(n / elapsed)
+            tokens, seconds = tokens + n, seconds + elapsed
         r = sorted(rates)
-        print(f"torch {torch.__version__}, {a.threads} thread(s): {len(rates) * 50 * batch * length / sum(50 * batch * length / v for v in rates):,.0f} tokens/s "
+        print(f"torch {torch.__version__}, {a.threads} thread(s): {tokens / seconds:,.0f} tokens/s "
               f"(6 windows: min {r[0]:,.0f}, median {(r[2] + r[3]) / 2:,.0f}, max {r[-1]:,.0f})")
         return
 

@@ -17,9 +17,16 @@ import java.util.Locale;
  * @param weightsRelL2End relative L2 of the weights after epoch 1
  * @param accuracyPoints test accuracy points apart after training (not measured without a
  *     labelled test set)
+ * @param testLossRel relative difference of the test loss after training (not measured without
+ *     a test set)
  */
 public record NoiseFloor(
-    Row lossMaxRel, Row weightsRelL2End, Row accuracyPoints) {
+    Row lossMaxRel, Row weightsRelL2End, Row accuracyPoints, Row testLossRel) {
+
+  /** A floor without the test-loss row. */
+  public NoiseFloor(Row lossMaxRel, Row weightsRelL2End, Row accuracyPoints) {
+    this(lossMaxRel, weightsRelL2End, accuracyPoints, Row.NONE);
+  }
 
   /** What perturbed the reference's copy. */
   public enum Kind {
@@ -64,16 +71,16 @@ public record NoiseFloor(
     }
   }
 
-  public static final NoiseFloor NONE = new NoiseFloor(Row.NONE, Row.NONE, Row.NONE);
+  public static final NoiseFloor NONE = new NoiseFloor(Row.NONE, Row.NONE, Row.NONE, Row.NONE);
 
   public boolean measured() {
-    return lossMaxRel.measured() || weightsRelL2End.measured() || accuracyPoints.measured();
+    return lossMaxRel.measured() || weightsRelL2End.measured() || accuracyPoints.measured() || testLossRel.measured();
   }
 
   /** Row by row, the larger of two floors. */
   NoiseFloor max(NoiseFloor o) {
     return new NoiseFloor(
         Row.max(lossMaxRel, o.lossMaxRel), Row.max(weightsRelL2End, o.weightsRelL2End),
-        Row.max(accuracyPoints, o.accuracyPoints));
+        Row.max(accuracyPoints, o.accuracyPoints), Row.max(testLossRel, o.testLossRel));
   }
 }

@@ -216,7 +216,7 @@ public final class ParityRunner {
     double lossMaxRel = 0;
     long lossMaxRelStep = 1;
     double weightsAfterN = Double.NaN;
-    Map<String, Double> byTensor = new LinkedHashMap<>();
+    Map<String, ParityReport.TensorDrift> byTensor = new LinkedHashMap<>();
     long weightsStep = 0;
     long step = 0;
     long total = (long) BatchOrder.batchCount(train.size(), t.batchSize()) * epochs;
@@ -259,8 +259,9 @@ public final class ParityRunner {
             WeightSet wa = a.weights();
             WeightSet wb = b.weights();
             weightsAfterN = relL2(wa, wb);
+            WeightSet wt = floors.stream().filter(f -> f.kind == NoiseFloor.Kind.THREADS).map(f -> f.model.weights()).findFirst().orElse(null);
             for (String name : wa.names()) {
-              byTensor.put(name, relL2(new WeightSet(Map.of(name, wa.get(name))), new WeightSet(Map.of(name, wb.get(name)))));
+              byTensor.put(name, new ParityReport.TensorDrift(tensorRelL2(wa, wb, name), wt == null ? Double.NaN : tensorRelL2(wa, wt, name)));
             }
             weightsStep = step;
           }
@@ -282,21 +283,33 @@ public final class ParityRunner {
     }
     double accA = Double.NaN;
     double accB = Double.NaN;
+    double lossA = Double.NaN;
+    double lossB = Double.NaN;
     boolean labelled = test != null && test.labels() != null;
+    // A token model's headline figure is its validation loss: it gets a row of its own.
+    boolean testLoss = labelled && spec.takesTokens();
     if (labelled) {
-      accA = Evaluator.evaluate(a, spec, test).accuracy();
-      accB = Evaluator.evaluate(b, spec, test).accuracy();
+      Evaluation ea = Evaluator.evaluate(a, spec, test);
+      Evaluation eb = Evaluator.evaluate(b, spec, test);
+      accA = ea.accuracy();
+      accB = eb.accuracy();
+      if (testLoss) {
+        lossA = ea.loss();
+        lossB = eb.loss();
+      }
     }
     NoiseFloor floor = NoiseFloor.NONE;
     for (FloorCopy f : floors) {
-      double points = labelled ? Math.abs(accA - Evaluator.evaluate(f.model, spec, test).accuracy()) * 100 : Double.NaN;
+      Evaluation ef = labelled ? Evaluator.evaluate(f.model, spec, test) : null;
       floor = floor.max(new NoiseFloor(
           new NoiseFloor.Row(f.lossMaxRel, f.kind), new NoiseFloor.Row(f.weightsEnd, f.kind),
-          labelled ? new NoiseFloor.Row(points, f.kind) : NoiseFloor.Row.NONE));
+          labelled ? new NoiseFloor.Row(Math.abs(accA - ef.accuracy()) * 100, f.kind) : NoiseFloor.Row.NONE,
+          testLoss ? new NoiseFloor.Row(relDiff(lossA, ef.loss()), f.kind) : NoiseFloor.Row.NONE));
     }
     return new ParityReport(
         reference.name(), candidate.name(), epochs, step, forward, grad, lossMaxRel,
-        lossMaxRelStep, weightsStep, weightsAfterN, weightsEpoch1, accA, accB, floor, false, ParityReport.K, byTensor);
+        lossMaxRelStep, weightsStep, weightsAfterN, weightsEpoch1, accA, accB, floor, false, ParityReport.K, byTensor,
+        lossA, lossB);
   }
 
   private static float finite(float loss, int epoch, long step) {
@@ -304,6 +317,10 @@ public final class ParityRunner {
       throw new TrainingDivergedException(epoch, step, loss);
     }
     return loss;
+  }
+
+  private static double tensorRelL2(WeightSet a, WeightSet b, String name) {
+    return relL2(new WeightSet(Map.of(name, a.get(name))), new WeightSet(Map.of(name, b.get(name))));
   }
 
   /** Max abs difference of two equal-length arrays; infinite when the lengths differ. */
