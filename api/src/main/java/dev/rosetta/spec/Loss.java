@@ -68,9 +68,9 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
       this(labelSmoothing, null);
     }
 
-    /** No label smoothing; labels equal to {@code ignoreIndex} (if not null) left out. */
-    public CrossEntropy(Integer ignoreIndex) {
-      this(0, ignoreIndex);
+    /** No label smoothing; labels equal to {@code ignoreIndex} left out. */
+    public static CrossEntropy ignoring(int ignoreIndex) {
+      return new CrossEntropy(0, ignoreIndex);
     }
 
     /**

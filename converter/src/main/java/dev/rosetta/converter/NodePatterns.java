@@ -67,7 +67,7 @@ final class NodePatterns {
       Map.entry("GlobalMaxPool", "global_avg_pool2d"),
       Map.entry("ReduceSum", "global_avg_pool2d"),
       Map.entry("Einsum", "dense"),
-      Map.entry("Gather", "none: Rosetta has no embedding layer"),
+      Map.entry("Gather", "embedding, which imports from a Rosetta export (through its metadata) but is not matched in other graphs"),
       Map.entry("ConvTranspose", "none: Rosetta has no transposed convolution"));
 
   private NodePatterns() {}

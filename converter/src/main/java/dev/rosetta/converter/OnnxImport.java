@@ -198,7 +198,10 @@ public final class OnnxImport {
     if (!t.hasTensorType() || t.getTensorType().getElemType() != TensorProto.DataType.FLOAT.getNumber()) {
       throw new OnnxImportException(g.file + ": the input '" + input.getName() + "' is "
           + (t.hasTensorType() ? ImportGraph.elementType(t.getTensorType().getElemType()) : "not a tensor")
-          + "; Rosetta's inputs are float32 tensors (token ids and embeddings are not supported)", null);
+          + (t.hasTensorType() && t.getTensorType().getElemType() == TensorProto.DataType.INT64.getNumber()
+              ? ": token ids. The patterns read float32 graphs only; a sequence model (embedding, position_embedding,"
+                  + " multi_head_attention) imports from a Rosetta export whole, through the spec in its metadata"
+              : "; Rosetta's inputs are float32 tensors, or int64 token ids in a Rosetta export"), null);
     }
     List<TensorShapeProto.Dimension> dims = t.getTensorType().getShape().getDimList();
     if (dims.size() < 2) {

@@ -71,6 +71,24 @@ class SequenceCliTest {
     assertTrue(e.out().contains("at sequence lengths 16 and 9"), e.out());
   }
 
+  /**
+   * A character model resumes like any other: one epoch, then {@code --resume} to two, gives the
+   * two-epoch run's checkpoint byte for byte (weights, Adam state and the vocabulary).
+   */
+  @Test
+  void aCharacterModelResumesToTheSameBytes() throws IOException {
+    Path resumed = dir.resolve("resumed");
+    CliTest.Run one = rosetta("train", spec.toString(), "--backend", "pytorch", "--data", text.toString(), "--epochs", "1",
+        "--out", resumed.toString());
+    assertEquals(0, one.code(), one.out() + one.err());
+    CliTest.Run r = rosetta("train", spec.toString(), "--backend", "pytorch", "--data", text.toString(), "--resume",
+        resumed.toString(), "--epochs", "2");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("resuming " + resumed + " after epoch 1"), r.out());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(ckptPt),
+        Files.readAllBytes(resumed.resolve("checkpoint.safetensors")));
+  }
+
   @Test
   void theCheckpointCarriesTheVocabulary() throws IOException {
     Vocabulary v = Checkpoint.load(ckptPt, SpecJson.read(spec)).vocabulary();
@@ -133,6 +151,23 @@ class SequenceCliTest {
     CliTest.Run r = rosetta("train", spec.toString(), "--backend", "pytorch", "--data", ids.toString(), "--out", dir.resolve("ids").toString());
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("ids.csv: token id 40 at sequence 2, position 5 is outside the vocabulary of embedding 'tok' (vocab_size 40"), r.err());
+  }
+
+  /** A token-id row longer than the model's [16] (here 17 ids and 17 labels) is refused at its line. */
+  @Test
+  void aSequenceLongerThanTheModelTakesIsRefusedWithItsLine() throws IOException {
+    StringBuilder csv = new StringBuilder();
+    for (int row = 0; row < 3; row++) {
+      int n = row == 1 ? 34 : 32;
+      for (int c = 0; c < n; c++) {
+        csv.append(c == 0 ? "" : ",").append(c % 16);
+      }
+      csv.append('\n');
+    }
+    Path ids = Files.writeString(dir.resolve("long.csv"), csv.toString());
+    CliTest.Run r = rosetta("eval", spec.toString(), "--weights", ckptPt.toString(), "--data", ids.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("long.csv:2: 34 fields, expected 32"), r.err());
   }
 
   @Test

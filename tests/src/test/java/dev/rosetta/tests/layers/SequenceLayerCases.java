@@ -136,7 +136,7 @@ abstract class SequenceLayerCases {
   void sequenceLossIsTheMeanOverCountedTokens() {
     CheckedSpec base = TestSpecs.tinyGpt();
     CheckedSpec spec = new ModelSpec(base.name(), base.input(), base.inputType(), base.layers(), base.spec().connections(),
-        new Loss.CrossEntropy(3), base.optimizer(), base.training()).check();
+        Loss.CrossEntropy.ignoring(3), base.optimizer(), base.training()).check();
     WeightSet w = Initializer.initialize(spec);
     Dataset data = SyntheticData.nextTokens(6, 11, 8, 31);
     float want = (float) Evaluator.evaluate(new JavaReferenceModel(spec, w), spec, data).loss();
@@ -172,50 +172,6 @@ abstract class SequenceLayerCases {
       assertArrayEquals(step1, m.trainingOutput(b, 1), 0f, "the same step draws the same masks");
       assertNotEquals(Arrays.hashCode(eval), Arrays.hashCode(step1));
       assertNotEquals(Arrays.hashCode(step1), Arrays.hashCode(m.trainingOutput(b, 2)));
-    }
-  }
-
-  /**
-   * Two runs of the same steps give bit-identical weights while the garbage collector runs all
-   * the time: a constant that libtorch keeps for the backward pass must not live in a Java
-   * buffer the collector can free (DJL's {@code mul(Number)} does exactly that; it made char
-   * models train differently from run to run and turn NaN).
-   */
-  @Test
-  void trainingIsBitIdenticalWhileTheCollectorRuns() throws InterruptedException {
-    CheckedSpec spec = TestSpecs.tinyGpt(true, 0.2);
-    Dataset data = SyntheticData.nextTokens(6, 11, 64, 3);
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread gc = new Thread(() -> {
-      while (!stop.get()) {
-        byte[][] churn = new byte[64][];
-        for (int i = 0; i < churn.length; i++) {
-          churn[i] = new byte[4096];
-        }
-        System.gc();
-      }
-    });
-    gc.setDaemon(true);
-    gc.start();
-    try {
-      WeightSet a = trained(spec, data);
-      WeightSet b = trained(spec, data);
-      for (String name : a.names()) {
-        assertArrayEquals(a.get(name).data(), b.get(name).data(), 0f, name);
-      }
-    } finally {
-      stop.set(true);
-      gc.join();
-    }
-  }
-
-  private WeightSet trained(CheckedSpec spec, Dataset data) {
-    try (TrainableModel m = backend().create(spec, Initializer.initialize(spec))) {
-      for (int step = 1; step <= 40; step++) {
-        int from = (step - 1) % 8 * 8;
-        assertTrue(Float.isFinite(m.trainStep(data.slice(from, from + 8), step)), "step " + step);
-      }
-      return m.weights();
     }
   }
 

@@ -55,6 +55,14 @@ class ControlsParityTest {
             mlp().freeze("fc1").configure("fc2", LayerOptions.DEFAULT.withLrMultiplier(0.3))
                 .configure("fc3", LayerOptions.DEFAULT.withPenalties(1e-3, 1e-2))
                 .setLoss(new Loss.CrossEntropy()).setOptimizer(new Optimizer.Adam(0.01, 0.9, 0.999, 1e-8, 1e-3)).build(), 4),
+        BackendParityTest.sequences("sequence model: frozen embedding, attention at lr x 0.5, l2 on the head, label 9"
+                + " ignored (ignore_index), adamw",
+            BackendParityTest.tokens(8).embedding("tok", 10, 16).positionEmbedding("pos", 8).layerNorm("ln1")
+                .attention("attn", 4, true).addOf("res", "attn", "pos").layerNorm("lnf").dense("head", 10)
+                .freeze("tok").configure("attn", LayerOptions.DEFAULT.withLrMultiplier(0.5))
+                .configure("head", LayerOptions.DEFAULT.withPenalties(0, 1e-2))
+                .setLoss(Loss.CrossEntropy.ignoring(9)).setOptimizer(new Optimizer.AdamW(0.01, 0.9, 0.999, 1e-8, 0.01)).build(),
+            false),
         classification("frozen batch norms: one in inference mode, one in training mode; sgd momentum",
             net(8).dense("fc1", 16).batchNorm("bn1").relu("relu1").dense("fc2", 16).batchNorm("bn2").relu("relu2").dense("fc3", 4)
                 .freeze("bn1").configure("bn2", LayerOptions.frozen().withFrozenMode(LayerOptions.FrozenMode.TRAINING))
