@@ -199,6 +199,8 @@ class SpecModel(nn.Module):
 def load_weights(model, weights):
     state = {}
     for name, t in weights.items():
+        if name.startswith("optimizer/"):
+            continue  # a training checkpoint's Adam state (optimizer/<param>/<slot>), not weights
         layer, param = name.split(".", 1)
         state[f"layers.{layer}.{param}"] = t
     missing, unexpected = model.load_state_dict(state, strict=False)
