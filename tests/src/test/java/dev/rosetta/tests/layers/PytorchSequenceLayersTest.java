@@ -39,6 +39,14 @@ class PytorchSequenceLayersTest extends SequenceLayerCases {
           churn[i] = new byte[4096];
         }
         System.gc();
+        // A pause between collections: back to back, the stop-the-world pauses left the
+        // training thread a few per cent of the time (four minutes for 80 tiny steps); with it
+        // collections still land inside most steps.
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          return;
+        }
       }
     });
     gc.setDaemon(true);
