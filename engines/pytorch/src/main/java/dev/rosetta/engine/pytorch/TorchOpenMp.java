@@ -1,8 +1,6 @@
 package dev.rosetta.engine.pytorch;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import dev.rosetta.backend.NativeEnvironment;
 
 /**
  * libtorch splits kernels over OpenMP threads (its own libgomp), whose idle workers spin on a
@@ -20,26 +18,8 @@ final class TorchOpenMp {
 
   private TorchOpenMp() {}
 
-  /** The C library's environment setters. */
-  private interface LibC extends Library {
-    int setenv(String name, String value, int overwrite);
-
-    int _putenv(String assignment);
-  }
-
-  /** Sets the wait policy unless the environment has one. Best effort: never fails a run. */
+  /** Sets the wait policy unless the environment has one. */
   static void passiveUnlessSet() {
-    if (System.getenv(VARIABLE) != null) {
-      return;
-    }
-    try {
-      if (Platform.isWindows()) {
-        Native.load("msvcrt", LibC.class)._putenv(VARIABLE + "=" + DEFAULT);
-      } else {
-        Native.load("c", LibC.class).setenv(VARIABLE, DEFAULT, 0);
-      }
-    } catch (UnsatisfiedLinkError | RuntimeException e) {
-      // Without it idle OpenMP workers only spin.
-    }
+    NativeEnvironment.setUnlessSet(VARIABLE, DEFAULT);
   }
 }

@@ -1,8 +1,6 @@
 package dev.rosetta.engine.tensorflow;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import dev.rosetta.backend.NativeEnvironment;
 
 /**
  * Keeps TensorFlow's native INFO lines (oneDNN and CPU-feature notices, every SavedModel load)
@@ -17,26 +15,8 @@ final class TfLogging {
 
   private TfLogging() {}
 
-  /** The C library's environment setters. */
-  private interface LibC extends Library {
-    int setenv(String name, String value, int overwrite);
-
-    int _putenv(String assignment);
-  }
-
-  /** Sets the level unless the environment already has one. Best effort: never fails a run. */
+  /** Sets the level unless the environment already has one. */
   static void quietInfo() {
-    if (System.getenv(VARIABLE) != null) {
-      return;
-    }
-    try {
-      if (Platform.isWindows()) {
-        Native.load("msvcrt", LibC.class)._putenv(VARIABLE + "=" + DEFAULT);
-      } else {
-        Native.load("c", LibC.class).setenv(VARIABLE, DEFAULT, 0);
-      }
-    } catch (UnsatisfiedLinkError | RuntimeException e) {
-      // Without it TensorFlow is only noisier.
-    }
+    NativeEnvironment.setUnlessSet(VARIABLE, DEFAULT);
   }
 }
