@@ -1,5 +1,6 @@
 package dev.rosetta.train;
 
+import dev.rosetta.backend.NativeHeap;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.data.Batch;
 import dev.rosetta.data.DataException;
@@ -190,6 +191,9 @@ public final class TrainingLoop {
           best = model.weights();
         }
       }
+      // Freed tensor memory the C allocator kept goes back to the system once per epoch, so
+      // resident memory follows the memory in use instead of the allocator's high-water mark.
+      NativeHeap.release();
       TrainingState state = new TrainingState(
           epoch, step, t.schedule() == null ? null : rates.state(), stopper == null ? null : stopper.state(), stopped);
       var ev =

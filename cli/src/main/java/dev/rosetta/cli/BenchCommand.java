@@ -1,5 +1,7 @@
 package dev.rosetta.cli;
 
+import dev.rosetta.backend.NativeHeap;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rosetta.data.Batch;
@@ -223,7 +225,9 @@ final class BenchCommand implements Callable<Integer> {
                   public void onEpoch(EpochEvent e) {
                     double rss = ProcessMemory.rssMb();
                     rssByEpoch.add(rss);
-                    out.printf(Locale.ROOT, "epoch %d/%d  %,.0f samples/s  rss %.1f MB%n", e.epoch(), e.epochs(), e.samplesPerSecond(), rss);
+                    out.printf(Locale.ROOT, "epoch %d/%d  %,.0f samples/s  rss %.1f MB%s%n", e.epoch(), e.epochs(), e.samplesPerSecond(), rss,
+                        NativeHeap.stats().map(h -> String.format(Locale.ROOT, "  (C heap: %.1f MB in use, %.1f MB free in the heap)",
+                            h.inUse() / 1048576.0, h.heldFree() / 1048576.0)).orElse(""));
                     out.flush();
                   }
                 })

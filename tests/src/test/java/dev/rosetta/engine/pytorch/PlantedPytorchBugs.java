@@ -76,18 +76,18 @@ public final class PlantedPytorchBugs {
 
   /** Dropout multiplied by the mask of the previous step. */
   public static Backend dropoutMasksOfThePreviousStep() {
-    return layers((shape, seed, step) -> new PytorchLowering.LayerBlock(shape, seed, step) {
+    return layers((shape, seed, step, memory) -> new PytorchLowering.LayerBlock(shape, seed, step, memory) {
       @Override
       public Block dropout(Layer.Dropout d) {
         LongSupplier previous = () -> step.getAsLong() - 1;
-        return new TorchDropout(d.name(), d.rate(), seed, previous);
+        return new TorchDropout(d.name(), d.rate(), seed, previous, memory);
       }
     });
   }
 
   /** Batch norm storing the biased batch variance in running_var. */
   public static Backend batchNormBiasedRunningVariance() {
-    return layers((shape, seed, step) -> new PytorchLowering.LayerBlock(shape, seed, step) {
+    return layers((shape, seed, step, memory) -> new PytorchLowering.LayerBlock(shape, seed, step, memory) {
       @Override
       public Block batchNorm(Layer.BatchNorm b) {
         return new BiasedVarianceBatchNorm(b, shape);
@@ -97,7 +97,7 @@ public final class PlantedPytorchBugs {
 
   /** Batch norm momentum read in Keras's convention: 0.9 where the spec says 0.1. */
   public static Backend batchNormMomentumInverted() {
-    return layers((shape, seed, step) -> new PytorchLowering.LayerBlock(shape, seed, step) {
+    return layers((shape, seed, step, memory) -> new PytorchLowering.LayerBlock(shape, seed, step, memory) {
       @Override
       public Block batchNorm(Layer.BatchNorm b) {
         return new TorchBatchNorm(new Layer.BatchNorm(b.name(), 1 - b.momentum(), b.epsilon()), shape.input().dim(0));
@@ -107,7 +107,7 @@ public final class PlantedPytorchBugs {
 
   /** GELU's tanh approximation where the exact form is asked for. */
   public static Backend geluTanhForExact() {
-    return layers((shape, seed, step) -> new PytorchLowering.LayerBlock(shape, seed, step) {
+    return layers((shape, seed, step, memory) -> new PytorchLowering.LayerBlock(shape, seed, step, memory) {
       @Override
       public Block gelu(Layer.Gelu g) {
         return super.gelu(new Layer.Gelu(g.name(), Layer.Gelu.Approximation.TANH));
@@ -120,7 +120,7 @@ public final class PlantedPytorchBugs {
     return with(PytorchParts.STANDARD.withLoss(PlantedPytorchBugs::fullBatchMean));
   }
 
-  private static NDArray fullBatchMean(CheckedSpec spec, NDArray out, Batch batch, NDManager scope) {
+  private static NDArray fullBatchMean(CheckedSpec spec, NDArray out, Batch batch, StepMemory memory) {
     if (!(spec.loss() instanceof Loss.CrossEntropy)) {
       throw new IllegalArgumentException("the planted loss is a cross-entropy");
     }
@@ -128,7 +128,7 @@ public final class PlantedPytorchBugs {
     for (int i = 0; i < labels.length; i++) {
       labels[i] = batch.labels()[i];
     }
-    NDArray y = scope.create(labels, new ai.djl.ndarray.types.Shape(batch.size(), 1));
+    NDArray y = memory.longs(labels, new ai.djl.ndarray.types.Shape(batch.size(), 1));
     return out.logSoftmax(-1).gather(y, 1).sum().neg().div(spec.training().batchSize());
   }
 

@@ -3,7 +3,6 @@ package dev.rosetta.engine.pytorch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -33,12 +32,13 @@ final class PytorchLowering {
 
   /**
    * @param step the current optimizer step, which seeds dropout masks
+   * @param memory where layers make the arrays a step copies in (masks, constants)
    * @param blocks the per-layer lowering ({@link PytorchParts#STANDARD}'s is {@link LayerBlock})
    */
-  static Lowered lower(CheckedSpec spec, LongSupplier step, PytorchParts.LayerBlocks blocks) {
+  static Lowered lower(CheckedSpec spec, LongSupplier step, StepMemory memory, PytorchParts.LayerBlocks blocks) {
     List<Block> perLayer = new ArrayList<>();
     for (LayerShape shape : spec.shapes()) {
-      perLayer.add(shape.layer().accept(blocks.of(shape, spec.training().seed(), step)));
+      perLayer.add(shape.layer().accept(blocks.of(shape, spec.training().seed(), step, memory)));
     }
     return new Lowered(new GraphBlock(spec, perLayer), perLayer);
   }
@@ -52,10 +52,12 @@ final class PytorchLowering {
     protected final LayerShape shape;
     protected final long seed;
     protected final LongSupplier step;
+    protected final StepMemory memory;
 
-    LayerBlock(LayerShape shape, long seed, LongSupplier step) {
+    LayerBlock(LayerShape shape, long seed, LongSupplier step, StepMemory memory) {
       this.shape = shape;
       this.seed = seed;
+      this.memory = memory;
       this.step = step;
     }
 
@@ -91,7 +93,7 @@ final class PytorchLowering {
 
     @Override
     public Block dropout(Layer.Dropout d) {
-      return new TorchDropout(d.name(), d.rate(), seed, step);
+      return new TorchDropout(d.name(), d.rate(), seed, step, memory);
     }
 
     @Override
@@ -114,9 +116,9 @@ final class PytorchLowering {
         // DJL has no binding for approximate='tanh'; the formula is written out as PyTorch's
         // kernel writes it, and the TensorFlow and ONNX lowerings write it the same way.
         case TANH -> unary("gelu_tanh", x -> {
-          NDManager m = x.getManager();
-          NDArray inner = x.add(x.mul(x).mul(x).mul(scalar(m, GELU_TANH_KAPPA))).mul(scalar(m, GELU_TANH_BETA));
-          return x.mul(scalar(m, 0.5f)).mul(inner.tanh().add(1f));
+          NDArray inner =
+              x.add(x.mul(x).mul(x).mul(memory.scalar(GELU_TANH_KAPPA))).mul(memory.scalar(GELU_TANH_BETA));
+          return x.mul(memory.scalar(0.5f)).mul(inner.tanh().add(1f));
         });
       };
     }
@@ -214,7 +216,7 @@ final class PytorchLowering {
 
     @Override
     public Block multiHeadAttention(Layer.MultiHeadAttention a) {
-      return new TorchAttention(a, shape.input(), seed, step);
+      return new TorchAttention(a, shape.input(), seed, step, memory);
     }
 
     static Block unary(String name, Function<NDArray, NDArray> f) {
@@ -224,19 +226,6 @@ final class PytorchLowering {
     private static Shape hw(Layer.Hw hw) {
       return new Shape(hw.h(), hw.w());
     }
-  }
-
-  /**
-   * A float32 scalar tensor in {@code scope}, to multiply by inside the autograd graph. Never
-   * {@code NDArray.mul(Number)} there: DJL 0.36 makes a scalar tensor over a Java buffer for
-   * it and closes that tensor at once, while libtorch keeps it for the backward pass (a
-   * product's gradient is the other factor); once the garbage collector frees the buffer, the
-   * gradient reads freed memory. Measured: char-model training runs that differed from run to
-   * run, and NaN gradients of an attention's queries now and then. This tensor lives as long as
-   * the step's scope.
-   */
-  static NDArray scalar(NDManager scope, float value) {
-    return scope.create(value);
   }
 
   /** sqrt(2 / pi) and 0.044715, the tanh GELU's constants, as float32. */

@@ -20,8 +20,6 @@ import dev.rosetta.backend.OptimizerState;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,8 +58,8 @@ final class PytorchModel implements TrainableModel {
   /** Intra-op threads of an inference call of n samples. */
   private final IntUnaryOperator threadsForBatch;
   private final PytorchParts parts;
-  /** Reused input staging memory: libtorch reads inputs from it without another copy. */
-  private ByteBuffer staging;
+  /** The arrays each step copies in (inputs, labels, masks), over memory reused between steps. */
+  private final StepMemory memory = new StepMemory();
 
   PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, IntUnaryOperator threadsForBatch, PytorchParts parts) {
     this.spec = spec;
@@ -72,7 +70,7 @@ final class PytorchModel implements TrainableModel {
     TorchThreads.use(threads);
     this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
     this.manager = model.getNDManager();
-    PytorchLowering.Lowered lowered = PytorchLowering.lower(spec, () -> currentStep, parts.layers());
+    PytorchLowering.Lowered lowered = PytorchLowering.lower(spec, () -> currentStep, memory, parts.layers());
     this.block = lowered.block();
     model.setBlock(block);
     block.initialize(manager, DataType.FLOAT32, PytorchLowering.djlShape(spec.input().withBatch(1)));
@@ -181,7 +179,7 @@ final class PytorchModel implements TrainableModel {
   public float trainStep(Batch batch, long step) {
     TorchThreads.use(threads);
     currentStep = step;
-    try (NDManager scope = manager.newSubManager()) {
+    try (NDManager scope = memory.begin(manager.newSubManager())) {
       float loss = forwardBackward(batch, scope);
       optimizer.step(scope, clip);
       return loss;
@@ -197,7 +195,7 @@ final class PytorchModel implements TrainableModel {
   public WeightSet gradients(Batch batch, long step) {
     TorchThreads.use(threads);
     currentStep = step;
-    try (NDManager scope = manager.newSubManager()) {
+    try (NDManager scope = memory.begin(manager.newSubManager())) {
       List<float[]> saved = saveBuffers();
       try {
         forwardBackward(batch, scope);
@@ -220,8 +218,8 @@ final class PytorchModel implements TrainableModel {
     TorchThreads.use(threads);
     currentStep = step;
     List<float[]> saved = saveBuffers();
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray x = input(scope, batch);
+    try (NDManager scope = memory.begin(manager.newSubManager())) {
+      NDArray x = input(batch);
       return block.forward(store, new NDList(x), true).singletonOrThrow().toFloatArray();
     } finally {
       restoreBuffers(saved);
@@ -252,13 +250,13 @@ final class PytorchModel implements TrainableModel {
   private static final ReentrantLock RECORDING = new ReentrantLock();
 
   private float forwardBackward(Batch batch, NDManager scope) {
-    NDArray x = input(scope, batch);
+    NDArray x = input(batch);
     RECORDING.lock();
     try (GradientCollector collector = engine.newGradientCollector()) {
       NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
-      NDArray loss = parts.loss().loss(spec, out, batch, scope);
+      NDArray loss = parts.loss().loss(spec, out, batch, memory);
       for (Penalty p : penalties) {
-        loss = in(scope, loss.add(p.of(scope)));
+        loss = in(scope, loss.add(p.of(memory)));
       }
       if (!optimizer.isEmpty()) {
         // With nothing to train (a spec of activations only) the loss has no graph to go back through.
@@ -275,13 +273,13 @@ final class PytorchModel implements TrainableModel {
    * per sample, or one per position of a {@code [T, C]} output), mean over the counted labels;
    * mse mean over every element.
    */
-  static NDArray meanLoss(CheckedSpec spec, NDArray out, Batch batch, NDManager scope) {
+  static NDArray meanLoss(CheckedSpec spec, NDArray out, Batch batch, StepMemory memory) {
     return spec.loss().accept(new Loss.Visitor<NDArray>() {
       @Override
       public NDArray crossEntropy(Loss.CrossEntropy l) {
         if (l.labelSmoothing() != 0) {
           // -sum_k q_k log p_k with q the smoothed label distribution, as CrossEntropyLoss does.
-          NDArray q = scope.create(batch.targets(l, spec.outputSize()), out.getShape());
+          NDArray q = memory.floats(batch.targets(l, spec.outputSize()), out.getShape());
           return out.logSoftmax(-1).mul(q).sum(new int[] {-1}).mean().neg();
         }
         int[] labels = batch.labels();
@@ -298,18 +296,18 @@ final class PytorchModel implements TrainableModel {
           }
         }
         NDArray picked =
-            out.reshape(-1, classes).logSoftmax(-1).gather(scope.create(y, new ai.djl.ndarray.types.Shape(y.length, 1)), 1);
+            out.reshape(-1, classes).logSoftmax(-1).gather(memory.longs(y, new ai.djl.ndarray.types.Shape(y.length, 1)), 1);
         if (counted == null) {
           return picked.mean().neg();
         }
         // Ignored labels weigh 0; the sum is over the counted ones, divided by their count.
-        NDArray kept = picked.reshape(-1).mul(scope.create(counted));
-        return kept.sum().div(PytorchLowering.scalar(scope, Math.max(1, count))).neg();
+        NDArray kept = picked.reshape(-1).mul(memory.floats(counted, new ai.djl.ndarray.types.Shape(counted.length)));
+        return kept.sum().div(memory.scalar(Math.max(1, count))).neg();
       }
 
       @Override
       public NDArray mse(Loss.Mse l) {
-        NDArray t = scope.create(batch.targets(spec.outputSize()), out.getShape());
+        NDArray t = memory.floats(batch.targets(spec.outputSize()), out.getShape());
         return out.sub(t).square().mean();
       }
     });
@@ -321,8 +319,8 @@ final class PytorchModel implements TrainableModel {
       throw new IllegalArgumentException("spec '" + spec.name() + "' reads int64 token ids: use predictTokens");
     }
     TorchThreads.use(threadsForBatch.applyAsInt(n));
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray x = input(scope, inputs, spec.input().withBatch(n));
+    try (NDManager scope = memory.begin(manager.newSubManager())) {
+      NDArray x = memory.floats(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)));
       return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
     }
   }
@@ -331,8 +329,8 @@ final class PytorchModel implements TrainableModel {
   public float[] predictTokens(int[] tokens, int n, int length) {
     long[] ids = TokenRange.checkedIds(spec, tokens, n, length, "input");
     TorchThreads.use(threadsForBatch.applyAsInt(n));
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray x = scope.create(ids, new ai.djl.ndarray.types.Shape(n, length));
+    try (NDManager scope = memory.begin(manager.newSubManager())) {
+      NDArray x = memory.longs(ids, new ai.djl.ndarray.types.Shape(n, length));
       return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
     }
   }
@@ -347,28 +345,13 @@ final class PytorchModel implements TrainableModel {
     return new WeightSet(out);
   }
 
-  /** A batch's inputs: its token ids (range-checked) or its features. */
-  private NDArray input(NDManager scope, Batch batch) {
+  /** A batch's inputs in the step's scope: its token ids (range-checked) or its features. */
+  private NDArray input(Batch batch) {
     if (spec.takesTokens()) {
       long[] ids = TokenRange.checkedIds(spec, batch.tokens(), batch.size(), batch.length(), "batch");
-      return scope.create(ids, new ai.djl.ndarray.types.Shape(batch.size(), batch.length()));
+      return memory.longs(ids, new ai.djl.ndarray.types.Shape(batch.size(), batch.length()));
     }
-    return input(scope, batch.features(), spec.input().withBatch(batch.size()));
-  }
-
-  /**
-   * An input array backed by the staging buffer. libtorch aliases the buffer, which is safe
-   * because each input dies with its step's scope before the next step refills the buffer.
-   */
-  private NDArray input(NDManager scope, float[] data, Shape shape) {
-    int bytes = 4 * data.length;
-    if (staging == null || staging.capacity() < bytes) {
-      staging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-    }
-    staging.clear();
-    staging.asFloatBuffer().put(data);
-    staging.limit(bytes);
-    return scope.create(staging, PytorchLowering.djlShape(shape), DataType.FLOAT32);
+    return memory.floats(batch.features(), PytorchLowering.djlShape(spec.input().withBatch(batch.size())));
   }
 
   @Override
@@ -382,13 +365,14 @@ final class PytorchModel implements TrainableModel {
    * same terms in the same order).
    */
   private record Penalty(NDArray w, float l1, float l2) {
-    NDArray of(NDManager scope) {
+    NDArray of(StepMemory memory) {
+      NDManager scope = memory.scope();
       NDArray total = null;
       if (l1 != 0) {
-        total = in(scope, in(scope, in(scope, w.abs()).sum()).mul(l1));
+        total = in(scope, in(scope, in(scope, w.abs()).sum()).mul(memory.scalar(l1)));
       }
       if (l2 != 0) {
-        NDArray sq = in(scope, in(scope, in(scope, w.square()).sum()).mul(l2));
+        NDArray sq = in(scope, in(scope, in(scope, w.square()).sum()).mul(memory.scalar(l2)));
         total = total == null ? sq : in(scope, total.add(sq));
       }
       return total;

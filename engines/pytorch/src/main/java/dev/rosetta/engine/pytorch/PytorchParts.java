@@ -25,13 +25,13 @@ record PytorchParts(LayerBlocks layers, LossFunction loss, OptimizerFactory opti
   /** Makes the per-layer visitor that lowers one layer to a DJL block. */
   @FunctionalInterface
   interface LayerBlocks {
-    Layer.Visitor<Block> of(LayerShape shape, long seed, LongSupplier step);
+    Layer.Visitor<Block> of(LayerShape shape, long seed, LongSupplier step, StepMemory memory);
   }
 
-  /** The batch's loss (a scalar array) from the model's output. */
+  /** The batch's loss (a scalar array, in the step's scope) from the model's output. */
   @FunctionalInterface
   interface LossFunction {
-    NDArray loss(CheckedSpec spec, NDArray out, Batch batch, NDManager scope);
+    NDArray loss(CheckedSpec spec, NDArray out, Batch batch, StepMemory memory);
   }
 
   @FunctionalInterface

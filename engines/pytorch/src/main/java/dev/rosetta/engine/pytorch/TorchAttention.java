@@ -2,7 +2,6 @@ package dev.rosetta.engine.pytorch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -31,13 +30,16 @@ final class TorchAttention extends AbstractBlock {
   private final float scale;
   private final long seed;
   private final LongSupplier step;
+  private final StepMemory memory;
   private final Parameter inWeight;
   private final Parameter inBias;
   private final Parameter outWeight;
   private final Parameter outBias;
 
-  TorchAttention(Layer.MultiHeadAttention a, dev.rosetta.spec.Shape in, long seed, LongSupplier step) {
+  TorchAttention(
+      Layer.MultiHeadAttention a, dev.rosetta.spec.Shape in, long seed, LongSupplier step, StepMemory memory) {
     this.layer = a;
+    this.memory = memory;
     this.heads = a.numHeads();
     this.headDim = a.headDim(in);
     this.scale = a.scale(in);
@@ -63,27 +65,27 @@ final class TorchAttention extends AbstractBlock {
     long n = x.getShape().get(0);
     long t = x.getShape().get(1);
     long d = x.getShape().get(2);
-    // Constants go to the activation's manager (the step's scope) and stay open until it closes:
-    // libtorch may keep them for the backward pass. The mask is the first factor because a
-    // result belongs to its first operand's manager, not to the parameter's (the model's).
-    NDManager scope = x.getManager();
+    // Constants live in the step's scope and stay open until it closes: libtorch may keep them
+    // for the backward pass. The mask is the first factor because a result belongs to its first
+    // operand's manager, not to the parameter's (the model's).
+    float[] biasMask = Layer.MultiHeadAttention.inProjBiasMask((int) d);
     NDArray bias = inBias == null ? null
-        : scope.create(Layer.MultiHeadAttention.inProjBiasMask((int) d)).mul(value(store, inBias, x, training));
+        : memory.floats(biasMask, new Shape(biasMask.length)).mul(value(store, inBias, x, training));
     NDArray qkv = Linear.linear(x, value(store, inWeight, x, training), bias)
         .singletonOrThrow()
         .reshape(n, t, 3, heads, headDim)
         .transpose(2, 0, 3, 1, 4);
-    NDArray q = qkv.get(0).mul(PytorchLowering.scalar(scope, scale));
+    NDArray q = qkv.get(0).mul(memory.scalar(scale));
     NDArray k = qkv.get(1);
     NDArray v = qkv.get(2);
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
     if (layer.causal()) {
-      scores = scores.add(scope.create(causalMask((int) t), new Shape(t, t)));
+      scores = scores.add(memory.floats(causalMask((int) t), new Shape(t, t)));
     }
     NDArray weights = scores.softmax(-1);
     if (training && layer.dropout() > 0) {
       float[] mask = DropoutMasks.mask(seed, step.getAsLong(), layer.name(), (int) weights.size(), layer.dropout());
-      weights = weights.mul(scope.create(mask, weights.getShape()));
+      weights = weights.mul(memory.floats(mask, weights.getShape()));
     }
     NDArray o = weights.matMul(v).transpose(0, 2, 1, 3).reshape(n, t, d);
     return Linear.linear(o, value(store, outWeight, x, training), value(store, outBias, x, training));

@@ -18,8 +18,10 @@ final class TorchDropout extends AbstractBlock {
   private final double rate;
   private final long seed;
   private final LongSupplier step;
+  private final StepMemory memory;
 
-  TorchDropout(String layer, double rate, long seed, LongSupplier step) {
+  TorchDropout(String layer, double rate, long seed, LongSupplier step, StepMemory memory) {
+    this.memory = memory;
     this.layer = layer;
     this.rate = rate;
     this.seed = seed;
@@ -34,7 +36,7 @@ final class TorchDropout extends AbstractBlock {
       return inputs;
     }
     float[] mask = DropoutMasks.mask(seed, step.getAsLong(), layer, (int) x.size(), rate);
-    NDArray m = x.getManager().create(mask, x.getShape());
+    NDArray m = memory.floats(mask, x.getShape());
     return new NDList(x.mul(m));
   }
 

@@ -1,0 +1,53 @@
+package dev.rosetta.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Platform;
+import org.junit.jupiter.api.Test;
+
+class NativeHeapTest {
+  private static final long MB = 1 << 20;
+
+  @Test
+  void readsTheCHeapOnLinux() {
+    assumeTrue(Platform.isLinux() && !Platform.isAndroid(), "glibc only");
+    assertTrue(NativeHeap.stats().isPresent(), "mallinfo2 (glibc 2.33+) should be found on this Linux");
+  }
+
+  /** A 48 MB malloc shows in the memory in use, and its free takes it out again. */
+  @Test
+  void inUseFollowsMallocAndFree() {
+    assumeTrue(NativeHeap.stats().isPresent(), "glibc only");
+    long before = NativeHeap.stats().orElseThrow().inUse();
+    Memory block = new Memory(48 * MB);
+    long during = NativeHeap.stats().orElseThrow().inUse();
+    block.close();
+    long after = NativeHeap.stats().orElseThrow().inUse();
+    // Other threads allocate too, so the figures are compared within a few megabytes.
+    assertEquals(48.0, (during - before) / (double) MB, 4.0, "in use while the block is held");
+    assertEquals(0.0, (after - before) / (double) MB, 4.0, "in use after the block is freed");
+  }
+
+  /** Freed small blocks stay in the heap as free memory until released. */
+  @Test
+  void releaseHandsFreedMemoryBack() {
+    assumeTrue(NativeHeap.stats().isPresent(), "glibc only");
+    Memory[] blocks = new Memory[2000];
+    for (int i = 0; i < blocks.length; i++) {
+      blocks[i] = new Memory(16 * 1024); // below the mmap threshold: from the heap
+    }
+    // Keep every other block, so the freed ones cannot be returned by shrinking the heap's top.
+    for (int i = 0; i < blocks.length; i += 2) {
+      blocks[i].close();
+    }
+    long free = NativeHeap.stats().orElseThrow().heldFree();
+    assertTrue(free >= 15 * MB, "16 MB freed inside the heap should be held free, was " + free / MB + " MB");
+    NativeHeap.release(); // must not fail; what it returns depends on what the heap holds
+    for (int i = 1; i < blocks.length; i += 2) {
+      blocks[i].close();
+    }
+  }
+}
