@@ -175,6 +175,8 @@ final class BenchCommand implements Callable<Integer> {
     double referenceSamplesPerSecond = Double.NaN;
     List<Double> windowRates;
     List<Double> rssByEpoch = new ArrayList<>();
+    List<Double> javaHeapByEpoch = new ArrayList<>();
+    List<Double> cHeapByEpoch = new ArrayList<>();
     int modelThreads;
     Execution execution = threads == null ? Execution.DEFAULT : Execution.threads(threads.get(0));
     try (TrainableModel model = backend.create(spec, Initializer.initialize(spec), execution);
@@ -225,8 +227,13 @@ final class BenchCommand implements Callable<Integer> {
                   public void onEpoch(EpochEvent e) {
                     double rss = ProcessMemory.rssMb();
                     rssByEpoch.add(rss);
-                    out.printf(Locale.ROOT, "epoch %d/%d  %,.0f samples/s  rss %.1f MB%s%n", e.epoch(), e.epochs(), e.samplesPerSecond(), rss,
-                        NativeHeap.stats().map(h -> String.format(Locale.ROOT, "  (C heap: %.1f MB in use, %.1f MB free in the heap)",
+                    javaHeapByEpoch.add(Runtime.getRuntime().totalMemory() / 1048576.0);
+                    NativeHeap.stats().ifPresent(h -> cHeapByEpoch.add(h.inUse() / 1048576.0));
+                    // Resident memory is mostly the Java heap (grown on demand up to -Xmx) and the
+                    // C heap that tensors come from; both are shown, so growth can be told apart.
+                    out.printf(Locale.ROOT, "epoch %d/%d  %,.0f samples/s  rss %.1f MB  (Java heap %.1f MB%s)%n",
+                        e.epoch(), e.epochs(), e.samplesPerSecond(), rss, javaHeapByEpoch.get(javaHeapByEpoch.size() - 1),
+                        NativeHeap.stats().map(h -> String.format(Locale.ROOT, "; C heap %.1f MB in use, %.1f MB free",
                             h.inUse() / 1048576.0, h.heldFree() / 1048576.0)).orElse(""));
                     out.flush();
                   }
@@ -258,6 +265,8 @@ final class BenchCommand implements Callable<Integer> {
       Json.put(o, "peak_rss_mb", peak);
       ArrayNode a = o.putArray("rss_mb_by_epoch");
       rssByEpoch.forEach(a::add);
+      javaHeapByEpoch.forEach(o.putArray("java_heap_mb_by_epoch")::add);
+      cHeapByEpoch.forEach(o.putArray("c_heap_in_use_mb_by_epoch")::add);
       Json.put(o, "rss_growth_mb", growth);
       out.println(Json.line(o));
     }

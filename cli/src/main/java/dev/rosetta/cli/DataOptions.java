@@ -23,7 +23,7 @@ final class DataOptions {
       paramLabel = "PATH",
       description = {
         "IDX folder (MNIST layout, raw or .gz), folder with train.csv [+ test.csv], or a .csv file. Default: the embedded Fashion-MNIST subset (6,000 train / 1,000 test). A spec with a preprocess section needs a CSV table with a header.",
-        "For a spec reading token ids: a text file or a folder of text files (UTF-8, read as characters; the last 10% is the test set), or CSV of token ids (a sequence, then its labels, per line)."})
+        "For a spec reading token ids: a text file or a folder of text files (UTF-8, read as characters; the last 10%% is the test set), or CSV of token ids (a sequence, then its labels, per line)."})
   Path data;
 
   @Option(names = "--label-column", paramLabel = "NAME", description = "CSV label column (default: 'label', else the last column).")

@@ -181,7 +181,7 @@ final class PytorchModel implements TrainableModel {
     currentStep = step;
     try (NDManager scope = memory.begin(manager.newSubManager())) {
       float loss = forwardBackward(batch, scope);
-      optimizer.step(scope, clip);
+      optimizer.step(memory, clip);
       return loss;
     }
   }

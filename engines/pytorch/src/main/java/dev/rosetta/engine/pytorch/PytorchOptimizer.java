@@ -67,12 +67,12 @@ abstract class PytorchOptimizer {
       @Override
       public PytorchOptimizer adam(Optimizer.Adam a) {
         return new Adam(a.learningRate(), a.beta1(), a.beta2(), a.epsilon(), a.weightDecay(), 0,
-            a.variant() == Optimizer.Adam.Variant.KERAS, names, params, stateManager, multipliers);
+            a.variant() == Optimizer.Adam.Variant.KERAS, true, names, params, stateManager, multipliers);
       }
 
       @Override
       public PytorchOptimizer adamW(Optimizer.AdamW a) {
-        return new Adam(a.learningRate(), a.beta1(), a.beta2(), a.epsilon(), 0, a.weightDecay(), false,
+        return new Adam(a.learningRate(), a.beta1(), a.beta2(), a.epsilon(), 0, a.weightDecay(), false, true,
             names, params, stateManager, multipliers);
       }
     });
@@ -104,19 +104,34 @@ abstract class PytorchOptimizer {
    *
    * @param clip turns the raw gradients into the ones the update uses (clipping), or null
    */
-  final void step(NDManager scope, GradientClip clip) {
+  final void step(StepMemory memory, GradientClip clip) {
+    NDManager scope = memory.scope();
     t++;
     beginStep(scope);
+    NDArray[] g = gradients();
+    if (clip != null) {
+      g = clip.apply(g, scope);
+    }
+    updateAll(g, memory);
+  }
+
+  /** Each parameter's gradient, in parameter order. */
+  protected final NDArray[] gradients() {
     NDArray[] g = new NDArray[params.size()];
     for (int i = 0; i < g.length; i++) {
       g[i] = grad(i);
     }
-    if (clip != null) {
-      g = clip.apply(g, scope);
-    }
+    return g;
+  }
+
+  /**
+   * Updates every parameter from the gradient {@code g} the update uses, then zeroes the
+   * parameters' gradients: by default one parameter at a time, through {@link #update}.
+   */
+  protected void updateAll(NDArray[] g, StepMemory memory) {
     for (int i = 0; i < params.size(); i++) {
       NDArray w = params.get(i);
-      update(i, w, g[i], scope);
+      update(i, w, g[i], memory.scope());
       JniUtils.zeroGrad((PtNDArray) w);
     }
   }
@@ -272,6 +287,13 @@ abstract class PytorchOptimizer {
   /**
    * Adam in three forms: PyTorch's (L2 decay in the gradient), Keras's (epsilon on the
    * uncorrected root) and AdamW (decoupled decay before the step); bias corrections in double.
+   *
+   * <p>{@link #update} writes the update out op by op, one parameter at a time: about 14 libtorch
+   * calls per parameter through JNI, which on a small model cost more than the arithmetic. The
+   * step users get runs the same ops in the same order over all parameters at once, in one call
+   * into a TorchScript module ({@code adam_update.pt}, made by {@code
+   * src/main/python/adam_update.py}) built on libtorch's {@code _foreach_} ops; a test holds the
+   * two to the same bits.
    */
   static class Adam extends PytorchOptimizer {
     private final double beta1Value;
@@ -279,6 +301,7 @@ abstract class PytorchOptimizer {
     private final double l2;
     private final double decoupled;
     private final boolean keras;
+    private final boolean fused;
     private final NDArray weightDecay;
     private final NDArray beta1;
     private final NDArray oneMinusBeta1;
@@ -287,16 +310,21 @@ abstract class PytorchOptimizer {
     private final NDArray epsilon;
     private final List<NDArray> first;
     private final List<NDArray> second;
-    private final NDArray[] stepSize;
-    private final NDArray[] decay;
-    private NDArray sqrtBc2;
+    /** This step's float32 step size and AdamW decay factor per parameter, and sqrt(bc2). */
+    private final float[] stepSize;
+    private final float[] decay;
+    private float sqrtBc2;
+    /** The per-op form's step constants as tensors, made on first use in a step. */
+    private final Map<Float, NDArray> stepConstants = new HashMap<>();
+    private FusedUpdate fusedUpdate;
 
     /**
      * @param l2 weight decay added to the gradient (Adam)
      * @param decoupled weight decay applied to the weights (AdamW)
+     * @param fused whether a step is one call into the TorchScript module or {@link #update}'s ops
      */
     Adam(
-        double lr, double beta1, double beta2, double epsilon, double l2, double decoupled, boolean keras,
+        double lr, double beta1, double beta2, double epsilon, double l2, double decoupled, boolean keras, boolean fused,
         List<String> names, List<NDArray> params, NDManager stateManager, double[] multipliers) {
       super(names, params, stateManager, lr, multipliers);
       this.beta1Value = beta1;
@@ -304,6 +332,7 @@ abstract class PytorchOptimizer {
       this.l2 = l2;
       this.decoupled = decoupled;
       this.keras = keras;
+      this.fused = fused;
       this.weightDecay = scalar(l2);
       this.beta1 = scalar(beta1);
       this.oneMinusBeta1 = scalar(1 - beta1);
@@ -312,31 +341,54 @@ abstract class PytorchOptimizer {
       this.epsilon = scalar(epsilon);
       this.first = zerosLikeParams();
       this.second = zerosLikeParams();
-      this.stepSize = new NDArray[params.size()];
-      this.decay = new NDArray[params.size()];
+      this.stepSize = new float[params.size()];
+      this.decay = new float[params.size()];
     }
 
     @Override
     protected void beginStep(NDManager scope) {
       double bc1 = 1 - Math.pow(beta1Value, t);
       double bc2 = 1 - Math.pow(beta2Value, t);
-      Map<Float, NDArray> steps = new HashMap<>();
-      Map<Float, NDArray> decays = new HashMap<>();
       for (int i = 0; i < stepSize.length; i++) {
         double lr = learningRate(i);
-        float size = (float) (keras ? lr * Math.sqrt(bc2) / bc1 : lr / bc1);
-        stepSize[i] = steps.computeIfAbsent(size, scope::create);
-        if (decoupled != 0) {
-          decay[i] = decays.computeIfAbsent((float) (1 - lr * decoupled), scope::create);
-        }
+        stepSize[i] = (float) (keras ? lr * Math.sqrt(bc2) / bc1 : lr / bc1);
+        decay[i] = (float) (1 - lr * decoupled);
       }
-      sqrtBc2 = keras ? null : scope.create((float) Math.sqrt(bc2));
+      sqrtBc2 = (float) Math.sqrt(bc2);
+      stepConstants.clear();
+    }
+
+    @Override
+    protected void updateAll(NDArray[] g, StepMemory memory) {
+      if (!fused) {
+        super.updateAll(g, memory);
+        return;
+      }
+      if (fusedUpdate == null) {
+        fusedUpdate = new FusedUpdate(stateManager, params, gradients(), first, second,
+            new float[] {floatOf(beta1), floatOf(oneMinusBeta1), floatOf(beta2), floatOf(oneMinusBeta2),
+                floatOf(epsilon), floatOf(weightDecay)}, keras);
+      }
+      NDArray steps = memory.floats(stepSize, new ai.djl.ndarray.types.Shape(stepSize.length));
+      NDArray decays = decoupled != 0
+          ? memory.floats(decay, new ai.djl.ndarray.types.Shape(decay.length))
+          : memory.floats(new float[0], new ai.djl.ndarray.types.Shape(0));
+      fusedUpdate.run(g, sqrtBc2, steps, decays);
+    }
+
+    private static float floatOf(NDArray scalar) {
+      return scalar.getFloat();
+    }
+
+    /** A step constant as a float32 scalar tensor in the step's scope, one per distinct value. */
+    private NDArray constant(float value, NDManager scope) {
+      return stepConstants.computeIfAbsent(value, scope::create);
     }
 
     @Override
     protected void update(int i, NDArray w, NDArray grad, NDManager scope) {
       if (decoupled != 0) {
-        w.muli(decay[i]);
+        w.muli(constant(decay[i], scope));
       }
       NDArray g = l2 != 0 ? withWeightDecay(grad, w, weightDecay, scope) : grad;
       NDArray m = first.get(i);
@@ -344,8 +396,8 @@ abstract class PytorchOptimizer {
       m.muli(beta1).addi(in(scope, g.mul(oneMinusBeta1)));
       v.muli(beta2).addi(in(scope, g.square()).muli(oneMinusBeta2));
       NDArray root = in(scope, v.sqrt());
-      NDArray denom = keras ? root.addi(epsilon) : root.divi(sqrtBc2).addi(epsilon);
-      w.subi(in(scope, m.div(denom)).muli(stepSize[i]));
+      NDArray denom = keras ? root.addi(epsilon) : root.divi(constant(sqrtBc2, scope)).addi(epsilon);
+      w.subi(in(scope, m.div(denom)).muli(constant(stepSize[i], scope)));
     }
 
     @Override
