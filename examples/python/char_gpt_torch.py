@@ -8,9 +8,11 @@ change the output; Rosetta leaves it out so its gradient is 0, not rounding nois
 from OUT/init.safetensors of `rosetta train --save-init`, reads the text as Rosetta does
 (every regular file of a folder in name order, UTF-8, code-point vocabulary, the last 10% as
 the test set, windows of T characters T apart) and visits the batches in Rosetta's order
-(java.util.SplittableRandom, reproduced below), with torch.optim.Adam, whose update is the
-one docs/spec.md writes. So its per-step losses sit beside Rosetta's metrics.jsonl line by
-line. Not used by the build or the tests; needs torch and numpy.
+(rosetta_random.batch_order), with the spec's optimizer as torch.optim has it (Adam here),
+whose update is the one docs/spec.md writes. So its per-step losses sit beside Rosetta's
+metrics.jsonl line by line. Not used by the build or the tests; needs torch and numpy.
+plain_bench.py imports its model, text reader and step to time a token spec beside Rosetta
+(`rosetta bench SPEC --compare --data TEXT`).
 
   ./rosetta train examples/char-gpt.json --backend pytorch --data /usr/share/common-licenses \\
       --save-init --out runs/char-gpt-pt
@@ -31,78 +33,23 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from replay_in_torch import read_safetensors  # Rosetta's checkpoints: safetensors, F32
-
-# ---- java.util.SplittableRandom (JDK 17) and Rosetta's seeding, for the batch order ----
-
-MASK64 = (1 << 64) - 1
-GOLDEN_GAMMA = 0x9E3779B97F4A7C15
-
-
-def mix64(z):
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-    return z ^ (z >> 31)
-
-
-def mix32(z):
-    z = ((z ^ (z >> 33)) * 0x62A9D9ED799705F5) & MASK64
-    r = (((z ^ (z >> 28)) * 0xCB24D0A5C88C35B3) & MASK64) >> 32
-    return r - (1 << 32) if r >> 31 else r
-
-
-def stream_seed(seed, name):
-    """Initializer.streamSeed: FNV-1a over the UTF-8 name (Java's signed bytes), xor seed, mix64."""
-    h = 0xCBF29CE484222325
-    for b in name.encode("utf-8"):
-        h ^= b | (0xFFFFFFFFFFFFFF00 if b >= 0x80 else 0)
-        h = (h * 0x100000001B3) & MASK64
-    return mix64((seed & MASK64) ^ h)
-
-
-class SplittableRandom:
-    def __init__(self, seed):
-        self.seed = seed & MASK64
-
-    def next_int(self, bound):
-        """nextInt(bound): RandomSupport.boundedNextInt of JDK 17."""
-        self.seed = (self.seed + GOLDEN_GAMMA) & MASK64
-        r = mix32(self.seed)
-        m = bound - 1
-        if bound & m == 0:
-            return r & m
-        u = (r & 0xFFFFFFFF) >> 1
-        while True:
-            r = u % bound
-            if u + m - r < 1 << 31:
-                return r
-            self.seed = (self.seed + GOLDEN_GAMMA) & MASK64
-            u = (mix32(self.seed) & 0xFFFFFFFF) >> 1
-
-
-def batch_order(size, seed, epoch, shuffle):
-    """BatchOrder.forEpoch: Fisher-Yates from a stream keyed by the seed and the epoch (1-based)."""
-    idx = list(range(size))
-    if shuffle:
-        rng = SplittableRandom(stream_seed(seed, f"shuffle/{epoch}"))
-        for i in range(size - 1, 0, -1):
-            j = rng.next_int(i + 1)
-            idx[i], idx[j] = idx[j], idx[i]
-    return idx
-
+import rosetta_models
+import rosetta_spec
+from rosetta_random import batch_order  # BatchOrder.forEpoch, bit for bit
 
 # ---- data: TextReader's rules ----
 
 def read_text(path):
+    # newline="": Rosetta reads the bytes as they are, so "\r\n" stays two characters.
     if not os.path.isdir(path):
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8", newline="") as f:
             return f.read()
     names = sorted(n for n in os.listdir(path)
                    if not n.startswith(".") and os.path.isfile(os.path.join(path, n)) and not os.path.islink(os.path.join(path, n)))
     # Rosetta sorts Paths, which compare by name here: the same order.
     parts = []
     for n in names:
-        with open(os.path.join(path, n), encoding="utf-8") as f:
+        with open(os.path.join(path, n), encoding="utf-8", newline="") as f:
             parts.append(f.read())
     return "".join(parts)
 
@@ -197,17 +144,37 @@ class SpecModel(nn.Module):
 
 
 def load_weights(model, weights):
+    """Canonical weights ({name: float32 array}, as rosetta_models.read_checkpoint gives) into the model."""
     state = {}
     for name, t in weights.items():
         if name.startswith("optimizer/"):
             continue  # a training checkpoint's Adam state (optimizer/<param>/<slot>), not weights
         layer, param = name.split(".", 1)
-        state[f"layers.{layer}.{param}"] = t
+        state[f"layers.{layer}.{param}"] = torch.as_tensor(t)
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [m for m in missing if not m.endswith("bias_mask")]
     if missing or unexpected:
         raise SystemExit(f"weights do not fit the spec: missing {missing}, unexpected {unexpected}")
 
+
+def train_step(spec, model):
+    """step(xb, yb) -> loss: one step of the spec's optimizer (torch.optim's update, which
+    docs/spec.md writes) on the mean cross-entropy over every position; `spec` as
+    rosetta_spec.load_spec gives it. plain_bench.py times this step."""
+    optimizer = rosetta_models.torch_optimizer(spec, model.parameters())
+    loss = spec["loss"]
+    if loss["type"] != "cross_entropy":
+        raise SystemExit("this script trains with cross_entropy over the positions, as examples/char-gpt.json does")
+    ignore, smoothing = loss.get("ignore_index", -100), loss.get("label_smoothing", 0.0)
+
+    def step(xb, yb):
+        optimizer.zero_grad()
+        out = F.cross_entropy(model(xb).flatten(0, 1), yb.flatten(), ignore_index=ignore, label_smoothing=smoothing)
+        out.backward()
+        optimizer.step()
+        return out.item()
+
+    return step
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -221,26 +188,14 @@ def main():
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
-    with open(os.path.join(a.run, "spec.json")) as f:
-        spec = json.load(f)
+    spec = rosetta_spec.load_spec(os.path.join(a.run, "spec.json"))
     length = spec["input"]["shape"][0]
     training = spec["training"]
     (x, y), (xt, yt), vocab = load_text(a.data, length)
     model = SpecModel(spec)
-    load_weights(model, read_safetensors(os.path.join(a.run, "init.safetensors")))
-    o = spec["optimizer"]
-    if o["type"] != "adam":
-        raise SystemExit("this script trains with adam, as examples/char-gpt.json does")
-    optimizer = torch.optim.Adam(model.parameters(), lr=o["learning_rate"], betas=(o.get("beta1", 0.9), o.get("beta2", 0.999)),
-                                 eps=o.get("epsilon", 1e-8), weight_decay=o.get("weight_decay", 0.0))
+    load_weights(model, rosetta_models.read_checkpoint(os.path.join(a.run, "init.safetensors"))[0])
+    step = train_step(spec, model)
     batch = training["batch_size"]
-
-    def step(xb, yb):
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(xb).flatten(0, 1), yb.flatten())
-        loss.backward()
-        optimizer.step()
-        return loss.item()
 
     def batches(epoch):
         order = batch_order(len(x), training["seed"], epoch, training["shuffle"])
