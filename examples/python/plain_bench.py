@@ -25,6 +25,12 @@ copied back to numpy): --warmup-steps untimed calls, then half of --seconds of b
 (latency p50/p99, nearest rank) and half of batch --infer-batch calls (samples/s, six windows).
 Inputs are Rosetta's benchmark inputs, (float) SplittableRandom(seed).nextDouble().
 
+A spec that reads token ids (input dtype int64, e.g. examples/char-gpt.json) is timed in torch
+training only: --data is the text file or folder Rosetta reads, --init the initial weights
+(`rosetta bench --compare` writes Rosetta's to a temporary file; rosetta_random does not draw
+the embeddings' and attention's initialisers), and the model, the text windows and the step are
+char_gpt_torch.py's. The JSON adds tokens_per_second (samples/s times the sequence length).
+
 Ends with one JSON line with --json (plus the host's load average at the end, since other work
 on a shared machine slows every figure).
 """
@@ -85,16 +91,25 @@ class Torch:
         torch.set_num_threads(threads)
         torch.set_num_interop_threads(1)
         self.torch = torch
-        self.model = rosetta_models.TorchModel(spec, exact=False)
-        self.model.load_canonical(weights)
-        self.xs, self.ys = torch.from_numpy(x), torch.from_numpy(y)
+        self.model = self.build(spec, weights)
+        self.xs, self.ys = torch.as_tensor(x), torch.as_tensor(y)
         self.step = None
         self.spec = spec
+
+    @staticmethod
+    def build(spec, weights):
+        model = rosetta_models.TorchModel(spec, exact=False)
+        model.load_canonical(weights)
+        return model
+
+    def train_step(self):
+        """step(x, y, global_step) -> loss."""
+        return rosetta_models.torch_train_step(self.spec, self.model)
 
     def train(self, idx):
         if self.step is None:
             self.model.train()
-            self.step = rosetta_models.torch_train_step(self.spec, self.model)
+            self.step = self.train_step()
         i = self.torch.from_numpy(idx)
         self.step(self.xs[i], self.ys[i], 0)
 
@@ -107,6 +122,23 @@ class Torch:
     def versions():
         import torch
         return {"torch": torch.__version__}
+
+
+class TokenTorch(Torch):
+    """torch on a spec that reads token ids: char_gpt_torch.py's model (embeddings, causal
+    attention) and its step (mean cross-entropy over every position, the spec's optimizer)."""
+
+    @staticmethod
+    def build(spec, weights):
+        import char_gpt_torch
+        model = char_gpt_torch.SpecModel(spec)
+        char_gpt_torch.load_weights(model, weights)
+        return model
+
+    def train_step(self):
+        import char_gpt_torch
+        step = char_gpt_torch.train_step(self.spec, self.model)
+        return lambda x, y, _: step(x, y)
 
 
 class Keras:
@@ -206,7 +238,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--framework", required=True, choices=list(FRAMEWORKS))
     p.add_argument("--spec", required=True)
-    p.add_argument("--data", required=True, help="IDX folder (MNIST layout, raw or .gz)")
+    p.add_argument("--data", required=True, help="IDX folder (MNIST layout, raw or .gz); for a spec reading token ids, "
+                                                 "the text file or folder")
     p.add_argument("--batch-size", type=int, help="override training.batch_size")
     p.add_argument("--threads", type=int, default=1, help="intra-op threads (Rosetta's default is 1)")
     p.add_argument("--warmup-steps", type=int, default=50)
@@ -220,9 +253,19 @@ def main():
     spec = rosetta_spec.load_spec(a.spec)
     if a.batch_size:
         spec["training"]["batch_size"] = a.batch_size
-    weights = rosetta_models.read_checkpoint(a.init)[0] if a.init else rosetta_random.initialize(spec)
-    x, y = rosetta_spec.load_idx(a.data, "train", spec["input"]["shape"])
-    fw = FRAMEWORKS[a.framework](spec, weights, x, y, a.threads)
+    length = spec["input"]["shape"][0] if spec["input"].get("dtype") == "int64" else None
+    if length:
+        if a.framework != "torch" or a.mode != "train":
+            p.error("a spec that reads token ids is timed in torch training only")
+        if not a.init:
+            p.error("a spec that reads token ids needs --init CKPT (its initial weights; rosetta bench --compare writes them)")
+        import char_gpt_torch
+        (x, y), _, _ = char_gpt_torch.load_text(a.data, length)
+        fw = TokenTorch(spec, rosetta_models.read_checkpoint(a.init)[0], x, y, a.threads)
+    else:
+        weights = rosetta_models.read_checkpoint(a.init)[0] if a.init else rosetta_random.initialize(spec)
+        x, y = rosetta_spec.load_idx(a.data, "train", spec["input"]["shape"])
+        fw = FRAMEWORKS[a.framework](spec, weights, x, y, a.threads)
     out = {"framework": a.framework, "mode": a.mode, "spec": spec["name"], "threads": a.threads,
            "batch_size": spec["training"]["batch_size"]}
 
@@ -241,6 +284,9 @@ def main():
 
             rate, rates, steps = time_windows(run, a.seconds)
         summary = f"{rate:,.0f} samples/s training"
+        if length:
+            out.update({"sequence_length": length, "tokens_per_second": round(rate * length, 1)})
+            summary += f" ({rate * length:,.0f} tokens/s)"
     else:
         one, many = infer_inputs(spec, a.infer_batch)
         for _ in range(a.warmup_steps):

@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
       "With --epochs N it also trains N whole epochs and reports resident memory after each, to show it stays flat.",
       "With --reference it also times a loop written by hand against the backend's framework (DJL on PyTorch, TensorFlow Java on TensorFlow) on the same batches, in alternating windows, and prints Rosetta's speed as a share of it.",
       "With --inference it instead times inference (batch-1 latency p50/p99, batch-256 throughput) on every backend and in ONNX Runtime, in one run.",
-      "With --compare it times, in alternating rounds on the same spec, initial weights and batches, Rosetta on every backend, the hand-written DJL and TensorFlow Java loops, and plain PyTorch and Keras from examples/python/plain_bench.py (rows say 'not available' without a Python that has them); with --inference too, inference against ONNX Runtime and plain PyTorch and Keras. It prints each one's median and rounds and the ratios to the plain frameworks."
+      "With --compare it times, in alternating rounds on the same spec, initial weights and batches, Rosetta on every backend, the hand-written DJL and TensorFlow Java loops, and plain PyTorch and Keras from examples/python/plain_bench.py (rows say 'not available' without a Python that has them); with --inference too, inference against ONNX Runtime and plain PyTorch and Keras. It prints each one's median and rounds and the ratios to the plain frameworks.",
+      "A spec reading token ids (--data TEXT) is compared in training only, against plain PyTorch (one thread unless --torch-threads says more), in samples/s and tokens/s; --inference and --sweep time float inputs only."
     })
 final class BenchCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
@@ -84,7 +85,7 @@ final class BenchCommand implements Callable<Integer> {
   List<Integer> threads;
 
   @Option(names = "--torch-threads", split = ",", paramLabel = "N[,N...]", defaultValue = "1,2",
-      description = "With --compare: the thread counts plain PyTorch runs on; its best is the reference (default ${DEFAULT-VALUE}).")
+      description = "With --compare: the thread counts plain PyTorch runs on; its best is the reference (default ${DEFAULT-VALUE}; 1 for a spec reading token ids).")
   List<Integer> torchThreads;
 
   @Option(names = "--python", paramLabel = "PATH",
@@ -120,13 +121,17 @@ final class BenchCommand implements Callable<Integer> {
     if (threads != null && threads.stream().anyMatch(t -> t < 1)) {
       throw new Rosetta.UserInputException("--threads must be >= 1 (got " + threads + ")");
     }
-    if ((compare || sweep) && spec.takesTokens()) {
-      throw new Rosetta.UserInputException("--compare and --sweep time float inputs; for a model reading token ids, time"
-          + " training with bench --backend B (it prints tokens/s) beside examples/python/char_gpt_torch.py bench");
+    if ((inference || sweep) && spec.takesTokens()) {
+      throw new Rosetta.UserInputException("bench " + (inference ? "--inference" : "--sweep") + " times float inputs;"
+          + " for a model reading token ids, time training (bench --backend B, or bench --compare --data TEXT beside plain"
+          + " PyTorch; both print tokens/s) or generation (rosetta generate prints tokens/s)");
     }
     if (compare) {
       if (rounds < 1 || !(seconds > 0) || torchThreads.stream().anyMatch(t -> t < 1)) {
         throw new Rosetta.UserInputException("--rounds must be >= 1, --seconds > 0 and --torch-threads >= 1");
+      }
+      if (spec.takesTokens() && !cmd.commandLine().getParseResult().hasMatchedOption("--torch-threads")) {
+        torchThreads = List.of(1); // a token model's step is long: one plain PyTorch row unless asked for more
       }
       spec = training.apply(spec, null);
       WeightSet w = weights != null ? Checkpoint.load(weights, spec).weights() : Initializer.initialize(spec);
@@ -148,10 +153,6 @@ final class BenchCommand implements Callable<Integer> {
       throw new Rosetta.UserInputException("--threads takes one count without --compare (got " + threads + ")");
     }
     if (inference) {
-      if (spec.takesTokens()) {
-        throw new Rosetta.UserInputException("bench --inference times float inputs; for a model reading token ids,"
-            + " time training (bench --backend B) or generation (rosetta generate prints tokens/s)");
-      }
       return new InferenceBench(out, json).run(spec, specFile, weights);
     }
     if (backendName == null) {

@@ -23,6 +23,7 @@ import dev.rosetta.data.IdxReader;
 import dev.rosetta.engine.onnxruntime.OnnxRuntimeModel;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.SpecJson;
+import dev.rosetta.weights.Safetensors;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +43,9 @@ import java.util.Map;
  * against each framework, ONNX Runtime (inference) and the plain Python frameworks, timed in
  * alternating rounds on the same spec, initial weights and batches; each contender's median and
  * rounds, and the ratios the performance targets are stated in, each round's ratio taken within
- * that round.
+ * that round. A spec that reads token ids is timed in training against plain PyTorch only (the
+ * Keras models and the hand-written loops have no embedding or attention), and every row also
+ * gives tokens/s.
  */
 final class CompareBench {
   /** Samples per call when timing inference throughput. */
@@ -67,10 +70,14 @@ final class CompareBench {
     try {
       Path specCopy = tmp.resolve(spec.name() + ".json");
       Files.writeString(specCopy, SpecJson.write(spec), StandardCharsets.UTF_8);
-      PythonBench.Python python = PythonBench.locate(s.python(), pythonScript(), specCopy, idxFolder(data, tmp));
+      // The Python side starts from these very weights, whatever drew them (--weights included).
+      Path init = tmp.resolve("init.safetensors");
+      Safetensors.write(init, weights, Map.of());
+      PythonBench.Python python = PythonBench.locate(s.python(), pythonScript(), specCopy, pythonData(spec, data, tmp), init);
       String mode = s.inference() ? "inference" : "training";
-      out.printf(Locale.ROOT, "side by side: %s %s, batch %d, %d rounds of %.1f s per contender (%s); load %s%n",
-          spec.name(), mode, s.inference() ? INFER_BATCH : spec.training().batchSize(), s.rounds(), s.seconds(),
+      out.printf(Locale.ROOT, "side by side: %s %s, batch %d%s, %d rounds of %.1f s per contender (%s); load %s%n",
+          spec.name(), mode, s.inference() ? INFER_BATCH : spec.training().batchSize(),
+          spec.takesTokens() ? " sequences of " + spec.input().dim(0) + " tokens" : "", s.rounds(), s.seconds(),
           data.describe(), load(SideBySide.loadAverage()));
       out.flush();
       if (s.inference()) {
@@ -83,7 +90,7 @@ final class CompareBench {
         out.flush();
       });
       List<SideBySide.RatioSeries> ratios = r.ratios(s.inference() ? INFERENCE_RATIOS : TRAINING_RATIOS);
-      print(r, ratios, s.inference());
+      print(r, ratios, s.inference(), tokensPerSample(spec));
       if (s.chart() != null) {
         chart(r, spec, s);
       }
@@ -153,6 +160,9 @@ final class CompareBench {
         }
       }
     }
+    if (spec.takesTokens()) {
+      return; // plain_bench.py's Keras models have no embedding or attention: plain PyTorch is the reference
+    }
     for (String fw : List.of("keras-fit", "tf-function")) {
       into.add(new PythonBench(python, fw, tfThreads, "train", INFER_BATCH, false));
     }
@@ -221,13 +231,19 @@ final class CompareBench {
     };
   }
 
-  private void print(SideBySide.Results r, List<SideBySide.RatioSeries> ratios, boolean inference) {
+  /**
+   * @param tokens tokens per sample of a spec reading token ids (a tokens/s column follows
+   *     samples/s), else 0
+   */
+  private void print(SideBySide.Results r, List<SideBySide.RatioSeries> ratios, boolean inference, int tokens) {
     out.println();
-    out.printf(Locale.ROOT, "%-26s %7s  %12s  %-40s%s%n", "contender", "threads", inference ? "batch-256/s" : "samples/s",
-        "rounds (samples/s)", inference ? "  batch-1 p50 ms (rounds)" : "");
+    out.printf(Locale.ROOT, "%-26s %7s  %12s%s  %-40s%s%n", "contender", "threads", inference ? "batch-256/s" : "samples/s",
+        tokens > 0 ? String.format(Locale.ROOT, "  %12s", "tokens/s") : "", "rounds (samples/s)",
+        inference ? "  batch-1 p50 ms (rounds)" : "");
     for (Contender c : r.contenders()) {
       if (r.unavailable().containsKey(c)) {
-        out.printf(Locale.ROOT, "%-26s %7s  %12s  not available: %s%n", c.label(), threadText(c), "-", r.unavailable().get(c));
+        out.printf(Locale.ROOT, "%-26s %7s  %12s%s  not available: %s%n", c.label(), threadText(c), "-",
+            tokens > 0 ? String.format(Locale.ROOT, "  %12s", "-") : "", r.unavailable().get(c));
         continue;
       }
       List<Measurement> m = r.rounds().get(c);
@@ -237,8 +253,9 @@ final class CompareBench {
         List<Double> p50 = m.stream().map(Measurement::p50Millis).toList();
         latency = String.format(Locale.ROOT, "  %.3f (%s)", SideBySide.median(p50), join(p50, "%.3f"));
       }
-      out.printf(Locale.ROOT, "%-26s %7s  %,12.0f  %-40s%s%n", c.label(), threadText(c), SideBySide.median(rates),
-          join(rates, "%,.0f"), latency);
+      out.printf(Locale.ROOT, "%-26s %7s  %,12.0f%s  %-40s%s%n", c.label(), threadText(c), SideBySide.median(rates),
+          tokens > 0 ? String.format(Locale.ROOT, "  %,12.0f", SideBySide.median(rates) * tokens) : "", join(rates, "%,.0f"),
+          latency);
     }
     out.println();
     out.printf(Locale.ROOT, "%-58s %6s  %6s  %-28s%n", "ratio (each round's own, then the median)", "target", "median", "rounds");
@@ -250,6 +267,11 @@ final class CompareBench {
     }
     out.printf(Locale.ROOT, "load (1/5/15 min) before each round and at the end: %s%n",
         String.join("; ", r.loads().stream().map(CompareBench::load).toList()));
+  }
+
+  /** The tokens a sample holds, for tokens/s: its sequence length for a spec reading token ids, else 0. */
+  private static int tokensPerSample(CheckedSpec spec) {
+    return spec.takesTokens() ? spec.input().dim(0) : 0;
   }
 
   private static String threadText(Contender c) {
@@ -293,6 +315,10 @@ final class CompareBench {
     o.put("spec", spec.name());
     o.put("mode", s.inference() ? "inference" : "training");
     o.put("batch_size", s.inference() ? INFER_BATCH : spec.training().batchSize());
+    int tokens = tokensPerSample(spec);
+    if (tokens > 0) {
+      o.put("sequence_length", tokens);
+    }
     o.put("rounds", s.rounds());
     o.put("seconds", s.seconds());
     ArrayNode loads = o.putArray("load_average");
@@ -314,6 +340,11 @@ final class CompareBench {
       Json.put(n, "samples_per_second", SideBySide.median(rates));
       ArrayNode a = n.putArray("samples_per_second_by_round");
       rates.forEach(v -> a.add(Math.round(v)));
+      if (tokens > 0) {
+        Json.put(n, "tokens_per_second", SideBySide.median(rates) * tokens);
+        ArrayNode t = n.putArray("tokens_per_second_by_round");
+        rates.forEach(v -> t.add(Math.round(v * tokens)));
+      }
       ArrayNode w = n.putArray("window_samples_per_second_by_round");
       m.forEach(x -> {
         ArrayNode row = w.addArray();
@@ -356,24 +387,38 @@ final class CompareBench {
   }
 
   /**
-   * An IDX folder plain_bench.py can read: --data when it is one, else the embedded subset
-   * written out into {@code tmp}; null (the Python rows then say why) for CSV data.
+   * What plain_bench.py reads as --data. A spec reading token ids: the text file or folder given
+   * with --data. Otherwise an IDX folder: --data when it is one, else the embedded subset written
+   * out into {@code tmp}. Anything else (CSV) leaves the Python rows saying why they cannot run.
    */
-  private static Path idxFolder(DataOptions data, Path tmp) throws IOException {
+  private static PythonBench.Data pythonData(CheckedSpec spec, DataOptions data, Path tmp) throws IOException {
+    if (data.classes != null || data.trainSamples != null) {
+      return PythonBench.Data.unreadable("plain_bench.py trains on the whole training set; --classes and --train-samples"
+          + " would give it other batches than the Java rows");
+    }
+    boolean table = data.data != null && (data.data.toString().endsWith(".csv") || Files.exists(data.data.resolve("train.csv")));
+    if (spec.takesTokens()) {
+      return data.data != null && !table
+          ? PythonBench.Data.of(data.data.toAbsolutePath())
+          : PythonBench.Data.unreadable("plain_bench.py reads a token spec's data as text (a file or a folder of files);"
+              + " --data is " + (table ? "CSV of token ids" : "not given"));
+    }
     if (data.data != null) {
-      return Files.isDirectory(data.data) && !Files.exists(data.data.resolve("train.csv")) ? data.data.toAbsolutePath() : null;
+      return Files.isDirectory(data.data) && !table
+          ? PythonBench.Data.of(data.data.toAbsolutePath())
+          : PythonBench.Data.unreadable("plain_bench.py reads IDX folders (MNIST layout); --data is not one");
     }
     Path dir = Files.createDirectories(tmp.resolve("fashion-mnist-subset"));
     for (String f : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
         "t10k-labels-idx1-ubyte.gz")) {
       try (InputStream in = IdxReader.class.getResourceAsStream("/dev/rosetta/data/fashion-mnist-subset/" + f)) {
         if (in == null) {
-          return null;
+          return PythonBench.Data.unreadable("the embedded Fashion-MNIST subset is not on the class path; give --data");
         }
         Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
       }
     }
-    return dir;
+    return PythonBench.Data.of(dir);
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A plain Python framework timed by {@code examples/python/plain_bench.py} in a child process,
- * one process per round: the same spec, Rosetta's initial weights and batch order, the batch
- * size and the data folder. The process's start-up (importing the framework, reading the data)
- * is not timed; plain_bench.py times its own warm-up and windows and prints them as JSON.
+ * one process per round: the same spec, Rosetta's initial weights (a checkpoint the process
+ * reads) and batch order, the batch size and the data (an IDX folder, or the text a token spec
+ * reads). The process's start-up (importing the framework, reading the data) is not timed;
+ * plain_bench.py times its own warm-up and windows and prints them as JSON.
  */
 public final class PythonBench implements Contender {
   /** The environment variable naming the Python to use when {@code --python} is not given. */
@@ -55,9 +56,25 @@ public final class PythonBench implements Contender {
    * @param executable the interpreter, or null when none was found (every row then says so)
    * @param script plain_bench.py, or null when not found
    * @param spec the spec file as the Java side runs it (training overrides applied)
-   * @param data an IDX folder
+   * @param data what plain_bench.py reads as {@code --data}
+   * @param init the initial weights as a checkpoint, the ones the Java contenders start from
    */
-  public record Python(Path executable, String why, Path script, Path spec, Path data) {}
+  public record Python(Path executable, String why, Path script, Path spec, Data data, Path init) {}
+
+  /**
+   * The training data as plain_bench.py reads it: an IDX folder, or for a spec reading token ids
+   * the text file or folder; {@code path} null, and {@code whyNot} saying why, when the data the
+   * Java contenders train on is not one plain_bench.py can read.
+   */
+  public record Data(Path path, String whyNot) {
+    public static Data of(Path path) {
+      return new Data(path, null);
+    }
+
+    public static Data unreadable(String whyNot) {
+      return new Data(null, whyNot);
+    }
+  }
 
   @Override
   public String name() {
@@ -79,9 +96,9 @@ public final class PythonBench implements Contender {
     requireAvailable();
     List<String> cmd = new ArrayList<>(List.of(
         python.executable().toString(), python.script().toString(), "--framework", framework,
-        "--spec", python.spec().toString(), "--data", python.data().toString(), "--threads", Integer.toString(threads),
-        "--warmup-steps", Integer.toString(warmup), "--seconds", Double.toString(seconds), "--mode", mode,
-        "--infer-batch", Integer.toString(inferBatch), "--json"));
+        "--spec", python.spec().toString(), "--data", python.data().path().toString(), "--init", python.init().toString(),
+        "--threads", Integer.toString(threads), "--warmup-steps", Integer.toString(warmup), "--seconds", Double.toString(seconds),
+        "--mode", mode, "--infer-batch", Integer.toString(inferBatch), "--json"));
     Run r = run(cmd, (long) (seconds * 10 + 300));
     String last = r.out().strip();
     last = last.substring(last.lastIndexOf('\n') + 1);
@@ -105,8 +122,8 @@ public final class PythonBench implements Contender {
     if (python.executable() == null) {
       throw new Unavailable(python.why());
     }
-    if (python.data() == null) {
-      throw new Unavailable("plain_bench.py reads IDX folders (MNIST layout); --data is not one");
+    if (python.data().path() == null) {
+      throw new Unavailable(python.data().whyNot());
     }
     if (python.script() == null) {
       throw new Unavailable("examples/python/plain_bench.py not found (run from a Rosetta checkout)");
@@ -173,7 +190,7 @@ public final class PythonBench implements Contender {
    * The interpreter to use: {@code explicit} (from {@code --python}), else {@link #PYTHON_ENV},
    * else {@code python3} on the PATH; null with the reason when there is none.
    */
-  public static Python locate(Path explicit, Path script, Path spec, Path data) {
+  public static Python locate(Path explicit, Path script, Path spec, Data data, Path init) {
     String env = System.getenv(PYTHON_ENV);
     Path exe = explicit != null ? explicit : env != null && !env.isBlank() ? Path.of(env) : onPath("python3");
     String why = null;
@@ -183,7 +200,7 @@ public final class PythonBench implements Contender {
       why = exe + " is not an executable Python (give --python PATH or set " + PYTHON_ENV + ")";
       exe = null;
     }
-    return new Python(exe, why, script, spec, data);
+    return new Python(exe, why, script, spec, data, init);
   }
 
   private static Path onPath(String name) {

@@ -1,13 +1,18 @@
 package dev.rosetta.tests.cli;
 
 import static dev.rosetta.tests.cli.CliTest.rosetta;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rosetta.spec.SpecJson;
 import dev.rosetta.tests.cli.CliTest.Run;
+import dev.rosetta.weights.Initializer;
+import dev.rosetta.weights.Safetensors;
+import dev.rosetta.weights.WeightSet;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code rosetta bench --compare}: the side-by-side benchmark works without Python (those rows
  * say why they are missing), times the hand-written loops beside Rosetta, reads what
- * plain_bench.py prints, and takes each ratio within a round.
+ * plain_bench.py prints, and takes each ratio within a round; a spec reading token ids is
+ * compared in training against plain PyTorch, in tokens/s too.
  */
 class BenchCompareCliTest {
   @TempDir Path dir;
@@ -109,5 +115,95 @@ class BenchCompareCliTest {
     }
     assertTrue(ratios(j).contains("PyTorch backend / ONNX Runtime, batch-1 p50"), ratios(j).toString());
     assertTrue(r.out().contains("PyTorch backend / plain torch, batch 256"), r.out());
+  }
+
+  private Path tokenSpec() throws IOException {
+    return Files.writeString(dir.resolve("tiny-char.json"), SequenceCliTest.SPEC);
+  }
+
+  @Test
+  void aTokenSpecRunsBothBackendsInTokensPerSecondAndWithoutPythonTheTorchRowSaysWhy() throws IOException {
+    Path text = SequenceCliTest.writeText(dir.resolve("text.txt"));
+    Run r = rosetta("bench", tokenSpec().toString(), "--compare", "--data", text.toString(), "--rounds", "1", "--seconds", "0.3",
+        "--warmup", "2", "--python", dir.resolve("no-such-python").toString(), "--json");
+    assertEquals(0, r.code(), r.out() + r.err());
+    JsonNode j = r.json();
+    assertEquals(16, j.get("sequence_length").asInt());
+    for (String label : List.of("rosetta-pytorch", "rosetta-tensorflow")) {
+      JsonNode c = contender(j, label);
+      assertTrue(c.get("available").asBoolean(), label);
+      double samples = c.get("samples_per_second").asDouble();
+      assertTrue(samples > 0, c.toString());
+      assertEquals(16 * samples, c.get("tokens_per_second").asDouble(), 1e-6 * samples, label + ": 16 tokens a sample");
+    }
+    JsonNode torch = contender(j, "torch");
+    assertFalse(torch.get("available").asBoolean());
+    assertTrue(torch.get("reason").asText().contains("no-such-python is not an executable Python"), torch.toString());
+    List<String> labels = new ArrayList<>();
+    j.get("contenders").forEach(c -> labels.add(c.get("label").asText()));
+    assertEquals(List.of("rosetta-pytorch", "torch", "rosetta-tensorflow"), labels,
+        "one plain torch row (one thread), no hand-written loops or Keras: they have no embedding or attention");
+    assertTrue(r.out().contains("batch 16 sequences of 16 tokens"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.matches("contender +threads +samples/s +tokens/s +rounds \\(samples/s\\).*")), r.out());
+    assertTrue(r.out().contains("torch                            1             -             -  not available: "), r.out());
+  }
+
+  /**
+   * A stand-in for Python that keeps what it was given: plain_bench.py is asked for torch
+   * training on the text, from a checkpoint of Rosetta's initial weights; its samples/s become
+   * tokens/s and the ratios against plain torch.
+   */
+  @Test
+  void aTokenSpecHandsPlainBenchTheTextAndRosettasInitialWeights() throws IOException {
+    Path text = SequenceCliTest.writeText(dir.resolve("text.txt"));
+    Path args = dir.resolve("args.txt");
+    Path init = dir.resolve("init-seen.safetensors");
+    Path fake = dir.resolve("python");
+    Files.writeString(fake, "#!/bin/sh\necho \"$@\" >> '" + args + "'\n"
+        + "while [ $# -gt 1 ]; do [ \"$1\" = --init ] && cp \"$2\" '" + init + "'; shift; done\n"
+        + "echo '{\"samples_per_second\": 100.0, \"window_samples_per_second\": [100, 100, 100, 100, 100, 100]}'\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path spec = tokenSpec();
+    Run r = rosetta("bench", spec.toString(), "--compare", "--data", text.toString(), "--rounds", "1", "--seconds", "0.3",
+        "--warmup", "2", "--python", fake.toString(), "--json");
+    assertEquals(0, r.code(), r.out() + r.err());
+    List<String> calls = Files.readAllLines(args).stream().filter(l -> l.contains("plain_bench.py")).toList();
+    assertEquals(1, calls.size(), calls.toString());
+    String call = calls.get(0);
+    for (String part : List.of("--framework torch ", "--data " + text.toAbsolutePath() + " ", "--threads 1 ", "--mode train ")) {
+      assertTrue(call.contains(part), part + " in " + call);
+    }
+    WeightSet seen = Safetensors.read(init).weights();
+    WeightSet rosettas = Initializer.initialize(SpecJson.read(spec));
+    assertEquals(rosettas.tensors().keySet(), seen.tensors().keySet());
+    rosettas.tensors().forEach((name, t) -> assertArrayEquals(t.data(), seen.tensors().get(name).data(), name));
+
+    JsonNode j = r.json();
+    JsonNode torch = contender(j, "torch");
+    assertEquals(1600.0, torch.get("tokens_per_second").asDouble());
+    double pytorch = contender(j, "rosetta-pytorch").get("samples_per_second").asDouble();
+    double tensorflow = contender(j, "rosetta-tensorflow").get("samples_per_second").asDouble();
+    for (JsonNode ratio : j.get("ratios")) {
+      switch (ratio.get("ratio").asText()) {
+        case "PyTorch backend / plain torch (best thread count)" -> assertEquals(pytorch / 100, ratio.get("median").asDouble(), 1e-9);
+        case "TensorFlow backend / plain torch (best thread count)" -> assertEquals(tensorflow / 100, ratio.get("median").asDouble(), 1e-9);
+        default -> { }
+      }
+    }
+    assertTrue(ratios(j).containsAll(List.of("PyTorch backend / plain torch (best thread count)",
+        "TensorFlow backend / plain torch (best thread count)")), ratios(j).toString());
+  }
+
+  @Test
+  void inferenceAndSweepOnATokenSpecAreRefusedWithExit2() throws IOException {
+    Path text = SequenceCliTest.writeText(dir.resolve("text.txt"));
+    String spec = tokenSpec().toString();
+    for (List<String> mode : List.of(List.of("--inference"), List.of("--compare", "--inference"), List.of("--sweep"))) {
+      List<String> args = new ArrayList<>(List.of("bench", spec, "--data", text.toString()));
+      args.addAll(mode);
+      Run r = rosetta(args.toArray(String[]::new));
+      assertEquals(2, r.code(), mode + ": " + r.out() + r.err());
+      assertTrue(r.err().contains("times float inputs; for a model reading token ids, time training"), r.err());
+    }
   }
 }

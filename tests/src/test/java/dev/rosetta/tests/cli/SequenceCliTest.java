@@ -47,14 +47,15 @@ class SequenceCliTest {
   static Path ckptPt;
   static Path ckptTf;
 
+  /** The text {@link #SPEC} trains on: one sentence of 16 distinct characters, 120 times. */
+  static Path writeText(Path file) throws IOException {
+    return Files.writeString(file, "the cat sat on the mat. a dog ran to the sun.\n".repeat(120));
+  }
+
   @BeforeAll
   static void trainOnBothBackends() throws IOException {
     spec = Files.writeString(dir.resolve("tiny-char.json"), SPEC);
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 120; i++) {
-      sb.append("the cat sat on the mat. a dog ran to the sun.\n");
-    }
-    text = Files.writeString(dir.resolve("text.txt"), sb.toString());
+    text = writeText(dir.resolve("text.txt"));
     for (String backend : new String[] {"pytorch", "tensorflow"}) {
       CliTest.Run r = rosetta("train", spec.toString(), "--backend", backend, "--data", text.toString(),
           "--out", dir.resolve(backend).toString(), "--json");
