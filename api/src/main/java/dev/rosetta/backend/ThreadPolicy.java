@@ -42,9 +42,21 @@ public final class ThreadPolicy {
     return total;
   }
 
-  /** Intra-op threads for calls of {@code batch} samples on a machine with {@code cores} cores. */
+  /** Intra-op threads for training steps of {@code batch} samples on a machine with {@code cores} cores. */
   public static int intraOpThreads(CheckedSpec spec, int batch, int cores) {
     return multiplyAddsPerSample(spec) * batch >= PARALLEL_WORK ? Math.max(1, cores) : 1;
+  }
+
+  /**
+   * Intra-op threads for an inference call of {@code batch} samples. A forward pass is about a
+   * third of a training step's work (the step adds two products per weight layer going back), so
+   * its threshold is three times {@link #PARALLEL_WORK}: the seed MLP's batch of 256 (28 million
+   * multiply-adds) stays on one thread, as plain PyTorch runs it fastest on this machine (421,129
+   * against 336,281 samples/s on two threads, docs/performance.md), while fashion-cnn's (307
+   * million) uses every core.
+   */
+  public static int inferenceThreads(CheckedSpec spec, int batch, int cores) {
+    return multiplyAddsPerSample(spec) * batch >= 3 * PARALLEL_WORK ? Math.max(1, cores) : 1;
   }
 
   /** {@link #intraOpThreads(CheckedSpec, int, int)} at the spec's batch size on this machine. */

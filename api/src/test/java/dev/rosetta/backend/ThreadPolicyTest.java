@@ -39,4 +39,13 @@ class ThreadPolicyTest {
     assertEquals(2, ThreadPolicy.intraOpThreads(MLP, 256, 2), "the MLP at batch 256 does 28 million");
     assertEquals(1, ThreadPolicy.intraOpThreads(CNN, 64, 1));
   }
+
+  @Test
+  void aForwardPassNeedsThreeTimesTheWorkOfATrainingStepForEveryCore() {
+    assertEquals(1, ThreadPolicy.inferenceThreads(MLP, 256, 2), "the MLP at batch 256: 28 million, below 50");
+    assertEquals(2, ThreadPolicy.inferenceThreads(MLP, 1024, 2), "the MLP at batch 1024: 112 million");
+    assertEquals(2, ThreadPolicy.inferenceThreads(CNN, 256, 2));
+    assertEquals(1, ThreadPolicy.inferenceThreads(CNN, 1, 2));
+    assertEquals(1, ThreadPolicy.inferenceThreads(CNN, 256, 1));
+  }
 }

@@ -64,7 +64,8 @@ public final class PytorchBackend implements Backend {
    * Intra-op threads: {@code execution}'s count, else {@link #THREADS_PROPERTY}'s, else {@link
    * ThreadPolicy}'s for the spec's work: one thread for small models (the seed MLP: OpenMP
    * workers cost more in hand-offs than they save), every core for convolutional ones. The
-   * policy's count holds for training; inference calls choose by their own batch size.
+   * policy's count holds for training; inference calls choose by their own batch size, with the
+   * policy's threshold for a forward pass.
    */
   @Override
   public TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution) {
@@ -74,8 +75,9 @@ public final class PytorchBackend implements Backend {
     if (fixed != null && fixed < 1) {
       throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
     }
-    IntUnaryOperator threadsForBatch = fixed != null ? n -> fixed : n -> ThreadPolicy.intraOpThreads(spec, n, CORES);
-    return new PytorchModel(spec, weights, engine, threadsForBatch, parts);
+    int training = fixed != null ? fixed : ThreadPolicy.intraOpThreads(spec, spec.training().batchSize(), CORES);
+    IntUnaryOperator inference = fixed != null ? n -> fixed : n -> ThreadPolicy.inferenceThreads(spec, n, CORES);
+    return new PytorchModel(spec, weights, engine, training, inference, parts);
   }
 
   private static final int CORES = Runtime.getRuntime().availableProcessors();

@@ -61,12 +61,13 @@ final class PytorchModel implements TrainableModel {
   /** The arrays each step copies in (inputs, labels, masks), over memory reused between steps. */
   private final StepMemory memory = new StepMemory();
 
-  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, IntUnaryOperator threadsForBatch, PytorchParts parts) {
+  PytorchModel(
+      CheckedSpec spec, WeightSet weights, Engine engine, int threads, IntUnaryOperator threadsForBatch, PytorchParts parts) {
     this.spec = spec;
     this.parts = parts;
     this.engine = engine;
     this.threadsForBatch = threadsForBatch;
-    this.threads = threadsForBatch.applyAsInt(spec.training().batchSize());
+    this.threads = threads;
     TorchThreads.use(threads);
     this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
     this.manager = model.getNDManager();
