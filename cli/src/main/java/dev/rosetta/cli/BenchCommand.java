@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -43,6 +44,8 @@ import picocli.CommandLine.Parameters;
       "A spec reading token ids (--data TEXT) is compared in training only, against plain PyTorch (one thread unless --torch-threads says more), in samples/s and tokens/s; --inference and --sweep time float inputs only."
     })
 final class BenchCommand implements Callable<Integer> {
+  private static final double MIB = 1 << 20;
+
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
   Path specFile;
 
@@ -228,14 +231,16 @@ final class BenchCommand implements Callable<Integer> {
                   public void onEpoch(EpochEvent e) {
                     double rss = ProcessMemory.rssMb();
                     rssByEpoch.add(rss);
-                    javaHeapByEpoch.add(Runtime.getRuntime().totalMemory() / 1048576.0);
-                    NativeHeap.stats().ifPresent(h -> cHeapByEpoch.add(h.inUse() / 1048576.0));
+                    double javaHeap = Runtime.getRuntime().totalMemory() / MIB;
+                    Optional<NativeHeap.Stats> cHeap = NativeHeap.stats();
+                    javaHeapByEpoch.add(javaHeap);
+                    cHeap.ifPresent(h -> cHeapByEpoch.add(h.inUse() / MIB));
                     // Resident memory is mostly the Java heap (grown on demand up to -Xmx) and the
                     // C heap that tensors come from; both are shown, so growth can be told apart.
                     out.printf(Locale.ROOT, "epoch %d/%d  %,.0f samples/s  rss %.1f MB  (Java heap %.1f MB%s)%n",
-                        e.epoch(), e.epochs(), e.samplesPerSecond(), rss, javaHeapByEpoch.get(javaHeapByEpoch.size() - 1),
-                        NativeHeap.stats().map(h -> String.format(Locale.ROOT, "; C heap %.1f MB in use, %.1f MB free",
-                            h.inUse() / 1048576.0, h.heldFree() / 1048576.0)).orElse(""));
+                        e.epoch(), e.epochs(), e.samplesPerSecond(), rss, javaHeap,
+                        cHeap.map(h -> String.format(Locale.ROOT, "; C heap %.1f MB in use, %.1f MB free",
+                            h.inUse() / MIB, h.heldFree() / MIB)).orElse(""));
                     out.flush();
                   }
                 })

@@ -366,18 +366,14 @@ abstract class PytorchOptimizer {
       }
       if (fusedUpdate == null) {
         fusedUpdate = new FusedUpdate(stateManager, params, gradients(), first, second,
-            new float[] {floatOf(beta1), floatOf(oneMinusBeta1), floatOf(beta2), floatOf(oneMinusBeta2),
-                floatOf(epsilon), floatOf(weightDecay)}, keras);
+            new float[] {beta1.getFloat(), oneMinusBeta1.getFloat(), beta2.getFloat(), oneMinusBeta2.getFloat(),
+                epsilon.getFloat(), weightDecay.getFloat()}, keras);
       }
       NDArray steps = memory.floats(stepSize, new ai.djl.ndarray.types.Shape(stepSize.length));
       NDArray decays = decoupled != 0
           ? memory.floats(decay, new ai.djl.ndarray.types.Shape(decay.length))
           : memory.floats(new float[0], new ai.djl.ndarray.types.Shape(0));
       fusedUpdate.run(g, sqrtBc2, steps, decays);
-    }
-
-    private static float floatOf(NDArray scalar) {
-      return scalar.getFloat();
     }
 
     /** A step constant as a float32 scalar tensor in the step's scope, one per distinct value. */

@@ -53,22 +53,22 @@ class StepMemoryTest {
     float[] mask = new float[50_000];
     long[] labels = new long[64];
     try (NDManager root = NDManager.newBaseManager("PyTorch")) {
-      step(memory, root, mask, labels, Long.MAX_VALUE);
+      step(memory, root, mask, labels, direct, Long.MAX_VALUE);
       long before = direct.getCount();
       for (int s = 0; s < 200; s++) {
         // Checked while the step's arrays are open; a collection can only lower the count.
-        step(memory, root, mask, labels, before);
+        step(memory, root, mask, labels, direct, before);
       }
     }
   }
 
-  private static void step(StepMemory memory, NDManager root, float[] mask, long[] labels, long limit) {
+  private static void step(
+      StepMemory memory, NDManager root, float[] mask, long[] labels, BufferPoolMXBean direct, long limit) {
     try (NDManager scope = memory.begin(root.newSubManager())) {
       NDArray a = memory.floats(mask, new Shape(mask.length));
       NDArray b = memory.longs(labels, new Shape(labels.length));
       NDArray c = memory.scalar(0.5f);
-      long count = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-          .filter(p -> p.getName().equals("direct")).findFirst().orElseThrow().getCount();
+      long count = direct.getCount();
       assertTrue(count <= limit, "direct buffers during a step: " + count + ", before the steps: " + limit);
       assertEquals(0f, a.sum().getFloat());
       assertEquals(0L, b.sum().getLong());
