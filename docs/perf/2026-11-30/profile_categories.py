@@ -27,11 +27,14 @@ def run(path):
             other += p; top_other.append((p, sym[:80]))
     tot["unresolved / other"] = other
     return n, tot, sorted(top_other, reverse=True)[:6]
+# The recordings' folder: $P, as profile.sh names it (that run's was /tmp/perf2/prof).
+import os
+D = os.environ.get("P", "/tmp/perf2/prof")
 res = {}
 for k in sys.argv[1:]:
-    n, tot, top = run(f"/tmp/perf2/prof/{k}.data")
+    n, tot, top = run(f"{D}/{k}.data")
     res[k] = (n, tot)
     print(k, f"{n:.1f} cpu-s")
     for name, v in sorted(tot.items(), key=lambda x: -x[1]): print(f"   {v:5.1f} %  {name}")
     print("   top other:", top)
-json.dump(res, open("/tmp/perf2/prof/res.json", "w"))
+json.dump(res, open(f"{D}/res.json", "w"))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # resnet-mini training, one intra-op thread on both sides: plain PyTorch 2.13 and Rosetta's
 # PyTorch backend, each recorded for 20 s after 20 s of warm-up, one after the other, from the
-# repository root. Then: python3 profile_categories.py $P torch rosetta
+# repository root. Then: P=$P python3 docs/perf/2026-11-30/profile_categories.py torch rosetta
 set -u
 D=/usr/share/datasets/fashion-mnist
 P=${P:-/tmp/prof3}
