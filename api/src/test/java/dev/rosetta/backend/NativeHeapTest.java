@@ -50,4 +50,23 @@ class NativeHeapTest {
       blocks[i].close();
     }
   }
+
+  /**
+   * Once freed memory is held, a 16 MB block comes from the heap (not a mapping of its own) and
+   * its free leaves the pages with the heap: with glibc's defaults it is mapped alone and unmapped
+   * on free, or the heap's top is trimmed, and the freed memory held would not grow.
+   */
+  @Test
+  void heldFreedMemoryKeepsAFreedBlock() {
+    assumeTrue(NativeHeap.stats().isPresent(), "glibc only");
+    assumeTrue(System.getenv("MALLOC_TRIM_THRESHOLD_") == null && System.getenv("MALLOC_MMAP_THRESHOLD_") == null, "user's own malloc settings");
+    assertTrue(NativeHeap.holdFreedMemory(), "glibc should take both settings");
+    long before = NativeHeap.stats().orElseThrow().heldFree();
+    Memory block = new Memory(16 * MB);
+    block.setByte(16 * MB - 1, (byte) 1);
+    block.close();
+    long after = NativeHeap.stats().orElseThrow().heldFree();
+    assertTrue(after - before >= 15 * MB, "the freed 16 MB block should stay held, held free grew " + (after - before) / MB + " MB");
+    NativeHeap.release();
+  }
 }

@@ -3,6 +3,7 @@ package dev.rosetta.engine.pytorch;
 import ai.djl.engine.Engine;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Execution;
+import dev.rosetta.backend.NativeHeap;
 import dev.rosetta.backend.ThreadPolicy;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.spec.CheckedSpec;
@@ -33,17 +34,27 @@ public final class PytorchBackend implements Backend {
   /**
    * DJL must never download: libtorch comes from the pytorch-native-cpu jar. Intra-op threads
    * are each model's (see {@link #create}); libtorch's inter-op pool runs only forked graph
-   * tasks, which eager execution never makes, so it gets one thread.
+   * tasks, which eager execution never makes, so it gets one thread. libtorch allocates tensors
+   * with malloc, so glibc is told to keep freed blocks for the next step ({@link
+   * NativeHeap#holdFreedMemory}).
    */
   static Engine engine() {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
     TorchOpenMp.passiveUnlessSet();
+    HeldFreedMemory.ensure();
     if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
     return Engine.getEngine("PyTorch");
+  }
+
+  /** Set once, when the engine first starts. */
+  private static final class HeldFreedMemory {
+    static final boolean SET = NativeHeap.holdFreedMemory();
+
+    static void ensure() {}
   }
 
   @Override
