@@ -2,61 +2,54 @@ package dev.rosetta.backend;
 
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.LayerShape;
-import dev.rosetta.spec.ParamSpec;
 
 /**
  * How many intra-op threads a model's kernels get when the caller does not say ({@link
- * Execution#DEFAULT}). A kernel split over threads pays a hand-off per op; it gains only when
- * the op is large. So the choice follows the work of one step: the multiply-adds of the
- * model's weight layers for a whole batch. Below {@link #PARALLEL_WORK} (the seed MLP at batch
- * 64 does 7 million) every op runs on the calling thread; at or above it (fashion-cnn at batch
- * 64 does 77 million) kernels use every core. Measured on 2 cores, in alternating rounds
- * (docs/performance.md "Thread policy"): the MLP trains fastest on 1 thread on both backends, the CNNs on 2.
+ * Execution#DEFAULT}). A kernel split over threads pays a hand-off per op (waking the workers and
+ * joining them); it gains only when the op is large. So the choice follows the size of a typical
+ * op: the values a layer outputs for a whole call, averaged over the model's layers. Below {@link
+ * #PARALLEL_OUTPUTS} every op runs on the calling thread; at or above it kernels use every core.
+ * libtorch's own kernels split by the same measure (32,768 values per thread at least).
  *
- * <p>A backend applies the rule with its own threshold and may override it; {@code
- * Execution.threads(n)}, and the system properties each backend documents, override it per
- * model or per process.
+ * <p>Measured on 2 cores in alternating rounds, training at batch 64 (docs/performance.md
+ * "Thread policy"): the seed MLP (5,000 values per layer) trains fastest on 1 thread on both
+ * backends; resnet-mini (185,000: thirty-one layers, most on 7x7 and 4x4 maps) trains 1.2x faster
+ * on 1 thread than on 2, in Rosetta and in plain PyTorch alike; fashion-cnn (296,000) a little
+ * faster on 2; char-GPT (426,000) trains faster on 2 in plain PyTorch. A model's work alone
+ * misleads: resnet-mini does twice fashion-cnn's multiply-adds, in ops two-thirds the size.
+ * Inference calls apply the same rule to their own batch: the seed MLP's batch of 256 (20,000)
+ * stays on one thread, where plain PyTorch also runs it fastest, and the conv nets' batches of
+ * 256 use every core.
+ *
+ * <p>A backend applies the rule and may override it; {@code Execution.threads(n)}, and the system
+ * properties each backend documents, override it per model or per process.
  */
 public final class ThreadPolicy {
   private ThreadPolicy() {}
 
-  /** Multiply-adds per call at and above which kernels use every core. */
-  public static final long PARALLEL_WORK = 1L << 24;
+  /** Output values per layer per call at and above which kernels use every core. */
+  public static final long PARALLEL_OUTPUTS = 1L << 18;
 
-  /**
-   * Multiply-adds of one sample's forward pass through the layers with a weight matrix or
-   * kernel (rank 2 and up): each weight value is used once per output position, so a layer
-   * costs its weight's size times its output's size over its weight's first axis (units or
-   * filters). Normalisation scales, biases and element-wise layers are left out: small beside
-   * the matrix products.
-   */
-  public static long multiplyAddsPerSample(CheckedSpec spec) {
+  /** The values one sample's forward pass outputs, averaged over the spec's layers: a typical op's size per sample. */
+  public static long outputsPerLayer(CheckedSpec spec) {
     long total = 0;
     for (LayerShape l : spec.shapes()) {
-      for (ParamSpec p : l.params()) {
-        if (p.trainable() && p.shape().rank() >= 2) {
-          total += p.shape().size() * (l.output().size() / p.shape().dim(0));
-        }
-      }
+      total += l.output().size();
     }
-    return total;
+    return spec.shapes().isEmpty() ? 0 : total / spec.shapes().size();
   }
 
   /** Intra-op threads for training steps of {@code batch} samples on a machine with {@code cores} cores. */
   public static int intraOpThreads(CheckedSpec spec, int batch, int cores) {
-    return multiplyAddsPerSample(spec) * batch >= PARALLEL_WORK ? Math.max(1, cores) : 1;
+    return outputsPerLayer(spec) * batch >= PARALLEL_OUTPUTS ? Math.max(1, cores) : 1;
   }
 
   /**
-   * Intra-op threads for an inference call of {@code batch} samples. A forward pass is about a
-   * third of a training step's work (the step adds two products per weight layer going back), so
-   * its threshold is three times {@link #PARALLEL_WORK}: the seed MLP's batch of 256 (28 million
-   * multiply-adds) stays on one thread, as plain PyTorch runs it fastest on this machine (421,129
-   * against 336,281 samples/s on two threads, docs/performance.md), while fashion-cnn's (307
-   * million) uses every core.
+   * Intra-op threads for an inference call of {@code batch} samples: the same rule, since a
+   * forward op is as large as in training.
    */
   public static int inferenceThreads(CheckedSpec spec, int batch, int cores) {
-    return multiplyAddsPerSample(spec) * batch >= 3 * PARALLEL_WORK ? Math.max(1, cores) : 1;
+    return intraOpThreads(spec, batch, cores);
   }
 
   /** {@link #intraOpThreads(CheckedSpec, int, int)} at the spec's batch size on this machine. */
