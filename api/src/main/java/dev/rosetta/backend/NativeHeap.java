@@ -53,10 +53,14 @@ public final class NativeHeap {
   }
 
   private static final int M_TRIM_THRESHOLD = -1;
+  private static final int M_TOP_PAD = -2;
   private static final int M_MMAP_THRESHOLD = -3;
 
   /** The largest block glibc lets the heap itself hold (half its 64 MB arena heaps); larger ones are mapped alone. */
   static final int HELD_BLOCK_LIMIT = 32 << 20;
+
+  /** Room glibc adds whenever a heap grows: a whole 64 MB thread-arena heap. */
+  static final int HEAP_PAD = 64 << 20;
 
   private static final GlibC LIBC = load();
 
@@ -90,21 +94,27 @@ public final class NativeHeap {
   /**
    * Makes glibc keep freed memory for reuse: blocks up to {@link #HELD_BLOCK_LIMIT} come from the
    * heap rather than a mapping of their own, and the heap's free top is never returned on its own
-   * (the training loop's {@link #release} returns it once per epoch). With glibc's defaults a
+   * (the training loop's {@link #release} returns it once per epoch), and a thread arena's extra
+   * 64 MB heap is kept when it empties: glibc deletes such a heap unless the heap before it lacks
+   * the room its top pad asks for, so the pad asks for a whole heap. That happens when another
+   * engine's long-lived memory fills the first heap of the calling thread's arena (TensorFlow's,
+   * when both backends run in one process). With glibc's defaults a
    * training step's multi-megabyte tensors are mapped and unmapped, or the heap grown and trimmed,
    * every step, and each fresh page costs a fault and zeroing: resnet-mini on libtorch took about
    * 3,700 page faults a step, against about 3 for the same loop in Python (docs/performance.md
    * "Page faults"). Settings the user made in the environment ({@code MALLOC_MMAP_THRESHOLD_},
-   * {@code MALLOC_TRIM_THRESHOLD_}, {@code GLIBC_TUNABLES}) are left alone. Returns true if glibc
-   * took both settings.
+   * {@code MALLOC_TRIM_THRESHOLD_}, {@code MALLOC_TOP_PAD_}, {@code GLIBC_TUNABLES}) are left
+   * alone. Returns true if glibc took the settings.
    */
   public static boolean holdFreedMemory() {
     boolean userSet = System.getenv("MALLOC_MMAP_THRESHOLD_") != null
         || System.getenv("MALLOC_TRIM_THRESHOLD_") != null
+        || System.getenv("MALLOC_TOP_PAD_") != null
         || String.valueOf(System.getenv("GLIBC_TUNABLES")).contains("glibc.malloc.");
     return LIBC != null
         && !userSet
         && LIBC.mallopt(M_MMAP_THRESHOLD, HELD_BLOCK_LIMIT) == 1
-        && LIBC.mallopt(M_TRIM_THRESHOLD, Integer.MAX_VALUE) == 1;
+        && LIBC.mallopt(M_TRIM_THRESHOLD, Integer.MAX_VALUE) == 1
+        && LIBC.mallopt(M_TOP_PAD, HEAP_PAD) == 1;
   }
 }

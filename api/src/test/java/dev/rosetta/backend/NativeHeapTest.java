@@ -69,4 +69,34 @@ class NativeHeapTest {
     assertTrue(after - before >= 15 * MB, "the freed 16 MB block should stay held, held free grew " + (after - before) / MB + " MB");
     NativeHeap.release();
   }
+
+  /**
+   * A thread's arena that outgrows its first 64 MB heap keeps the extra heap when its blocks are
+   * freed: with glibc's default top pad the extra heap is unmapped at once, and the freed memory
+   * held grows by the first heap's share only.
+   */
+  @Test
+  void aThreadArenasExtraHeapIsKept() throws InterruptedException {
+    assumeTrue(NativeHeap.stats().isPresent(), "glibc only");
+    assumeTrue(System.getenv("MALLOC_TOP_PAD_") == null && System.getenv("MALLOC_TRIM_THRESHOLD_") == null
+        && System.getenv("MALLOC_MMAP_THRESHOLD_") == null, "user's own malloc settings");
+    assertTrue(NativeHeap.holdFreedMemory());
+    long[] grown = new long[1];
+    Thread t = new Thread(() -> { // a new thread gets an arena of its own
+      long before = NativeHeap.stats().orElseThrow().heldFree();
+      Memory[] blocks = new Memory[7];
+      for (int i = 0; i < blocks.length; i++) {
+        blocks[i] = new Memory(16 * MB); // 112 MB: more than one 64 MB heap
+        blocks[i].setByte(16 * MB - 1, (byte) 1);
+      }
+      for (int i = blocks.length - 1; i >= 0; i--) {
+        blocks[i].close();
+      }
+      grown[0] = NativeHeap.stats().orElseThrow().heldFree() - before;
+    });
+    t.start();
+    t.join();
+    assertTrue(grown[0] >= 100 * MB, "the freed 112 MB should stay held, held free grew " + grown[0] / MB + " MB");
+    NativeHeap.release();
+  }
 }
