@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
       "With --reference it also times a loop written by hand against the backend's framework (DJL on PyTorch, TensorFlow Java on TensorFlow) on the same batches, in alternating windows, and prints Rosetta's speed as a share of it.",
       "With --inference it instead times inference (batch-1 latency p50/p99, batch-256 throughput) on every backend and in ONNX Runtime, in one run.",
       "With --compare it times, in alternating rounds on the same spec, initial weights and batches, Rosetta on every backend, the hand-written DJL and TensorFlow Java loops, and plain PyTorch and Keras from examples/python/plain_bench.py (rows say 'not available' without a Python that has them); with --inference too, inference against ONNX Runtime and plain PyTorch and Keras. It prints each one's median and rounds and the ratios to the plain frameworks.",
-      "A spec reading token ids (--data TEXT) is compared in training only, against plain PyTorch (one thread unless --torch-threads says more), in samples/s and tokens/s; --inference and --sweep time float inputs only."
+      "A spec reading token ids (--data TEXT) is compared in training only, against plain PyTorch (at each --torch-threads count), in samples/s and tokens/s; --inference and --sweep time float inputs only."
     })
 final class BenchCommand implements Callable<Integer> {
   private static final double MIB = 1 << 20;
@@ -132,9 +132,6 @@ final class BenchCommand implements Callable<Integer> {
     if (compare) {
       if (rounds < 1 || !(seconds > 0) || torchThreads.stream().anyMatch(t -> t < 1)) {
         throw new Rosetta.UserInputException("--rounds must be >= 1, --seconds > 0 and --torch-threads >= 1");
-      }
-      if (spec.takesTokens() && !cmd.commandLine().getParseResult().hasMatchedOption("--torch-threads")) {
-        torchThreads = List.of(1); // a token model's step is long: one plain PyTorch row unless asked for more
       }
       spec = training.apply(spec, null);
       WeightSet w = weights != null ? Checkpoint.load(weights, spec).weights() : Initializer.initialize(spec);

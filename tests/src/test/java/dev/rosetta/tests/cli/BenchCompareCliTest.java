@@ -136,16 +136,18 @@ class BenchCompareCliTest {
       assertTrue(samples > 0, c.toString());
       assertEquals(16 * samples, c.get("tokens_per_second").asDouble(), 1e-6 * samples, label + ": 16 tokens a sample");
     }
-    JsonNode torch = contender(j, "torch");
-    assertFalse(torch.get("available").asBoolean());
-    assertTrue(torch.get("reason").asText().contains("no-such-python is not an executable Python"), torch.toString());
+    for (String label : List.of("torch (1 thread)", "torch (2 threads)")) {
+      JsonNode torch = contender(j, label);
+      assertFalse(torch.get("available").asBoolean());
+      assertTrue(torch.get("reason").asText().contains("no-such-python is not an executable Python"), torch.toString());
+    }
     List<String> labels = new ArrayList<>();
     j.get("contenders").forEach(c -> labels.add(c.get("label").asText()));
-    assertEquals(List.of("rosetta-pytorch", "torch", "rosetta-tensorflow"), labels,
-        "one plain torch row (one thread), no hand-written loops or Keras: they have no embedding or attention");
+    assertEquals(List.of("rosetta-pytorch", "torch (1 thread)", "torch (2 threads)", "rosetta-tensorflow"), labels,
+        "plain torch at 1 and 2 threads as for every spec; no hand-written loops or Keras: they have no embedding or attention");
     assertTrue(r.out().contains("batch 16 sequences of 16 tokens"), r.out());
     assertTrue(r.out().lines().anyMatch(l -> l.matches("contender +threads +samples/s +tokens/s +rounds \\(samples/s\\).*")), r.out());
-    assertTrue(r.out().contains("torch                            1             -             -  not available: "), r.out());
+    assertTrue(r.out().contains("torch (1 thread)                 1             -             -  not available: "), r.out());
   }
 
   /**
@@ -165,7 +167,7 @@ class BenchCompareCliTest {
     Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path spec = tokenSpec();
     Run r = rosetta("bench", spec.toString(), "--compare", "--data", text.toString(), "--rounds", "1", "--seconds", "0.3",
-        "--warmup", "2", "--python", fake.toString(), "--json");
+        "--warmup", "2", "--torch-threads", "1", "--python", fake.toString(), "--json");
     assertEquals(0, r.code(), r.out() + r.err());
     List<String> calls = Files.readAllLines(args).stream().filter(l -> l.contains("plain_bench.py")).toList();
     assertEquals(1, calls.size(), calls.toString());
