@@ -1,18 +1,5 @@
 #!/usr/bin/env bash
-# The side-by-side measurements of docs/performance.md's "quiet host" table (2026-11-30, third
-# session), from the repository root, run from a frozen copy of the CLI jar (so rebuilding did not
-# disturb them): java -Xmx1g -Dai.djl.offline=true -jar $JAR ... is what ./rosetta runs.
-set -u
-D=/usr/share/datasets/fashion-mnist
-O=${O:-docs/perf/2026-11-30-s3}
-JAR=${JAR:-cli/target/rosetta-cli.jar}
-R="java -Xmx1g -Dai.djl.offline=true -jar $JAR"
-export ROSETTA_PYTHON=${ROSETTA_PYTHON:-/work/venv/bin/python}
-for s in seed-mlp seed-mlp-adam fashion-cnn resnet-mini; do
-  W=50; case $s in fashion-cnn|resnet-mini) W=10;; esac
-  $R bench examples/$s.json --compare --data $D --rounds 3 --seconds 4 --warmup $W --json --chart $O/$s-train.png > $O/$s-train.txt 2>&1
-done
-$R bench examples/char-gpt.json --compare --data /usr/share/common-licenses --rounds 3 --seconds 8 --warmup 10 --torch-threads 1,2 --json > $O/char-gpt-train.txt 2>&1
-for s in seed-mlp seed-mlp-adam fashion-cnn resnet-mini; do
-  $R bench examples/$s.json --compare --inference --data $D --rounds 3 --seconds 4 --json --chart $O/$s-infer.png > $O/$s-infer.txt 2>&1
-done
+# The side-by-side measurements of docs/performance.md's third quiet-host table (2026-11-30, third
+# session): the second session's script, writing here. From the repository root; JAR as there
+# (the runs used a frozen copy of the CLI jar).
+O=${O:-docs/perf/2026-11-30-s3} exec docs/perf/2026-11-30-quiet/run.sh
