@@ -39,17 +39,12 @@ public final class ThreadPolicy {
     return spec.shapes().isEmpty() ? 0 : total / spec.shapes().size();
   }
 
-  /** Intra-op threads for training steps of {@code batch} samples on a machine with {@code cores} cores. */
+  /**
+   * Intra-op threads for calls of {@code batch} samples on a machine with {@code cores} cores:
+   * training steps and inference calls alike, since a forward op is as large in either.
+   */
   public static int intraOpThreads(CheckedSpec spec, int batch, int cores) {
     return outputsPerLayer(spec) * batch >= PARALLEL_OUTPUTS ? Math.max(1, cores) : 1;
-  }
-
-  /**
-   * Intra-op threads for an inference call of {@code batch} samples: the same rule, since a
-   * forward op is as large as in training.
-   */
-  public static int inferenceThreads(CheckedSpec spec, int batch, int cores) {
-    return intraOpThreads(spec, batch, cores);
   }
 
   /** {@link #intraOpThreads(CheckedSpec, int, int)} at the spec's batch size on this machine. */

@@ -42,10 +42,10 @@ class ThreadPolicyTest {
     CheckedSpec fashion = example("fashion-cnn");
     assertEquals(8, ThreadPolicy.intraOpThreads(fashion, 64, 8));
     assertEquals(1, ThreadPolicy.intraOpThreads(fashion, 64, 1));
-    assertEquals(1, ThreadPolicy.inferenceThreads(fashion, 1, 2), "one sample through the CNN is small");
-    assertEquals(2, ThreadPolicy.inferenceThreads(fashion, 256, 2));
-    assertEquals(2, ThreadPolicy.inferenceThreads(example("resnet-mini"), 256, 2));
-    assertEquals(1, ThreadPolicy.inferenceThreads(MLP, 256, 2), "the MLP at batch 256, as plain PyTorch runs it fastest");
-    assertEquals(1, ThreadPolicy.inferenceThreads(MLP, 1024, 2));
+    assertEquals(1, ThreadPolicy.intraOpThreads(fashion, 1, 2), "one sample through the CNN is small");
+    assertEquals(2, ThreadPolicy.intraOpThreads(fashion, 256, 2));
+    assertEquals(2, ThreadPolicy.intraOpThreads(example("resnet-mini"), 256, 2));
+    assertEquals(1, ThreadPolicy.intraOpThreads(MLP, 256, 2), "the MLP at batch 256, as plain PyTorch runs it fastest");
+    assertEquals(1, ThreadPolicy.intraOpThreads(MLP, 1024, 2));
   }
 }

@@ -86,9 +86,8 @@ public final class PytorchBackend implements Backend {
     if (fixed != null && fixed < 1) {
       throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
     }
-    int training = fixed != null ? fixed : ThreadPolicy.intraOpThreads(spec, spec.training().batchSize(), CORES);
-    IntUnaryOperator inference = fixed != null ? n -> fixed : n -> ThreadPolicy.inferenceThreads(spec, n, CORES);
-    return new PytorchModel(spec, weights, engine, training, inference, parts);
+    IntUnaryOperator threadsForBatch = fixed != null ? n -> fixed : n -> ThreadPolicy.intraOpThreads(spec, n, CORES);
+    return new PytorchModel(spec, weights, engine, threadsForBatch, parts);
   }
 
   private static final int CORES = Runtime.getRuntime().availableProcessors();

@@ -61,13 +61,12 @@ final class PytorchModel implements TrainableModel {
   /** The arrays each step copies in (inputs, labels, masks), over memory reused between steps. */
   private final StepMemory memory = new StepMemory();
 
-  PytorchModel(
-      CheckedSpec spec, WeightSet weights, Engine engine, int threads, IntUnaryOperator threadsForBatch, PytorchParts parts) {
+  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, IntUnaryOperator threadsForBatch, PytorchParts parts) {
     this.spec = spec;
     this.parts = parts;
     this.engine = engine;
     this.threadsForBatch = threadsForBatch;
-    this.threads = threads;
+    this.threads = threadsForBatch.applyAsInt(spec.training().batchSize());
     TorchThreads.use(threads);
     this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
     this.manager = model.getNDManager();
