@@ -88,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
   List<Integer> threads;
 
   @Option(names = "--torch-threads", split = ",", paramLabel = "N[,N...]", defaultValue = "1,2",
-      description = "With --compare: the thread counts plain PyTorch runs on; its best is the reference (default ${DEFAULT-VALUE}; 1 for a spec reading token ids).")
+      description = "With --compare: the thread counts plain PyTorch runs on; its best is the reference (default ${DEFAULT-VALUE}).")
   List<Integer> torchThreads;
 
   @Option(names = "--python", paramLabel = "PATH",
