@@ -113,13 +113,9 @@ final class PytorchLowering {
         // DJL calls torch::nn::functional::gelu with default options, approximate='none':
         // the exact erf form.
         case NONE -> Activation.geluBlock();
-        // DJL has no binding for approximate='tanh'; the formula is written out as PyTorch's
-        // kernel writes it, and the TensorFlow and ONNX lowerings write it the same way.
-        case TANH -> unary("gelu_tanh", x -> {
-          NDArray inner =
-              x.add(x.mul(x).mul(x).mul(memory.scalar(GELU_TANH_KAPPA))).mul(memory.scalar(GELU_TANH_BETA));
-          return x.mul(memory.scalar(0.5f)).mul(inner.tanh().add(1f));
-        });
+        // libtorch's own kernel, gelu(x, approximate="tanh"), through a TorchScript module: DJL
+        // binds GELU with its default options only.
+        case TANH -> new TorchGeluTanh();
       };
     }
 
@@ -227,9 +223,4 @@ final class PytorchLowering {
       return new Shape(hw.h(), hw.w());
     }
   }
-
-  /** sqrt(2 / pi) and 0.044715, the tanh GELU's constants, as float32. */
-  static final float GELU_TANH_BETA = (float) Math.sqrt(2 / Math.PI);
-
-  static final float GELU_TANH_KAPPA = 0.044715f;
 }
