@@ -17,6 +17,21 @@ public final class NativeEnvironment {
     int setenv(String name, String value, int overwrite);
 
     int _putenv(String assignment);
+
+    String getenv(String name);
+  }
+
+  /**
+   * {@code name}'s value in the process environment as native libraries read it, which {@link
+   * #setUnlessSet} may have changed since the JVM started ({@link System#getenv} shows the start);
+   * null if unset or unreadable.
+   */
+  public static String get(String name) {
+    try {
+      return Native.load(Platform.isWindows() ? "msvcrt" : "c", LibC.class).getenv(name);
+    } catch (UnsatisfiedLinkError | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Sets {@code name} to {@code value} unless the environment has it. Best effort: never fails a run. */

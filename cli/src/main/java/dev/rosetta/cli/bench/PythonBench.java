@@ -149,10 +149,15 @@ public final class PythonBench implements Contender {
       err = Files.createTempFile("rosetta-python", ".err");
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
       // Quiet TensorFlow's native INFO lines, as Rosetta's own TensorFlow backend does, and give
-      // PyTorch's OpenMP workers the wait policy Rosetta's PyTorch backend gives them (spinning
-      // workers collapse multi-threaded runs on a busy machine, in Python as in Java).
-      pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-      pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+      // PyTorch's OpenMP workers the wait Rosetta's PyTorch backend gives them, passive after a
+      // short spin (long spinning collapses multi-threaded runs on a busy machine, in Python as
+      // in Java), unless the user set either variable.
+      Map<String, String> env = pb.environment();
+      env.putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+      if (!env.containsKey("OMP_WAIT_POLICY") && !env.containsKey("GOMP_SPINCOUNT")) {
+        env.put("OMP_WAIT_POLICY", "PASSIVE");
+        env.put("GOMP_SPINCOUNT", "3000");
+      }
       Process p = pb.start();
       p.getOutputStream().close();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

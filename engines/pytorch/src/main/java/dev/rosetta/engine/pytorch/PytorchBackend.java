@@ -42,7 +42,7 @@ public final class PytorchBackend implements Backend {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
-    TorchOpenMp.passiveUnlessSet();
+    TorchOpenMp.shortSpinUnlessSet();
     HeldFreedMemory.ensure();
     if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
