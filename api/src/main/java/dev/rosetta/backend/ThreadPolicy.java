@@ -11,15 +11,15 @@ import dev.rosetta.spec.LayerShape;
  * #PARALLEL_OUTPUTS} every op runs on the calling thread; at or above it kernels use every core.
  * libtorch's own kernels split by the same measure (32,768 values per thread at least).
  *
- * <p>Measured on 2 cores in alternating rounds, training at batch 64 (docs/performance.md
- * "Thread policy"): the seed MLP (5,000 values per layer) trains fastest on 1 thread on both
- * backends; resnet-mini (185,000: thirty-one layers, most on 7x7 and 4x4 maps) trains 1.2x faster
- * on 1 thread than on 2, in Rosetta and in plain PyTorch alike; fashion-cnn (296,000) a little
- * faster on 2; char-GPT (426,000) trains faster on 2 in plain PyTorch. A model's work alone
- * misleads: resnet-mini does twice fashion-cnn's multiply-adds, in ops two-thirds the size.
- * Inference calls apply the same rule to their own batch: the seed MLP's batch of 256 (20,000)
- * stays on one thread, where plain PyTorch also runs it fastest, and the conv nets' batches of
- * 256 use every core.
+ * <p>Measured on 2 cores in alternating runs, training at batch 64, with libtorch's OpenMP
+ * workers waiting passively after a short spin (docs/performance.md "Thread policy"): the seed
+ * MLP (5,000 values per layer) trains fastest on 1 thread, at batch 256 and 1024 (80,000) too;
+ * resnet-mini (185,000: thirty-one layers, most on 7x7 and 4x4 maps) trains 1.2-1.4x faster on
+ * 2 threads on PyTorch and ties on TensorFlow; fashion-cnn (296,000) and char-GPT (426,000)
+ * train faster on 2. (With fully passive workers every hand-off cost a wake-up, and resnet-mini
+ * was 1.2x faster on 1 thread: the threshold was 2^18 then.) Inference calls apply the same rule
+ * to their own batch: the seed MLP's batch of 256 (20,000) stays on one thread, where plain
+ * PyTorch also runs it fastest, and the conv nets' batches of 256 use every core.
  *
  * <p>A backend applies the rule and may override it; {@code Execution.threads(n)}, and the system
  * properties each backend documents, override it per model or per process.
@@ -28,7 +28,7 @@ public final class ThreadPolicy {
   private ThreadPolicy() {}
 
   /** Output values per layer per call at and above which kernels use every core. */
-  public static final long PARALLEL_OUTPUTS = 1L << 18;
+  public static final long PARALLEL_OUTPUTS = 1L << 17;
 
   /** The values one sample's forward pass outputs, averaged over the spec's layers: a typical op's size per sample. */
   public static long outputsPerLayer(CheckedSpec spec) {

@@ -73,9 +73,9 @@ public final class PytorchBackend implements Backend {
 
   /**
    * Intra-op threads: {@code execution}'s count, else {@link #THREADS_PROPERTY}'s, else {@link
-   * ThreadPolicy}'s for the size of the spec's ops: one thread for small ops (the seed MLP,
-   * resnet-mini: OpenMP workers cost more in hand-offs than they save), every core for large
-   * ones (fashion-cnn, char-GPT). The policy's count holds for training; inference calls choose
+   * ThreadPolicy}'s for the size of the spec's ops: one thread for small ops (the seed MLP:
+   * OpenMP workers cost more in hand-offs than they save), every core for larger ones
+   * (resnet-mini, fashion-cnn, char-GPT). The policy's count holds for training; inference calls choose
    * by their own batch size.
    */
   @Override
