@@ -10,8 +10,8 @@ import dev.rosetta.backend.NativeEnvironment;
  * spinning ({@code OMP_WAIT_POLICY=PASSIVE} alone) fixes that but costs a quiet machine a wake-up
  * at every hand-off between kernels. So the policy is passive with a short spin, {@code
  * GOMP_SPINCOUNT=3000} (about 30 µs): on 2 cores, fashion-cnn and char-GPT on two threads train
- * 12-20 % faster than fully passive on a quiet host and as fast on one loaded with four busy
- * processes, where 10,000 turns already lost 17-20 % (docs/performance.md "Thread policy").
+ * 7-20 % faster than fully passive on a quiet host and as fast on one loaded with four busy
+ * processes, where 10,000 turns already lost 17-22 % (docs/performance.md "Thread policy").
  * libgomp reads both once, when it loads with libtorch, so they are set in the process
  * environment before the engine starts. If the user set either, both are left alone.
  */
