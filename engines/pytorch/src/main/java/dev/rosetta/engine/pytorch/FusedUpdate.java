@@ -7,10 +7,6 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
-import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -42,7 +38,7 @@ final class FusedUpdate {
       NDManager owner, List<NDArray> params, NDArray[] grads, List<NDArray> first, List<NDArray> second,
       float[] constants, boolean keras) {
     this.owner = owner;
-    this.module = load((PtNDManager) owner);
+    this.module = TorchScriptModules.load(RESOURCE, (PtNDManager) owner);
     this.grads = grads.clone();
     this.params = list(params.toArray(NDArray[]::new));
     this.gradList = list(grads);
@@ -89,17 +85,6 @@ final class FusedUpdate {
       }
     }
     return a.length == b.length;
-  }
-
-  private static PtSymbolBlock load(PtNDManager manager) {
-    try (InputStream in = FusedUpdate.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(RESOURCE + " is missing from the PyTorch engine's jar");
-      }
-      return JniUtils.loadModule(manager, in, false, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + RESOURCE, e);
-    }
   }
 
   private IValue list(NDArray[] arrays) {

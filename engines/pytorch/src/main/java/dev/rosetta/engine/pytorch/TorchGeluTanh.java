@@ -7,12 +7,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * GELU's tanh form, {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, as libtorch's own
@@ -43,18 +39,7 @@ final class TorchGeluTanh extends AbstractBlock {
 
   /** Loaded on first use, with the PyTorch engine already started by the model that asks. */
   private static final class Module {
-    static final PtSymbolBlock GELU_TANH = load();
-
-    private static PtSymbolBlock load() {
-      try (InputStream in = TorchGeluTanh.class.getResourceAsStream(RESOURCE)) {
-        if (in == null) {
-          throw new IllegalStateException(RESOURCE + " is missing from the PyTorch engine's jar");
-        }
-        NDManager owner = NDManager.newBaseManager("PyTorch");
-        return JniUtils.loadModule((PtNDManager) owner, in, false, false);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + RESOURCE, e);
-      }
-    }
+    static final PtSymbolBlock GELU_TANH =
+        TorchScriptModules.load(RESOURCE, (PtNDManager) NDManager.newBaseManager("PyTorch"));
   }
 }
