@@ -49,7 +49,9 @@ final class BenchCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "Spec file.")
   Path specFile;
 
-  @Option(names = "--backend", description = "pytorch or tensorflow (training benchmark; required without --inference).")
+  @Option(names = "--backend", description = "pytorch or tensorflow (training benchmark; required without --inference)."
+      + " With --compare: time only this backend's Rosetta rows (and hand-written loop), so no other engine shares the"
+      + " process, as when an application trains on one backend; both by default.")
   String backendName;
 
   @Option(names = "--inference", description = "Time inference on every backend and ONNX Runtime instead of training.")
@@ -136,8 +138,9 @@ final class BenchCommand implements Callable<Integer> {
       spec = training.apply(spec, null);
       WeightSet w = weights != null ? Checkpoint.load(weights, spec).weights() : Initializer.initialize(spec);
       int warm = cmd.commandLine().getParseResult().hasMatchedOption("--warmup") ? warmup : 50;
+      List<String> backends = backendName != null ? List.of(Backends.get(backendName).name()) : List.of("pytorch", "tensorflow");
       return new CompareBench(out, json).run(spec, specFile, data, w, new CompareBench.Settings(
-          inference, rounds, seconds, warm, threads == null ? List.of() : threads, torchThreads, python, chart));
+          inference, backends, rounds, seconds, warm, threads == null ? List.of() : threads, torchThreads, python, chart));
     }
     if (sweep) {
       if (!(seconds > 0) || batchSizes.stream().anyMatch(b -> b < 1) || widths.stream().anyMatch(w -> w < 1)) {

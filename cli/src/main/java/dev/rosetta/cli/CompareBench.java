@@ -61,8 +61,8 @@ final class CompareBench {
 
   /** What to run and how long. */
   record Settings(
-      boolean inference, int rounds, double seconds, int warmup, List<Integer> threads, List<Integer> pythonTorchThreads,
-      Path python, Path chart) {}
+      boolean inference, List<String> backends, int rounds, double seconds, int warmup, List<Integer> threads,
+      List<Integer> pythonTorchThreads, Path python, Path chart) {}
 
   int run(CheckedSpec spec, Path specFile, DataOptions data, WeightSet weights, Settings s) throws IOException {
     Path tmp = Files.createTempDirectory("rosetta-compare");
@@ -129,50 +129,65 @@ final class CompareBench {
       CheckedSpec spec, DataOptions data, WeightSet init, Settings s, PythonBench.Python python, List<Contender> into) {
     Dataset train = data.load(spec).train();
     int tfThreads = 1;
-    for (String name : List.of("pytorch", "tensorflow")) {
-      Backend backend = Backends.get(name);
-      if (!backend.unsupported(spec).isEmpty()) {
-        continue;
-      }
-      for (Execution e : executions(s.threads())) {
-        TrainableModel m = backend.create(spec, init, e);
-        long[] step = {0};
-        into.add(labelled(new JavaTraining("rosetta-" + name, m.intraOpThreads(), b -> {
-          m.trainStep(b, ++step[0]);
-          return b.size();
-        }, new BatchCycle(train, spec.training()), m), s.threads().size() > 1));
+    for (String name : s.backends()) {
+      if (Backends.get(name).unsupported(spec).isEmpty()) {
+        int threads = addRosetta(name, spec, train, init, s, into);
         if (name.equals("tensorflow")) {
-          tfThreads = m.intraOpThreads();
-        }
-        ReferenceLoop.Maker maker = ReferenceLoop.BY_BACKEND.get(name);
-        if (ReferenceLoop.unsupported(spec).isEmpty()) {
-          ReferenceLoop loop = maker.create(spec, init, m.intraOpThreads());
-          String loopName = name.equals("pytorch") ? "djl-loop" : "tf-java-loop";
-          into.add(labelled(new JavaTraining(loopName, m.intraOpThreads(), b -> {
-            loop.trainStep(b);
-            return b.size();
-          }, new BatchCycle(train, spec.training()), loop), s.threads().size() > 1));
+          tfThreads = threads;
         }
       }
-      if (name.equals("pytorch")) {
+      // Plain PyTorch, every backend's reference, after the first backend's rows; Keras and
+      // tf.function, TensorFlow's only, last.
+      if (name.equals(s.backends().get(0))) {
         for (int t : s.pythonTorchThreads()) {
           into.add(new PythonBench(python, "torch", t, "train", INFER_BATCH, s.pythonTorchThreads().size() > 1));
         }
       }
     }
-    if (spec.takesTokens()) {
-      return; // plain_bench.py's Keras models have no embedding or attention: plain PyTorch is the reference
+    // plain_bench.py's Keras models have no embedding or attention: plain PyTorch is the reference.
+    if (spec.takesTokens() || !s.backends().contains("tensorflow")) {
+      return;
     }
     for (String fw : List.of("keras-fit", "tf-function")) {
       into.add(new PythonBench(python, fw, tfThreads, "train", INFER_BATCH, false));
     }
   }
 
+  /**
+   * Rosetta on one backend at each thread count asked for, each followed by the hand-written
+   * loop where the spec has one.
+   *
+   * @return the thread count of the last model made (TensorFlow's is Keras's too)
+   */
+  private static int addRosetta(
+      String name, CheckedSpec spec, Dataset train, WeightSet init, Settings s, List<Contender> into) {
+    Backend backend = Backends.get(name);
+    int threads = 1;
+    for (Execution e : executions(s.threads())) {
+      TrainableModel m = backend.create(spec, init, e);
+      threads = m.intraOpThreads();
+      long[] step = {0};
+      into.add(labelled(new JavaTraining("rosetta-" + name, m.intraOpThreads(), b -> {
+        m.trainStep(b, ++step[0]);
+        return b.size();
+      }, new BatchCycle(train, spec.training()), m), s.threads().size() > 1));
+      if (ReferenceLoop.unsupported(spec).isEmpty()) {
+        ReferenceLoop loop = ReferenceLoop.BY_BACKEND.get(name).create(spec, init, m.intraOpThreads());
+        String loopName = name.equals("pytorch") ? "djl-loop" : "tf-java-loop";
+        into.add(labelled(new JavaTraining(loopName, m.intraOpThreads(), b -> {
+          loop.trainStep(b);
+          return b.size();
+        }, new BatchCycle(train, spec.training()), loop), s.threads().size() > 1));
+      }
+    }
+    return threads;
+  }
+
   private void inferenceContenders(
       CheckedSpec spec, WeightSet weights, Settings s, PythonBench.Python python, Path tmp, List<Contender> into)
       throws IOException {
     long seed = spec.training().seed();
-    for (String name : List.of("pytorch", "tensorflow")) {
+    for (String name : s.backends()) {
       Backend backend = Backends.get(name);
       if (!backend.unsupported(spec).isEmpty()) {
         continue;
@@ -185,6 +200,9 @@ final class CompareBench {
     into.add(new JavaInference("onnxruntime", 0, OnnxRuntimeModel.load(onnx, spec, 0), spec.input(), INFER_BATCH, seed));
     for (int t : s.pythonTorchThreads()) {
       into.add(new PythonBench(python, "torch", t, "infer", INFER_BATCH, s.pythonTorchThreads().size() > 1));
+    }
+    if (!s.backends().contains("tensorflow")) {
+      return;
     }
     for (String fw : List.of("keras", "tf-function")) {
       into.add(new PythonBench(python, fw, 1, "infer", INFER_BATCH, false));

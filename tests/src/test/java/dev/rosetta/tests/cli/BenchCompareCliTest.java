@@ -83,6 +83,25 @@ class BenchCompareCliTest {
   }
 
   /**
+   * With --backend, only that backend's Rosetta row and hand-written loop share the process;
+   * plain PyTorch stays (every backend's reference), Keras and tf.function only with TensorFlow.
+   */
+  @Test
+  void oneBackendAloneInTheProcess() throws IOException {
+    for (String backend : List.of("pytorch", "tensorflow")) {
+      Run r = rosetta("bench", smallSpec().toString(), "--compare", "--backend", backend, "--rounds", "1", "--seconds", "0.2",
+          "--warmup", "2", "--python", dir.resolve("no-such-python").toString(), "--json");
+      assertEquals(0, r.code(), r.err());
+      List<String> labels = new ArrayList<>();
+      r.json().get("contenders").forEach(c -> labels.add(c.get("label").asText()));
+      assertEquals(backend.equals("pytorch")
+          ? List.of("rosetta-pytorch", "djl-loop", "torch (1 thread)", "torch (2 threads)")
+          : List.of("rosetta-tensorflow", "tf-java-loop", "torch (1 thread)", "torch (2 threads)", "keras-fit", "tf-function"),
+          labels, backend);
+    }
+  }
+
+  /**
    * A stand-in for Python that answers every plain_bench.py call with the same figures: the
    * command reads them as a plain framework's and computes each ratio against them.
    */
