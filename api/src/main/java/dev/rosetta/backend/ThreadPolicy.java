@@ -14,7 +14,7 @@ import dev.rosetta.spec.LayerShape;
  * <p>Measured on 2 cores in alternating runs, training at batch 64, with libtorch's OpenMP
  * workers waiting passively after a short spin (docs/performance.md "Thread policy"): the seed
  * MLP (5,000 values per layer) trains fastest on 1 thread, at batch 256 and 1024 (80,000) too;
- * resnet-mini (185,000: thirty-one layers, most on 7x7 and 4x4 maps) trains 1.2-1.4x faster on
+ * resnet-mini (178,000: thirty-one layers, most on 7x7 and 4x4 maps) trains 1.2-1.4x faster on
  * 2 threads on PyTorch and ties on TensorFlow; fashion-cnn (296,000) and char-GPT (426,000)
  * train faster on 2. (With fully passive workers every hand-off cost a wake-up, and resnet-mini
  * was 1.2x faster on 1 thread: the threshold was 2^18 then.) Inference calls apply the same rule
