@@ -14,3 +14,7 @@ $R bench examples/char-gpt.json --compare --backend pytorch --data /usr/share/co
 # then: char-GPT with both backends again, and resnet-mini alone after 200 warm-up steps
 $R bench examples/char-gpt.json --compare --data /usr/share/common-licenses --rounds 3 --seconds 8 --warmup 10 --json > $O/alone-char-gpt-both.txt 2>&1
 $R bench examples/resnet-mini.json --compare --backend pytorch --data $D --rounds 3 --seconds 4 --warmup 200 --json > $O/alone-resnet-mini-pytorch-warm200.txt 2>&1
+# then: the conv nets' training tables again, both backends, 300 warm-up steps for every contender
+for s in fashion-cnn resnet-mini; do
+  $R bench examples/$s.json --compare --data $D --rounds 3 --seconds 4 --warmup 300 --json > $O/warm300-$s-train.txt 2>&1
+done
