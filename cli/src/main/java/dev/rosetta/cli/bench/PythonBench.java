@@ -2,6 +2,7 @@ package dev.rosetta.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rosetta.backend.OpenMpWait;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -149,15 +150,10 @@ public final class PythonBench implements Contender {
       err = Files.createTempFile("rosetta-python", ".err");
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
       // Quiet TensorFlow's native INFO lines, as Rosetta's own TensorFlow backend does, and give
-      // PyTorch's OpenMP workers the wait Rosetta's PyTorch backend gives them, passive after a
-      // short spin (long spinning collapses multi-threaded runs on a busy machine, in Python as
-      // in Java), unless the user set either variable.
+      // PyTorch's OpenMP workers the wait Rosetta's PyTorch backend gives them.
       Map<String, String> env = pb.environment();
       env.putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-      if (!env.containsKey("OMP_WAIT_POLICY") && !env.containsKey("GOMP_SPINCOUNT")) {
-        env.put("OMP_WAIT_POLICY", "PASSIVE");
-        env.put("GOMP_SPINCOUNT", "3000");
-      }
+      env.putAll(OpenMpWait.unlessSet(env::get));
       Process p = pb.start();
       p.getOutputStream().close();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

@@ -3,7 +3,9 @@ package dev.rosetta.engine.pytorch;
 import ai.djl.engine.Engine;
 import dev.rosetta.backend.Backend;
 import dev.rosetta.backend.Execution;
+import dev.rosetta.backend.NativeEnvironment;
 import dev.rosetta.backend.NativeHeap;
+import dev.rosetta.backend.OpenMpWait;
 import dev.rosetta.backend.ThreadPolicy;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.spec.CheckedSpec;
@@ -36,13 +38,13 @@ public final class PytorchBackend implements Backend {
    * are each model's (see {@link #create}); libtorch's inter-op pool runs only forked graph
    * tasks, which eager execution never makes, so it gets one thread. libtorch allocates tensors
    * with malloc, so glibc is told to keep freed blocks for the next step ({@link
-   * NativeHeap#holdFreedMemory}).
+   * NativeHeap#holdFreedMemory}); its OpenMP workers wait as {@link OpenMpWait} says.
    */
   static Engine engine() {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
-    TorchOpenMp.shortSpinUnlessSet();
+    OpenMpWait.unlessSet(System::getenv).forEach(NativeEnvironment::setUnlessSet);
     HeldFreedMemory.ensure();
     if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");

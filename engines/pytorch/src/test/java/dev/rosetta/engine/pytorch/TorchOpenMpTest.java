@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.rosetta.backend.NativeEnvironment;
 import org.junit.jupiter.api.Test;
 
-/** libgomp finds the short-spin wait in the environment when libtorch loads. */
+/** libgomp finds the short-spin wait ({@code OpenMpWait}) in the environment when libtorch loads. */
 class TorchOpenMpTest {
   @Test
   void passiveAfterAShortSpinUnlessTheUserChose() {
