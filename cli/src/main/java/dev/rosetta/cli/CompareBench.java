@@ -130,8 +130,9 @@ final class CompareBench {
     Dataset train = data.load(spec).train();
     int tfThreads = 1;
     for (String name : s.backends()) {
-      if (Backends.get(name).unsupported(spec).isEmpty()) {
-        int threads = addRosetta(name, spec, train, init, s, into);
+      Backend backend = Backends.get(name);
+      if (backend.unsupported(spec).isEmpty()) {
+        int threads = addRosetta(backend, spec, train, init, s, into);
         if (name.equals("tensorflow")) {
           tfThreads = threads;
         }
@@ -160,8 +161,8 @@ final class CompareBench {
    * @return the thread count of the last model made (TensorFlow's is Keras's too)
    */
   private static int addRosetta(
-      String name, CheckedSpec spec, Dataset train, WeightSet init, Settings s, List<Contender> into) {
-    Backend backend = Backends.get(name);
+      Backend backend, CheckedSpec spec, Dataset train, WeightSet init, Settings s, List<Contender> into) {
+    String name = backend.name();
     int threads = 1;
     for (Execution e : executions(s.threads())) {
       TrainableModel m = backend.create(spec, init, e);
