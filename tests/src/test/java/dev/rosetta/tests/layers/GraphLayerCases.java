@@ -313,6 +313,25 @@ abstract class GraphLayerCases {
   }
 
   /**
+   * Joins and sums where one input comes out of a convolution (held channels-last inside the
+   * TensorFlow graph) and the other is the model input (in the IR's order): each sample axis
+   * must still be the IR's axis, and the sum must add like positions.
+   */
+  @Test
+  void joinsOfConvolutionOutputsKeepTheIrsAxes() {
+    int n = 2;
+    float[] x = random(n * 24, 33, 2, 0);
+    for (int axis : new int[] {0, 1, -1}) {
+      CheckedSpec spec = mse(2, 3, 4).conv2d("c", 2, 1).relu("r")
+          .addOf("s", "r", ModelSpec.INPUT).concat("cat", axis, "s", ModelSpec.INPUT).build();
+      WeightSet w = Initializer.initialize(spec);
+      try (TrainableModel m = backend().create(spec, w)) {
+        assertArrayEquals(new JavaReferenceModel(spec, w).predict(x, n), m.predict(x, n), 1e-5f, "axis " + axis);
+      }
+    }
+  }
+
+  /**
    * The kit's residual block (conv -> batch_norm -> relu -> conv, plus the stem) learns the
    * bands in six epochs, the loss falling every epoch, and two runs agree bit for bit, running
    * statistics included.

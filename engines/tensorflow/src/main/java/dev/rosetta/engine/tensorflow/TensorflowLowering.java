@@ -73,8 +73,11 @@ final class TensorflowLowering {
     // Token ids are no float activation: the walk carries null for the model input, and the
     // embeddings (the only layers that read it) take the ids from LayerOps.
     Operand<TInt64> tokens = spec.takesTokens() ? (Operand<TInt64>) input : null;
-    Operand<TFloat32> features = spec.takesTokens() ? null : (Operand<TFloat32>) input;
-    return spec.forward(features, (shape, ins) -> shape.layer().accept(new LayerOps(tf, ins, shape, vars, train, tokens)));
+    TfActivation features =
+        spec.takesTokens() ? null : TfActivation.canonical((Operand<TFloat32>) input, spec.input().dimsLong());
+    TfActivation out =
+        spec.forward(features, (shape, ins) -> shape.layer().accept(new LayerOps(tf, ins, shape, vars, train, tokens)));
+    return out.canonical(tf);
   }
 
   /**
@@ -106,12 +109,16 @@ final class TensorflowLowering {
     return masks;
   }
 
-  /** The ops of one layer, given the operands it reads and its shapes. */
-  private static final class LayerOps implements Layer.Visitor<Operand<TFloat32>> {
+  /**
+   * The ops of one layer, given the activations it reads and its shapes. A layer that runs
+   * channels-last or works in either layout reads {@link TfActivation#value} and keeps the
+   * layout; one that reads the IR's order takes {@link #x()}, the first input in that order.
+   */
+  private static final class LayerOps implements Layer.Visitor<TfActivation> {
     private final Ops tf;
-    /** Everything the layer reads, in the order of its inputs; {@link #x} is the first. */
-    private final List<Operand<TFloat32>> ins;
-    private final Operand<TFloat32> x;
+    /** Everything the layer reads, in the order of its inputs; {@link #in} is the first. */
+    private final List<TfActivation> ins;
+    private final TfActivation in;
     private final LayerShape shape;
     private final Map<String, Variable<TFloat32>> vars;
     private final TrainPass train;
@@ -120,21 +127,54 @@ final class TensorflowLowering {
     private final Operand<TInt64> tokens;
 
     LayerOps(
-        Ops tf, List<Operand<TFloat32>> ins, LayerShape shape, Map<String, Variable<TFloat32>> vars,
+        Ops tf, List<TfActivation> ins, LayerShape shape, Map<String, Variable<TFloat32>> vars,
         TrainPass train, Operand<TInt64> tokens) {
       this.tf = tf;
       this.tokens = tokens;
       this.ins = ins;
-      this.x = ins.get(0);
+      this.in = ins.get(0);
       this.shape = shape;
       this.vars = vars;
       this.train = train;
       this.masks = train == null ? null : train.masks;
     }
 
+    /** The first input in the IR's layout. */
+    private Operand<TFloat32> x() {
+      return in.canonical(tf);
+    }
+
+    /** A result in the IR's layout, shaped as this layer's output. */
+    private TfActivation out(Operand<TFloat32> y) {
+      return TfActivation.canonical(y, shape.output().dimsLong());
+    }
+
+    /** A result held channels-last, shaped (in the IR's order) as this layer's output. */
+    private TfActivation channelsLast(Operand<TFloat32> y) {
+      return TfActivation.channelsLast(y, shape.output().dimsLong());
+    }
+
+    /**
+     * Every input in one layout, for layers that combine them elementwise or by concatenation:
+     * channels-last if any image input already is (so no channels-last branch turns back),
+     * else the IR's.
+     */
+    private List<Operand<TFloat32>> aligned(boolean channelsLast) {
+      List<Operand<TFloat32>> values = new ArrayList<>(ins.size());
+      for (TfActivation a : ins) {
+        values.add(channelsLast ? a.channelsLast(tf) : a.canonical(tf));
+      }
+      return values;
+    }
+
+    private boolean anyChannelsLast() {
+      return ins.stream().allMatch(TfActivation::isImage) && ins.stream().anyMatch(TfActivation::isChannelsLast);
+    }
+
     @Override
-    public Operand<TFloat32> dense(Layer.Dense d) {
+    public TfActivation dense(Layer.Dense d) {
       Ops s = tf.withSubScope(d.name());
+      Operand<TFloat32> x = x();
       int in = shape.input().dim(-1);
       // MatMul is rank 2: a dense layer on the last axis of a wider sample folds the other axes
       // into the batch and unfolds them after.
@@ -152,54 +192,60 @@ final class TensorflowLowering {
         Operand<TInt32> lead = s.slice(s.shape(x), s.constant(new int[] {0}), s.constant(new int[] {rank - 1}));
         y = s.reshape(y, s.concat(List.of(lead, s.constant(new int[] {d.units()})), s.constant(0)));
       }
-      return y;
+      return out(y);
     }
 
     @Override
-    public Operand<TFloat32> relu(Layer.Relu l) {
-      return tf.withName(l.name()).nn.relu(x);
+    public TfActivation relu(Layer.Relu l) {
+      return in.with(tf.withName(l.name()).nn.relu(in.value()));
     }
 
     @Override
-    public Operand<TFloat32> sigmoid(Layer.Sigmoid l) {
-      return tf.withName(l.name()).math.sigmoid(x);
+    public TfActivation sigmoid(Layer.Sigmoid l) {
+      return in.with(tf.withName(l.name()).math.sigmoid(in.value()));
     }
 
     @Override
-    public Operand<TFloat32> tanh(Layer.Tanh l) {
-      return tf.withName(l.name()).math.tanh(x);
+    public TfActivation tanh(Layer.Tanh l) {
+      return in.with(tf.withName(l.name()).math.tanh(in.value()));
     }
 
     @Override
-    public Operand<TFloat32> softmax(Layer.Softmax l) {
+    public TfActivation softmax(Layer.Softmax l) {
       // tf.nn.softmax works on the last axis, which is the IR's softmax axis.
-      return tf.withName(l.name()).nn.softmax(x);
+      return out(tf.withName(l.name()).nn.softmax(x()));
     }
 
     @Override
-    public Operand<TFloat32> flatten(Layer.Flatten l) {
+    public TfActivation flatten(Layer.Flatten l) {
       // Row-major reshape of the sample axes is the IR's (NCHW) flatten order.
-      return tf.withName(l.name())
-          .reshape(x, tf.constant(new long[] {-1, shape.output().dim(0)}));
+      return out(tf.withName(l.name())
+          .reshape(x(), tf.constant(new long[] {-1, shape.output().dim(0)})));
     }
 
     @Override
-    public Operand<TFloat32> dropout(Layer.Dropout l) {
+    public TfActivation dropout(Layer.Dropout l) {
       if (masks == null || !masks.containsKey(l.name())) {
-        return x;
+        return in;
       }
-      return tf.withName(l.name()).math.mul(x, masks.get(l.name()));
+      // The mask is fed in the IR's layout; a channels-last activation takes it transposed.
+      Operand<TFloat32> mask = masks.get(l.name());
+      if (in.isChannelsLast()) {
+        mask = tf.withSubScope(l.name()).linalg.transpose(mask, tf.constant(new int[] {0, 2, 3, 1}));
+      }
+      return in.with(tf.withName(l.name()).math.mul(in.value(), mask));
     }
 
     @Override
-    public Operand<TFloat32> leakyRelu(Layer.LeakyRelu l) {
+    public TfActivation leakyRelu(Layer.LeakyRelu l) {
       // TF's LeakyRelu is x > 0 ? x : alpha * x, and its gradient is 1 for x > 0 else alpha:
       // the same function and the same gradient at 0 as PyTorch's x >= 0 form.
-      return tf.withName(l.name()).nn.leakyRelu(x, LeakyRelu.alpha((float) l.negativeSlope()));
+      return in.with(tf.withName(l.name()).nn.leakyRelu(in.value(), LeakyRelu.alpha((float) l.negativeSlope())));
     }
 
     @Override
-    public Operand<TFloat32> elu(Layer.Elu l) {
+    public TfActivation elu(Layer.Elu l) {
+      Operand<TFloat32> x = in.value();
       // TF's Elu op has alpha fixed at 1. elu_alpha(x) = x > 0 ? x : alpha * elu_1(x); Select
       // keeps the positive side exact, and elu_1 (unlike exp(x) - 1) cannot overflow there, so
       // the branch Select discards never feeds an inf into the gradient. At x = 0 the alpha
@@ -207,12 +253,13 @@ final class TensorflowLowering {
       Ops s = tf.withSubScope(l.name());
       Operand<TFloat32> scaled = s.math.mul(s.nn.elu(x), s.constant((float) l.alpha()));
       Operand<TBool> positive = s.math.greater(x, s.constant(0f));
-      return tf.withName(l.name()).select(positive, x, scaled);
+      return in.with(tf.withName(l.name()).select(positive, x, scaled));
     }
 
     @Override
-    public Operand<TFloat32> gelu(Layer.Gelu l) {
+    public TfActivation gelu(Layer.Gelu l) {
       Ops s = tf.withSubScope(l.name());
+      Operand<TFloat32> x = in.value();
       Operand<TFloat32> half = s.math.mul(x, s.constant(0.5f));
       Operand<TFloat32> curve =
           switch (l.approximate()) {
@@ -225,67 +272,72 @@ final class TensorflowLowering {
                 s.math.add(x, s.math.mul(s.math.mul(s.math.mul(x, x), x), s.constant(GELU_TANH_KAPPA))),
                 s.constant(GELU_TANH_BETA)));
           };
-      return tf.withName(l.name()).math.mul(half, s.math.add(curve, s.constant(1f)));
+      return in.with(tf.withName(l.name()).math.mul(half, s.math.add(curve, s.constant(1f))));
     }
 
     /** x * sigmoid(x), as the PyTorch and ONNX lowerings compute it. */
     @Override
-    public Operand<TFloat32> silu(Layer.Silu l) {
+    public TfActivation silu(Layer.Silu l) {
       Ops s = tf.withSubScope(l.name());
-      return tf.withName(l.name()).math.mul(x, s.math.sigmoid(x));
+      Operand<TFloat32> x = in.value();
+      return in.with(tf.withName(l.name()).math.mul(x, s.math.sigmoid(x)));
     }
 
     @Override
-    public Operand<TFloat32> reshape(Layer.Reshape l) {
+    public TfActivation reshape(Layer.Reshape l) {
       // Row-major reshape to the concrete inferred shape (no -1 besides the batch axis), so the
       // static shape TF carries forward is fully known for the next layer.
-      return tf.withName(l.name())
-          .reshape(x, tf.constant(TfOps.batched(shape.output()).asArray()));
+      return out(tf.withName(l.name())
+          .reshape(x(), tf.constant(TfOps.batched(shape.output()).asArray())));
     }
 
     @Override
-    public Operand<TFloat32> conv2d(Layer.Conv2d c) {
-      return TfConv2d.lower(tf, c, x, vars);
+    public TfActivation conv2d(Layer.Conv2d c) {
+      return channelsLast(TfConv2d.lower(tf, c, shape, in.channelsLast(tf), vars));
     }
 
     @Override
-    public Operand<TFloat32> maxPool2d(Layer.MaxPool2d p) {
-      return TfPool2d.max(tf, p, x);
+    public TfActivation maxPool2d(Layer.MaxPool2d p) {
+      return channelsLast(TfPool2d.max(tf, p, in.channelsLast(tf)));
     }
 
     @Override
-    public Operand<TFloat32> avgPool2d(Layer.AvgPool2d p) {
-      return TfPool2d.average(tf, p, x);
+    public TfActivation avgPool2d(Layer.AvgPool2d p) {
+      return channelsLast(TfPool2d.average(tf, p, in.channelsLast(tf)));
     }
 
-    /** Mean over the H and W axes of the NCHW activation; no layout change needed. */
+    /** Mean over the H and W axes, wherever the layout holds them; the result is [N, C]. */
     @Override
-    public Operand<TFloat32> globalAvgPool2d(Layer.GlobalAvgPool2d l) {
-      return tf.withName(l.name()).math.mean(x, tf.constant(new int[] {2, 3}));
+    public TfActivation globalAvgPool2d(Layer.GlobalAvgPool2d l) {
+      int[] spatial = in.isChannelsLast() ? new int[] {1, 2} : new int[] {2, 3};
+      return out(tf.withName(l.name()).math.mean(in.value(), tf.constant(spatial)));
     }
 
     @Override
-    public Operand<TFloat32> batchNorm(Layer.BatchNorm b) {
+    public TfActivation batchNorm(Layer.BatchNorm b) {
       // A frozen batch norm in inference mode normalises with its running statistics in the
       // training graph too, and collects no batch statistics (so nothing updates them).
       boolean batchStatistics = train != null && !shape.options().batchNormInInferenceMode();
-      return TfBatchNorm.lower(tf, b, shape, x, vars, batchStatistics ? train.batchStats : null);
+      return in.with(TfBatchNorm.lower(tf, b, shape, in.value(), in.isChannelsLast(), vars,
+          batchStatistics ? train.batchStats : null));
     }
 
     @Override
-    public Operand<TFloat32> layerNorm(Layer.LayerNorm l) {
-      return TfLayerNorm.lower(tf, l, shape, x, vars);
+    public TfActivation layerNorm(Layer.LayerNorm l) {
+      return out(TfLayerNorm.lower(tf, l, shape, x(), vars));
     }
 
     /** Sum of the inputs, left to right ((a + b) + c), as a chain of adds sums them. */
     @Override
-    public Operand<TFloat32> add(Layer.Add a) {
+    public TfActivation add(Layer.Add a) {
       Ops s = tf.withSubScope(a.name());
-      Operand<TFloat32> sum = ins.get(0);
-      for (int k = 1; k < ins.size(); k++) {
-        sum = (k == ins.size() - 1 ? tf.withName(a.name()) : s).math.add(sum, ins.get(k));
+      boolean channelsLast = anyChannelsLast();
+      List<Operand<TFloat32>> terms = aligned(channelsLast);
+      Operand<TFloat32> sum = terms.get(0);
+      for (int k = 1; k < terms.size(); k++) {
+        sum = (k == terms.size() - 1 ? tf.withName(a.name()) : s).math.add(sum, terms.get(k));
       }
-      return sum;
+      return channelsLast ? channelsLast(sum) : out(sum);
     }
 
     /**
@@ -293,31 +345,40 @@ final class TensorflowLowering {
      * or ResourceGather, and the variable passes through Identity to shed its reference type.
      */
     @Override
-    public Operand<TFloat32> embedding(Layer.Embedding e) {
+    public TfActivation embedding(Layer.Embedding e) {
       Ops s = tf.withSubScope(e.name());
-      return tf.withName(e.name()).gather(s.identity(vars.get(e.name() + ".weight")), tokens, s.constant(0));
+      return out(tf.withName(e.name()).gather(s.identity(vars.get(e.name() + ".weight")), tokens, s.constant(0)));
     }
 
     /** {@code x + weight[0:T]}, T read from the activation when the graph runs. */
     @Override
-    public Operand<TFloat32> positionEmbedding(Layer.PositionEmbedding p) {
+    public TfActivation positionEmbedding(Layer.PositionEmbedding p) {
       Ops s = tf.withSubScope(p.name());
+      Operand<TFloat32> x = x();
       Operand<TInt32> t = s.gather(s.shape(x), s.constant(1), s.constant(0));
       Operand<TFloat32> rows = s.slice(s.identity(vars.get(p.name() + ".weight")), s.constant(new int[] {0, 0}),
           s.stack(List.of(t, s.constant(-1))));
-      return tf.withName(p.name()).math.add(x, rows);
+      return out(tf.withName(p.name()).math.add(x, rows));
     }
 
     @Override
-    public Operand<TFloat32> multiHeadAttention(Layer.MultiHeadAttention a) {
-      return TfAttention.lower(tf, a, shape, x, vars, masks == null ? null : masks.get(a.name()));
+    public TfActivation multiHeadAttention(Layer.MultiHeadAttention a) {
+      return out(TfAttention.lower(tf, a, shape, x(), vars, masks == null ? null : masks.get(a.name())));
     }
 
-    /** Concatenation along the sample axis, i.e. tensor axis sampleAxis + 1 of NCHW. */
+    /**
+     * Concatenation along the sample axis: tensor axis sampleAxis + 1 of NCHW, or where that
+     * axis sits in NHWC when the inputs are channels-last.
+     */
     @Override
-    public Operand<TFloat32> concat(Layer.Concat c) {
+    public TfActivation concat(Layer.Concat c) {
       int axis = c.sampleAxis(shape.input().rank()) + 1;
-      return tf.withName(c.name()).concat(ins, tf.withSubScope(c.name()).constant(axis));
+      boolean channelsLast = anyChannelsLast();
+      if (channelsLast) {
+        axis = new int[] {0, 3, 1, 2}[axis];
+      }
+      Operand<TFloat32> y = tf.withName(c.name()).concat(aligned(channelsLast), tf.withSubScope(c.name()).constant(axis));
+      return channelsLast ? channelsLast(y) : out(y);
     }
   }
 }

@@ -489,6 +489,11 @@ public final class TensorflowModel implements TrainableModel {
     return updates;
   }
 
+  /** The whole graph, for structural checks. */
+  Graph graph() {
+    return graph;
+  }
+
   /** The ops whose outputs are the gradients and the loss, for structural checks. */
   List<Operation> computedOps() {
     List<Operation> ops = new ArrayList<>();
