@@ -78,6 +78,8 @@ public final class TensorflowModel implements TrainableModel {
   private final int outputWidth;
   private final long seed;
   private final int threads;
+  /** Per-op step times, when {@link TfOpProfile#PROPERTY} asks for them; else null. */
+  private final TfOpProfile profile = TfOpProfile.ifRequested();
 
   TensorflowModel(CheckedSpec spec, WeightSet weights, int threads, TensorflowParts parts) {
     this.spec = spec;
@@ -320,8 +322,14 @@ public final class TensorflowModel implements TrainableModel {
     List<org.tensorflow.Tensor> fed = new ArrayList<>(4 + maskLayers.size());
     try (TFloat64 lr = TFloat64.scalarOf(learningRate)) {
       Session.Runner r = feedBatch(session.runner(), batch, step, fed);
-      r.feed(optimizer.learningRate(), lr).addTarget(trainOp);
-      try (Result res = r.fetch(loss).run()) {
+      r.feed(optimizer.learningRate(), lr).addTarget(trainOp).fetch(loss);
+      if (profile != null && profile.traces(step)) {
+        try (Result res = r.setOptions(TfOpProfile.FULL_TRACE).runAndFetchMetadata()) {
+          profile.add(res.getMetadata().orElseThrow());
+          return ((TFloat32) res.get(0)).getFloat();
+        }
+      }
+      try (Result res = r.run()) {
         return ((TFloat32) res.get(0)).getFloat();
       }
     } finally {
@@ -514,6 +522,9 @@ public final class TensorflowModel implements TrainableModel {
 
   @Override
   public void close() {
+    if (profile != null) {
+      System.err.print(profile.report());
+    }
     try {
       session.close();
     } finally {
