@@ -53,7 +53,7 @@ final class DjlSavedModel implements InferenceModel {
     TensorflowNatives.load();
     Path dir = Files.createTempDirectory("rosetta-savedmodel-");
     try {
-      SavedModelExport.export(spec, weights, dir);
+      SavedModelExport.export(spec, weights, dir, SavedModelExport.fastestFor(spec));
       Criteria<NDList, NDList> criteria =
           Criteria.builder()
               .setTypes(NDList.class, NDList.class)

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -30,9 +31,40 @@ final class SavedModelExport {
   static final String INPUT = "input";
   static final String OUTPUT = "output";
 
+  /**
+   * Weights held as graph constants up to this many bytes; above it as variables. A SavedModel's
+   * graph is one protocol buffer, which cannot exceed 2 GiB.
+   */
+  static final long MAX_CONSTANT_BYTES = 1L << 30;
+
+  /** How the weights are held in the exported graph. */
+  enum Weights {
+    /** Variables restored from the SavedModel's checkpoint, as TensorFlow's own exports do. */
+    VARIABLES,
+    /**
+     * Constants in the graph. TensorFlow's graph optimizer then computes everything that
+     * depends on the weights alone (the kernels' HWIO views, batch norm's scale and shift) once,
+     * when the session loads, instead of at every call.
+     */
+    CONSTANTS
+  }
+
   private SavedModelExport() {}
 
+  /** Constants when the weights fit in {@link #MAX_CONSTANT_BYTES}, else variables. */
+  static Weights fastestFor(CheckedSpec spec) {
+    long bytes = 0;
+    for (ParamSpec p : spec.params()) {
+      bytes += 4L * p.shape().size();
+    }
+    return bytes <= MAX_CONSTANT_BYTES ? Weights.CONSTANTS : Weights.VARIABLES;
+  }
+
   static void export(CheckedSpec spec, WeightSet weights, Path dir) throws IOException {
+    export(spec, weights, dir, Weights.VARIABLES);
+  }
+
+  static void export(CheckedSpec spec, WeightSet weights, Path dir, Weights held) throws IOException {
     if (Files.isDirectory(dir)) {
       try (Stream<Path> s = Files.list(dir)) {
         if (s.findAny().isPresent()) {
@@ -42,42 +74,44 @@ final class SavedModelExport {
     }
     Files.createDirectories(dir);
     List<ParamSpec> params = spec.params();
+    List<TFloat32> tensors = new ArrayList<>();
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Map<String, Variable<TFloat32>> vars = TensorflowLowering.variables(tf, spec);
+      for (ParamSpec p : params) {
+        tensors.add(TfTensors.tensor(weights.get(p.name()).data(), org.tensorflow.ndarray.Shape.of(p.shape().dimsLong())));
+      }
+      Map<String, Variable<TFloat32>> vars = held == Weights.VARIABLES ? TensorflowLowering.variables(tf, spec) : Map.of();
+      Map<String, Operand<TFloat32>> values = new LinkedHashMap<>();
+      for (int i = 0; i < params.size(); i++) {
+        String name = params.get(i).name();
+        values.put(name, held == Weights.VARIABLES ? vars.get(name) : tf.withName(name).constantOf(tensors.get(i)));
+      }
       Placeholder<?> x = TensorflowLowering.input(tf.withName(INPUT), spec);
       Operand<TFloat32> y =
-          tf.withName(OUTPUT).identity(TensorflowLowering.forward(tf, spec, x, vars, null));
-      List<Placeholder<TFloat32>> values = new ArrayList<>();
+          tf.withName(OUTPUT).identity(TensorflowLowering.forward(tf, spec, x, values, null));
+      List<Placeholder<TFloat32>> fed = new ArrayList<>();
       List<Operand<TFloat32>> assigns = new ArrayList<>();
-      for (ParamSpec p : params) {
-        Variable<TFloat32> v = vars.get(p.name());
-        Placeholder<TFloat32> value =
-            tf.withSubScope(p.name()).withName("value").placeholder(TFloat32.class, Placeholder.shape(v.shape()));
-        values.add(value);
-        assigns.add(tf.assign(v, value));
+      for (Map.Entry<String, Variable<TFloat32>> e : vars.entrySet()) {
+        Placeholder<TFloat32> value = tf.withSubScope(e.getKey()).withName("value")
+            .placeholder(TFloat32.class, Placeholder.shape(e.getValue().shape()));
+        fed.add(value);
+        assigns.add(tf.assign(e.getValue(), value));
       }
       try (Session s = new Session(g, TfTensors.sessionConfig())) {
-        List<TFloat32> fed = new ArrayList<>();
-        try {
+        if (!assigns.isEmpty()) {
           Session.Runner r = s.runner();
           for (int i = 0; i < params.size(); i++) {
-            TFloat32 t =
-                TfTensors.tensor(weights.get(params.get(i).name()).data(), vars.get(params.get(i).name()).shape());
-            fed.add(t);
-            r.feed(values.get(i), t).addTarget(assigns.get(i));
+            r.feed(fed.get(i), tensors.get(i)).addTarget(assigns.get(i));
           }
-          if (!params.isEmpty()) {
-            r.run().close();
-          }
-        } finally {
-          fed.forEach(TFloat32::close);
+          r.run().close();
         }
         SavedModelBundle.exporter(dir.toString())
             .withSession(s)
             .withSignature(Signature.builder().key(Signature.DEFAULT_KEY).input(INPUT, x).output(OUTPUT, y).build())
             .export();
       }
+    } finally {
+      tensors.forEach(TFloat32::close);
     }
   }
 }

@@ -69,7 +69,7 @@ final class TensorflowLowering {
    */
   @SuppressWarnings("unchecked")
   static Operand<TFloat32> forward(
-      Ops tf, CheckedSpec spec, Operand<?> input, Map<String, Variable<TFloat32>> vars, TrainPass train) {
+      Ops tf, CheckedSpec spec, Operand<?> input, Map<String, ? extends Operand<TFloat32>> vars, TrainPass train) {
     // Token ids are no float activation: the walk carries null for the model input, and the
     // embeddings (the only layers that read it) take the ids from LayerOps.
     Operand<TInt64> tokens = spec.takesTokens() ? (Operand<TInt64>) input : null;
@@ -120,14 +120,14 @@ final class TensorflowLowering {
     private final List<TfActivation> ins;
     private final TfActivation in;
     private final LayerShape shape;
-    private final Map<String, Variable<TFloat32>> vars;
+    private final Map<String, ? extends Operand<TFloat32>> vars;
     private final TrainPass train;
     private final Map<String, Placeholder<TFloat32>> masks;
     /** The model's token ids, which only an embedding reads; null for float input. */
     private final Operand<TInt64> tokens;
 
     LayerOps(
-        Ops tf, List<TfActivation> ins, LayerShape shape, Map<String, Variable<TFloat32>> vars,
+        Ops tf, List<TfActivation> ins, LayerShape shape, Map<String, ? extends Operand<TFloat32>> vars,
         TrainPass train, Operand<TInt64> tokens) {
       this.tf = tf;
       this.tokens = tokens;

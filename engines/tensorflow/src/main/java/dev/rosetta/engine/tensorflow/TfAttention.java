@@ -26,7 +26,7 @@ final class TfAttention {
   private TfAttention() {}
 
   static Operand<TFloat32> lower(
-      Ops tf, Layer.MultiHeadAttention a, LayerShape shape, Operand<TFloat32> x, Map<String, Variable<TFloat32>> vars,
+      Ops tf, Layer.MultiHeadAttention a, LayerShape shape, Operand<TFloat32> x, Map<String, ? extends Operand<TFloat32>> vars,
       Placeholder<TFloat32> mask) {
     Ops s = tf.withSubScope(a.name());
     int d = shape.input().dim(1);
@@ -65,7 +65,7 @@ final class TfAttention {
 
   /** {@code x W^T (+ b)} on a 2-D activation, as the dense lowering computes it. */
   private static Operand<TFloat32> project(
-      Ops s, Operand<TFloat32> x, Map<String, Variable<TFloat32>> vars, String weight, String bias) {
+      Ops s, Operand<TFloat32> x, Map<String, ? extends Operand<TFloat32>> vars, String weight, String bias) {
     Operand<TFloat32> y = s.linalg.matMul(x, vars.get(weight), MatMul.transposeB(true));
     return bias == null ? y : s.nn.biasAdd(y, vars.get(bias));
   }

@@ -44,7 +44,7 @@ final class TfBatchNorm {
    */
   static Operand<TFloat32> lower(
       Ops tf, Layer.BatchNorm b, LayerShape shape, Operand<TFloat32> x, boolean channelsLast,
-      Map<String, Variable<TFloat32>> vars, List<BatchStats> stats) {
+      Map<String, ? extends Operand<TFloat32>> vars, List<BatchStats> stats) {
     Ops s = tf.withSubScope(b.name());
     int channels = shape.input().dim(0);
     if (stats == null) {
@@ -101,7 +101,7 @@ final class TfBatchNorm {
    */
   private static Operand<TFloat32> imageTraining(
       Ops tf, Layer.BatchNorm b, LayerShape shape, Operand<TFloat32> x, boolean channelsLast,
-      Map<String, Variable<TFloat32>> vars, List<BatchStats> stats, Ops s) {
+      Map<String, ? extends Operand<TFloat32>> vars, List<BatchStats> stats, Ops s) {
     int channels = shape.input().dim(0);
     Operand<TInt32> spatial = s.constant(channelsLast ? new int[] {1, 2} : new int[] {2, 3});
     Operand<TInt32> batchAxis = s.constant(new int[] {0});

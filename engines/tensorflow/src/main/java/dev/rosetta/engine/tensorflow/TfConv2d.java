@@ -31,7 +31,7 @@ final class TfConv2d {
    * @return the output, {@code [N, H', W', filters]}
    */
   static Operand<TFloat32> lower(
-      Ops tf, Layer.Conv2d c, LayerShape shape, Operand<TFloat32> nhwc, Map<String, Variable<TFloat32>> vars) {
+      Ops tf, Layer.Conv2d c, LayerShape shape, Operand<TFloat32> nhwc, Map<String, ? extends Operand<TFloat32>> vars) {
     Ops s = tf.withSubScope(c.name());
     Layer.Padding p = c.padding();
     int kh = c.kernel().h();

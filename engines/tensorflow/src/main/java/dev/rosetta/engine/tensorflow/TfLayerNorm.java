@@ -21,7 +21,7 @@ final class TfLayerNorm {
    * broadcast as they are. Training and evaluation are the same.
    */
   static Operand<TFloat32> lower(
-      Ops tf, Layer.LayerNorm l, LayerShape shape, Operand<TFloat32> x, Map<String, Variable<TFloat32>> vars) {
+      Ops tf, Layer.LayerNorm l, LayerShape shape, Operand<TFloat32> x, Map<String, ? extends Operand<TFloat32>> vars) {
     Ops s = tf.withSubScope(l.name());
     int rank = shape.input().rank() + 1; // with the batch axis
     int[] axes = new int[l.axes()];

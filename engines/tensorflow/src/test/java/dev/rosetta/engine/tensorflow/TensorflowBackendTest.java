@@ -19,6 +19,7 @@ import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.testkit.SyntheticData;
 import dev.rosetta.testkit.TestSpecs;
 import dev.rosetta.weights.Initializer;
+import dev.rosetta.weights.WeightSet;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -111,6 +112,37 @@ class TensorflowBackendTest {
       trainThreeSteps(m, data);
       assertNotEquals(Initializer.initialize(spec).get("bn1.running_var"), m.weights().get("bn1.running_var"));
       assertSavedModelPredictsAsPredict(backend, m, data);
+    }
+  }
+
+  /**
+   * The inference model's SavedModel holds the weights as constants, so TensorFlow's optimizer
+   * computes what depends on them alone once; an exported one keeps variables, as TensorFlow's
+   * own exports do. Weights past 1 GiB stay variables (a graph is one protocol buffer).
+   */
+  @Test
+  void inferenceSavedModelHoldsTheWeightsAsConstants(@TempDir Path dir) throws java.io.IOException {
+    CheckedSpec spec = TestSpecs.residual();
+    WeightSet w = Initializer.initialize(spec);
+    assertEquals(SavedModelExport.Weights.CONSTANTS, SavedModelExport.fastestFor(spec));
+    SavedModelExport.export(spec, w, dir.resolve("constants"), SavedModelExport.Weights.CONSTANTS);
+    SavedModelExport.export(spec, w, dir.resolve("variables"), SavedModelExport.Weights.VARIABLES);
+    assertEquals(0, variableOps(dir.resolve("constants")));
+    assertEquals(spec.params().size(), variableOps(dir.resolve("variables")));
+    CheckedSpec huge = ModelSpec.builder().setInput(16384).dense("fc", 16385)
+        .setLoss(new Loss.Mse()).setOptimizer(new Optimizer.Sgd(0.1)).build();
+    assertEquals(SavedModelExport.Weights.VARIABLES, SavedModelExport.fastestFor(huge), "4 * 268,451,840 bytes");
+  }
+
+  private static int variableOps(Path savedModel) {
+    try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(savedModel.toString(), "serve")) {
+      int n = 0;
+      for (var it = b.graph().operations(); it.hasNext(); ) {
+        if (it.next().type().startsWith("Variable")) {
+          n++;
+        }
+      }
+      return n;
     }
   }
 
