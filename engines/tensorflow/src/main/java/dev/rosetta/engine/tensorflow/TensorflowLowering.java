@@ -231,7 +231,7 @@ final class TensorflowLowering {
       // The mask is fed in the IR's layout; a channels-last activation takes it transposed.
       Operand<TFloat32> mask = masks.get(l.name());
       if (in.isChannelsLast()) {
-        mask = tf.withSubScope(l.name()).linalg.transpose(mask, tf.constant(new int[] {0, 2, 3, 1}));
+        mask = tf.withSubScope(l.name()).linalg.transpose(mask, tf.constant(TfActivation.toChannelsLast()));
       }
       return in.with(tf.withName(l.name()).math.mul(in.value(), mask));
     }
@@ -309,8 +309,7 @@ final class TensorflowLowering {
     /** Mean over the H and W axes, wherever the layout holds them; the result is [N, C]. */
     @Override
     public TfActivation globalAvgPool2d(Layer.GlobalAvgPool2d l) {
-      int[] spatial = in.isChannelsLast() ? new int[] {1, 2} : new int[] {2, 3};
-      return out(tf.withName(l.name()).math.mean(in.value(), tf.constant(spatial)));
+      return out(tf.withName(l.name()).math.mean(in.value(), tf.constant(TfActivation.spatialAxes(in.isChannelsLast()))));
     }
 
     @Override
@@ -372,11 +371,8 @@ final class TensorflowLowering {
      */
     @Override
     public TfActivation concat(Layer.Concat c) {
-      int axis = c.sampleAxis(shape.input().rank()) + 1;
       boolean channelsLast = anyChannelsLast();
-      if (channelsLast) {
-        axis = new int[] {0, 3, 1, 2}[axis];
-      }
+      int axis = TfActivation.axis(c.sampleAxis(shape.input().rank()) + 1, channelsLast);
       Operand<TFloat32> y = tf.withName(c.name()).concat(aligned(channelsLast), tf.withSubScope(c.name()).constant(axis));
       return channelsLast ? channelsLast(y) : out(y);
     }

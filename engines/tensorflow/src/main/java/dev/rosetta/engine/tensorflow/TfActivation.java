@@ -18,6 +18,11 @@ import org.tensorflow.types.TFloat32;
  * the change is a reshape.
  */
 final class TfActivation {
+  /** Tensor axis i of NHWC is axis TO_CHANNELS_LAST[i] of NCHW. */
+  private static final int[] TO_CHANNELS_LAST = {0, 2, 3, 1};
+  /** Tensor axis i of NCHW is axis TO_CANONICAL[i] of NHWC; also where NCHW's axis i sits in NHWC. */
+  private static final int[] TO_CANONICAL = {0, 3, 1, 2};
+
   private final Operand<TFloat32> value;
   private final boolean channelsLast;
   /** The IR's sample shape {@code [C, H, W]} of an image activation; null for any other. */
@@ -60,6 +65,21 @@ final class TfActivation {
     return image != null;
   }
 
+  /** The permutation that turns an NCHW tensor (an image, or a dropout mask fed in the IR's order) NHWC. */
+  static int[] toChannelsLast() {
+    return TO_CHANNELS_LAST.clone();
+  }
+
+  /** Where tensor axis {@code irAxis} of an NCHW image sits in the given layout. */
+  static int axis(int irAxis, boolean channelsLast) {
+    return channelsLast ? TO_CANONICAL[irAxis] : irAxis;
+  }
+
+  /** The tensor axes of H and W of an image in the given layout. */
+  static int[] spatialAxes(boolean channelsLast) {
+    return new int[] {axis(2, channelsLast), axis(3, channelsLast)};
+  }
+
   /** A new value computed from this one elementwise: same shape, same layout. */
   TfActivation with(Operand<TFloat32> y) {
     return new TfActivation(y, channelsLast, image);
@@ -67,7 +87,7 @@ final class TfActivation {
 
   /** The value in the IR's layout ({@code [N, C, H, W]} for an image). */
   Operand<TFloat32> canonical(Ops tf) {
-    return channelsLast ? convert(tf, new int[] {0, 3, 1, 2}, image) : value;
+    return channelsLast ? convert(tf, TO_CANONICAL, image) : value;
   }
 
   /** The image value as {@code [N, H, W, C]}. */
@@ -75,7 +95,7 @@ final class TfActivation {
     if (image == null) {
       throw new IllegalStateException("not an image activation: " + value.shape());
     }
-    return channelsLast ? value : convert(tf, new int[] {0, 2, 3, 1}, new long[] {image[1], image[2], image[0]});
+    return channelsLast ? value : convert(tf, TO_CHANNELS_LAST, new long[] {image[1], image[2], image[0]});
   }
 
   private Operand<TFloat32> convert(Ops tf, int[] permutation, long[] target) {

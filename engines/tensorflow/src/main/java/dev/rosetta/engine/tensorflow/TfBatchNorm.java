@@ -103,7 +103,7 @@ final class TfBatchNorm {
       Ops tf, Layer.BatchNorm b, LayerShape shape, Operand<TFloat32> x, boolean channelsLast,
       Map<String, ? extends Operand<TFloat32>> vars, List<BatchStats> stats, Ops s) {
     int channels = shape.input().dim(0);
-    Operand<TInt32> spatial = s.constant(channelsLast ? new int[] {1, 2} : new int[] {2, 3});
+    Operand<TInt32> spatial = s.constant(TfActivation.spatialAxes(channelsLast));
     Operand<TInt32> batchAxis = s.constant(new int[] {0});
     int[] sampleOfVector = channelsLast ? new int[] {1, 1, channels} : new int[] {channels, 1, 1};
     Operand<TInt32> vector = s.constant(new int[] {1, sampleOfVector[0], sampleOfVector[1], sampleOfVector[2]});
