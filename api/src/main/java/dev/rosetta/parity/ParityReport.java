@@ -108,10 +108,13 @@ public record ParityReport(
    */
   public String perTensorTable() {
     int width = Math.max(6, weightsRelL2ByTensor.keySet().stream().mapToInt(String::length).max().orElse(6));
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "weights after %d steps, relative L2 per tensor:%n  %-" + width
-        + "s  %-10s  %s%n", weightsStep, "tensor", candidate, reference + " on other threads"));
-    weightsRelL2ByTensor.forEach((name, v) -> sb.append(String.format(Locale.ROOT, "  %-" + width + "s  %-10s  %s%n", name,
-        sci(v.candidate()), sci(v.threads()))));
+    // Without the floor (--strict) the reference's own column is left out.
+    boolean floor = weightsRelL2ByTensor.values().stream().anyMatch(v -> !Double.isNaN(v.threads()));
+    String row = "  %-" + width + "s  %-10s" + (floor ? "  %s" : "") + "%n";
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "weights after %d steps, relative L2 per tensor:%n", weightsStep));
+    sb.append(String.format(Locale.ROOT, row, "tensor", candidate, reference + " on other threads"));
+    weightsRelL2ByTensor.forEach((name, v) ->
+        sb.append(String.format(Locale.ROOT, row, name, sci(v.candidate()), Double.isNaN(v.threads()) ? "-" : sci(v.threads()))));
     return sb.toString();
   }
 

@@ -145,6 +145,28 @@ class ParityRunnerTest {
   }
 
   @Test
+  void thePerTensorTableShowsTheFloorColumnOnlyWhenMeasured() {
+    java.util.Map<String, ParityReport.TensorDrift> strict = new java.util.LinkedHashMap<>();
+    strict.put("conv1.weight", new ParityReport.TensorDrift(7.56e-8, Double.NaN));
+    strict.put("bn1.bias", new ParityReport.TensorDrift(5.02e-7, Double.NaN));
+    String table = report(strict).perTensorTable();
+    assertFalse(table.contains("NaN"), table);
+    assertFalse(table.contains("other threads"), table);
+    assertTrue(table.contains("conv1.weight  7.56e-08"), table);
+    java.util.Map<String, ParityReport.TensorDrift> measured = new java.util.LinkedHashMap<>(strict);
+    measured.put("fc.weight", new ParityReport.TensorDrift(1e-7, 2e-7));
+    String both = report(measured).perTensorTable();
+    assertTrue(both.contains("pytorch on other threads"), both);
+    assertTrue(both.matches("(?s).*fc\\.weight\\s+1\\.00e-07\\s+2\\.00e-07.*"), both);
+    assertTrue(both.matches("(?s).*bn1\\.bias\\s+5\\.02e-07\\s+-\\s.*"), both);
+  }
+
+  private static ParityReport report(java.util.Map<String, ParityReport.TensorDrift> tensors) {
+    return new ParityReport("pytorch", "tensorflow", 1, 938, 6e-8, 1e-7, 2.5e-4, 17, 20, 7e-9, 5e-4, 0.85, 0.85,
+        NoiseFloor.NONE, true, ParityReport.K, tensors, Double.NaN, Double.NaN);
+  }
+
+  @Test
   void boundsAreTheContractsAndNanNeverPasses() {
     ParityReport r =
         new ParityReport("a", "b", 1, 30, 1e-5, 1e-5, 1e-3, 3, 20, 1e-5, 5e-3, Double.NaN, Double.NaN);

@@ -29,11 +29,6 @@ import org.tensorflow.types.TInt64;
 final class TensorflowLowering {
   private TensorflowLowering() {}
 
-  /** sqrt(2 / pi) and 0.044715, the tanh GELU's constants, as float32. */
-  static final float GELU_TANH_BETA = (float) Math.sqrt(2 / Math.PI);
-
-  static final float GELU_TANH_KAPPA = 0.044715f;
-
   /** One variable per parameter, in the order of {@link CheckedSpec#params}. */
   static Map<String, Variable<TFloat32>> variables(Ops tf, CheckedSpec spec) {
     Map<String, Variable<TFloat32>> vars = new LinkedHashMap<>();
@@ -258,21 +253,7 @@ final class TensorflowLowering {
 
     @Override
     public TfActivation gelu(Layer.Gelu l) {
-      Ops s = tf.withSubScope(l.name());
-      Operand<TFloat32> x = in.value();
-      Operand<TFloat32> half = s.math.mul(x, s.constant(0.5f));
-      Operand<TFloat32> curve =
-          switch (l.approximate()) {
-            // Exact GELU written as PyTorch's CPU kernel writes it, x * 0.5 * (1 + erf(x *
-            // 1/sqrt(2))), so the two backends round alike; TF differentiates the composition
-            // (Erf has a registered gradient), which is the exact GELU derivative.
-            case NONE -> s.math.erf(s.math.mul(x, s.constant((float) (1 / Math.sqrt(2)))));
-            // tanh(sqrt(2/pi) * (x + 0.044715 * x^3)), in the PyTorch lowering's order.
-            case TANH -> s.math.tanh(s.math.mul(
-                s.math.add(x, s.math.mul(s.math.mul(s.math.mul(x, x), x), s.constant(GELU_TANH_KAPPA))),
-                s.constant(GELU_TANH_BETA)));
-          };
-      return in.with(tf.withName(l.name()).math.mul(half, s.math.add(curve, s.constant(1f))));
+      return in.with(TfGelu.lower(tf, l, in.value(), train != null && TfCustomGradient.available()));
     }
 
     /** x * sigmoid(x), as the PyTorch and ONNX lowerings compute it. */
