@@ -304,7 +304,7 @@ final class TensorflowLowering {
 
     @Override
     public TfActivation layerNorm(Layer.LayerNorm l) {
-      return out(TfLayerNorm.lower(tf, l, shape, x(), vars));
+      return out(TfLayerNorm.lower(tf, l, shape, x(), vars, train != null && TfCustomGradient.available()));
     }
 
     /** Sum of the inputs, left to right ((a + b) + c), as a chain of adds sums them. */

@@ -41,7 +41,8 @@ final class TfCustomGradient {
   private static final Map<String, Gradient> GRADIENTS = Map.of(
       TfBatchNorm.GRADIENT_MARKER, TfBatchNorm::imageTrainingGradient,
       TfGelu.EXACT_GRADIENT_MARKER, TfGelu::exactGradient,
-      TfGelu.TANH_GRADIENT_MARKER, TfGelu::tanhGradient);
+      TfGelu.TANH_GRADIENT_MARKER, TfGelu::tanhGradient,
+      TfLayerNorm.GRADIENT_MARKER, TfLayerNorm::gradient);
 
   private static Boolean registered;
 

@@ -22,7 +22,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Training-mode batch norm on images and gelu carry hand-written gradients (TfCustomGradient).
+ * Training-mode batch norm on images, gelu and layer norm carry hand-written gradients (TfCustomGradient).
  * Each must equal TF's own differentiation of the same forward ops, which is the true gradient
  * (batch norm in both layouts); the parity suite then holds both to PyTorch's.
  */
@@ -74,6 +74,63 @@ class TfCustomGradientTest {
     assertArrayEquals(auto.get(0), hand.get(0), "forward");
     for (int j = 0; j < x.length; j++) {
       assertEquals(auto.get(1)[j], hand.get(1)[j], 1e-6 * Math.max(1, Math.abs(upstream[j])), "d input[" + j + "]");
+    }
+  }
+
+  @ParameterizedTest(name = "normalised axes {0}")
+  @CsvSource({"1", "2"})
+  void handWrittenLayerNormGradientIsTheForwardOpsGradient(int axes) {
+    assertTrue(TfCustomGradient.available());
+    Random r = new Random(13 + axes);
+    long[] dims = {3, 5, 8};
+    int size = 3 * 5 * 8;
+    int normalised = axes == 1 ? 8 : 40;
+    float[] x = values(r, size, 1f, 2f);
+    float[] upstream = values(r, size, 0f, 1f);
+    float[] weight = values(r, normalised, 1f, 0.5f);
+    float[] bias = values(r, normalised, 0f, 0.5f);
+    List<float[]> hand = layerNorm(axes, dims, x, upstream, weight, bias, true);
+    List<float[]> auto = layerNorm(axes, dims, x, upstream, weight, bias, false);
+    assertArrayEquals(auto.get(0), hand.get(0), "forward");
+    String[] names = {"forward", "d input", "d weight", "d bias"};
+    for (int i = 1; i < names.length; i++) {
+      float[] a = auto.get(i);
+      float[] b = hand.get(i);
+      double scale = 0;
+      for (float v : a) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+      assertTrue(scale > 1e-3, names[i] + " is not a trivial gradient");
+      for (int j = 0; j < a.length; j++) {
+        assertEquals(a[j], b[j], 2e-6 * scale, names[i] + "[" + j + "]");
+      }
+    }
+  }
+
+  /** Forward output, then the gradients of sum(y * upstream) for x, weight and bias. */
+  private static List<float[]> layerNorm(
+      int axes, long[] dims, float[] x, float[] upstream, float[] weight, float[] bias, boolean handWritten) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(dims);
+      Operand<TFloat32> xs = tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(x));
+      Operand<TFloat32> up = tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(upstream));
+      long[] affine = axes == 1 ? new long[] {dims[2]} : new long[] {dims[1], dims[2]};
+      Operand<TFloat32> ws = tf.constant(org.tensorflow.ndarray.Shape.of(affine), org.tensorflow.ndarray.buffer.DataBuffers.of(weight));
+      Operand<TFloat32> bs = tf.constant(org.tensorflow.ndarray.Shape.of(affine), org.tensorflow.ndarray.buffer.DataBuffers.of(bias));
+      Layer.LayerNorm ln = new Layer.LayerNorm("ln", axes, 1e-5);
+      Shape sample = Shape.of((int) dims[1], (int) dims[2]);
+      LayerShape ls = new LayerShape(0, ln, List.of(sample), sample, List.of());
+      Operand<TFloat32> y = TfLayerNorm.lower(tf, ln, ls, xs, Map.of("ln.weight", ws, "ln.bias", bs), handWritten);
+      Operand<TFloat32> loss = tf.sum(tf.math.mul(y, up), TfOps.allAxes(tf, y));
+      var grads = tf.gradients(loss, List.of(xs, ws, bs));
+      try (var result = s.runner().fetch(y).fetch(grads.dy(0)).fetch(grads.dy(1)).fetch(grads.dy(2)).run()) {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          out.add(read(result.get(i)));
+        }
+        return out;
+      }
     }
   }
 
