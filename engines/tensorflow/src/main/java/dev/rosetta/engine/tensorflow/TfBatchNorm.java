@@ -5,6 +5,7 @@ import dev.rosetta.spec.LayerShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -21,6 +22,9 @@ import org.tensorflow.types.TInt32;
  */
 final class TfBatchNorm {
   private TfBatchNorm() {}
+
+  /** The name of the op that marks a training-mode image batch norm for its gradient. */
+  static final String GRADIENT_MARKER = "batch_norm_gradient";
 
   /**
    * One batch_norm layer's statistics in a training pass: per-channel mean {@code [C]}, sum of
@@ -117,7 +121,7 @@ final class TfBatchNorm {
     Operand<TInt32> vector = s.constant(new int[] {1, sampleOfVector[0], sampleOfVector[1], sampleOfVector[2]});
     // The per-channel [C] values as they broadcast against an activation: [1, C, 1, 1] or
     // [1, 1, 1, C], or, for TF to differentiate, materialised per sample.
-    java.util.function.Function<Operand<TFloat32>, Operand<TFloat32>> perChannel;
+    Function<Operand<TFloat32>, Operand<TFloat32>> perChannel;
     if (handWritten) {
       perChannel = v -> s.reshape(v, vector);
     } else {
@@ -148,9 +152,6 @@ final class TfBatchNorm {
         TfCustomGradient.mark(s, GRADIENT_MARKER, y, List.of(x, weight, bias),
             List.of(centered, scale, invstd, count, spatial)));
   }
-
-  /** The name of the op that marks a training-mode image batch norm for its gradient. */
-  static final String GRADIENT_MARKER = "batch_norm_gradient";
 
   /**
    * The gradient of {@link #imageTraining}'s marker, PyTorch's batch-norm backward

@@ -49,7 +49,12 @@ final class TfCustomGradient {
   /** Whether marked pieces get their hand-written gradients in this process. */
   static synchronized boolean available() {
     if (registered == null) {
-      registered = TensorFlow.registerCustomGradient(MARKER_TYPE, TfCustomGradient::gradient);
+      try {
+        registered = TensorFlow.registerCustomGradient(MARKER_TYPE, TfCustomGradient::gradient);
+      } catch (UnsupportedOperationException e) {
+        // TF Java has no gradient bridge on Windows.
+        registered = false;
+      }
     }
     return registered;
   }

@@ -83,6 +83,17 @@ class TfLayoutTest {
   }
 
   @Test
+  void onlyTheTrainingPassCarriesHandWrittenGradients() {
+    CheckedSpec spec = SpecJson.parse(SPEC, "layout test");
+    try (TensorflowModel m = new TensorflowBackend().createModel(spec, Initializer.initialize(spec))) {
+      // Batch norm and GELU in the training pass; evaluation (and so inference) has no markers.
+      assertEquals(List.of("train/bn1/batch_norm_gradient", "train/g1/gelu_exact_gradient"),
+          ops(m, "train/", "IdentityN"));
+      assertEquals(List.of(), ops(m, "eval/", "IdentityN"));
+    }
+  }
+
+  @Test
   void tfSamePadsTheOddExtraAfter() {
     assertArrayEquals(new int[] {1, 1}, TfConv2d.tfSame(28, 3, 1));
     assertArrayEquals(new int[] {0, 1}, TfConv2d.tfSame(28, 3, 2));
