@@ -134,6 +134,15 @@ final class TensorflowLowering {
       this.masks = train == null ? null : train.masks;
     }
 
+    /**
+     * Whether a layer with a written-out gradient (GELU, layer norm) attaches it: in a training
+     * pass, where the custom-gradient bridge registered. Batch norm decides in {@link TfBatchNorm},
+     * which knows whether it trains on batch statistics.
+     */
+    private boolean handWrittenGradients() {
+      return train != null && TfCustomGradient.available();
+    }
+
     /** The first input in the IR's layout. */
     private Operand<TFloat32> x() {
       return in.canonical(tf);
@@ -253,7 +262,7 @@ final class TensorflowLowering {
 
     @Override
     public TfActivation gelu(Layer.Gelu l) {
-      return in.with(TfGelu.lower(tf, l, in.value(), train != null && TfCustomGradient.available()));
+      return in.with(TfGelu.lower(tf, l, in.value(), handWrittenGradients()));
     }
 
     /** x * sigmoid(x), as the PyTorch and ONNX lowerings compute it. */
@@ -304,7 +313,7 @@ final class TensorflowLowering {
 
     @Override
     public TfActivation layerNorm(Layer.LayerNorm l) {
-      return out(TfLayerNorm.lower(tf, l, shape, x(), vars, train != null && TfCustomGradient.available()));
+      return out(TfLayerNorm.lower(tf, l, shape, x(), vars, handWrittenGradients()));
     }
 
     /** Sum of the inputs, left to right ((a + b) + c), as a chain of adds sums them. */

@@ -44,13 +44,14 @@ final class TfGelu {
     Ops s = tf.withSubScope(l.name());
     Operand<TFloat32> half = s.math.mul(x, s.constant(0.5f));
     Operand<TFloat32> onePlus;
+    // What the gradient reads, in the marker's input order after x (see the gradients below).
     List<Operand<TFloat32>> saved;
     String marker;
     switch (l.approximate()) {
       case NONE -> {
         Operand<TFloat32> scaled = s.math.mul(x, s.constant(SQRT1_2));
         onePlus = s.math.add(s.math.erf(scaled), s.constant(1f));
-        saved = List.of(scaled);
+        saved = List.of(half, onePlus, scaled);
         marker = EXACT_GRADIENT_MARKER;
       }
       case TANH -> {
@@ -59,7 +60,7 @@ final class TfGelu {
             s.math.add(x, s.math.mul(s.math.mul(square, x), s.constant(TANH_KAPPA))),
             s.constant(TANH_BETA)));
         onePlus = s.math.add(tanh, s.constant(1f));
-        saved = List.of(square, tanh);
+        saved = List.of(half, onePlus, square, tanh);
         marker = TANH_GRADIENT_MARKER;
       }
       default -> throw new AssertionError(l.approximate());
@@ -67,10 +68,8 @@ final class TfGelu {
     if (!handWritten) {
       return tf.withName(l.name()).math.mul(half, onePlus);
     }
-    List<Operand<TFloat32>> all = new java.util.ArrayList<>(List.of(half, onePlus));
-    all.addAll(saved);
     return tf.withName(l.name()).identity(
-        TfCustomGradient.mark(s, marker, s.math.mul(half, onePlus), List.of(x), all));
+        TfCustomGradient.mark(s, marker, s.math.mul(half, onePlus), List.of(x), saved));
   }
 
   /**

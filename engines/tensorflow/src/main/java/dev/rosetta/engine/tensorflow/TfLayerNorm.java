@@ -8,6 +8,7 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Sum;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -83,8 +84,8 @@ final class TfLayerNorm {
     Operand<TInt32> batch = marker.input(8).expect(TInt32.class);
     Operand<TFloat32> scale = marker.input(9).expect(TFloat32.class);
     Operand<TFloat32> g = tf.math.mul(dy, weight);
-    Operand<TFloat32> db = tf.sum(g, normalised, org.tensorflow.op.core.Sum.keepDims(true));
-    Operand<TFloat32> ds = tf.sum(tf.math.mul(g, x), normalised, org.tensorflow.op.core.Sum.keepDims(true));
+    Operand<TFloat32> db = tf.sum(g, normalised, Sum.keepDims(true));
+    Operand<TFloat32> ds = tf.sum(tf.math.mul(g, x), normalised, Sum.keepDims(true));
     Operand<TFloat32> b = tf.math.mul(
         tf.math.mul(tf.math.sub(tf.math.mul(db, mean), ds), tf.math.mul(tf.math.mul(a, a), a)), scale);
     Operand<TFloat32> c = tf.math.sub(tf.math.neg(tf.math.mul(b, mean)), tf.math.mul(tf.math.mul(db, a), scale));

@@ -42,23 +42,16 @@ class TfCustomGradientTest {
     float[] weight = values(r, channels, 1f, 0.5f);
     float[] bias = values(r, channels, 0f, 0.5f);
 
-    List<float[]> hand = run(channels, h, w, dims, channelsLast, x, upstream, weight, bias, true);
-    List<float[]> auto = run(channels, h, w, dims, channelsLast, x, upstream, weight, bias, false);
-    // The forward values are the same ops either way.
-    assertArrayEquals(auto.get(0), hand.get(0), "forward");
-    String[] names = {"forward", "d input", "d weight", "d bias"};
-    for (int i = 1; i < names.length; i++) {
-      float[] a = auto.get(i);
-      float[] b = hand.get(i);
-      double scale = 0;
-      for (float v : a) {
-        scale = Math.max(scale, Math.abs(v));
-      }
-      assertTrue(scale > 1e-3, names[i] + " is not a trivial gradient");
-      for (int j = 0; j < a.length; j++) {
-        assertEquals(a[j], b[j], 2e-6 * scale, names[i] + "[" + j + "]");
-      }
-    }
+    long[] perChannel = {channels};
+    List<Input> inputs = List.of(new Input(dims, x), new Input(perChannel, weight), new Input(perChannel, bias));
+    Layer.BatchNorm bn = new Layer.BatchNorm("bn");
+    Shape sample = Shape.of(channels, h, w);
+    LayerShape ls = new LayerShape(0, bn, List.of(sample), sample, List.of());
+    Piece piece = (tf, in, handWritten) -> TfBatchNorm.imageTraining(
+        tf, bn, ls, in.get(0), channelsLast, Map.of("bn.weight", in.get(1), "bn.bias", in.get(2)), new ArrayList<>(),
+        handWritten);
+    assertSameAsTfDifferentiation(
+        forwardAndGradients(inputs, upstream, piece, false), forwardAndGradients(inputs, upstream, piece, true));
   }
 
   @ParameterizedTest(name = "approximate {0}")
@@ -69,8 +62,11 @@ class TfCustomGradientTest {
     // Wide enough to reach both tails, where erf and tanh saturate.
     float[] x = values(r, 600, 0f, 2.5f);
     float[] upstream = values(r, x.length, 0f, 1f);
-    List<float[]> hand = gelu(approximate, x, upstream, true);
-    List<float[]> auto = gelu(approximate, x, upstream, false);
+    List<Input> inputs = List.of(new Input(new long[] {x.length}, x));
+    Layer.Gelu layer = new Layer.Gelu("g", approximate);
+    Piece piece = (tf, in, handWritten) -> TfGelu.lower(tf, layer, in.get(0), handWritten);
+    List<float[]> hand = forwardAndGradients(inputs, upstream, piece, true);
+    List<float[]> auto = forwardAndGradients(inputs, upstream, piece, false);
     assertArrayEquals(auto.get(0), hand.get(0), "forward");
     for (int j = 0; j < x.length; j++) {
       assertEquals(auto.get(1)[j], hand.get(1)[j], 1e-6 * Math.max(1, Math.abs(upstream[j])), "d input[" + j + "]");
@@ -89,49 +85,15 @@ class TfCustomGradientTest {
     float[] upstream = values(r, size, 0f, 1f);
     float[] weight = values(r, normalised, 1f, 0.5f);
     float[] bias = values(r, normalised, 0f, 0.5f);
-    List<float[]> hand = layerNorm(axes, dims, x, upstream, weight, bias, true);
-    List<float[]> auto = layerNorm(axes, dims, x, upstream, weight, bias, false);
-    assertArrayEquals(auto.get(0), hand.get(0), "forward");
-    String[] names = {"forward", "d input", "d weight", "d bias"};
-    for (int i = 1; i < names.length; i++) {
-      float[] a = auto.get(i);
-      float[] b = hand.get(i);
-      double scale = 0;
-      for (float v : a) {
-        scale = Math.max(scale, Math.abs(v));
-      }
-      assertTrue(scale > 1e-3, names[i] + " is not a trivial gradient");
-      for (int j = 0; j < a.length; j++) {
-        assertEquals(a[j], b[j], 2e-6 * scale, names[i] + "[" + j + "]");
-      }
-    }
-  }
-
-  /** Forward output, then the gradients of sum(y * upstream) for x, weight and bias. */
-  private static List<float[]> layerNorm(
-      int axes, long[] dims, float[] x, float[] upstream, float[] weight, float[] bias, boolean handWritten) {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
-      Ops tf = Ops.create(g);
-      org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(dims);
-      Operand<TFloat32> xs = tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(x));
-      Operand<TFloat32> up = tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(upstream));
-      long[] affine = axes == 1 ? new long[] {dims[2]} : new long[] {dims[1], dims[2]};
-      Operand<TFloat32> ws = tf.constant(org.tensorflow.ndarray.Shape.of(affine), org.tensorflow.ndarray.buffer.DataBuffers.of(weight));
-      Operand<TFloat32> bs = tf.constant(org.tensorflow.ndarray.Shape.of(affine), org.tensorflow.ndarray.buffer.DataBuffers.of(bias));
-      Layer.LayerNorm ln = new Layer.LayerNorm("ln", axes, 1e-5);
-      Shape sample = Shape.of((int) dims[1], (int) dims[2]);
-      LayerShape ls = new LayerShape(0, ln, List.of(sample), sample, List.of());
-      Operand<TFloat32> y = TfLayerNorm.lower(tf, ln, ls, xs, Map.of("ln.weight", ws, "ln.bias", bs), handWritten);
-      Operand<TFloat32> loss = tf.sum(tf.math.mul(y, up), TfOps.allAxes(tf, y));
-      var grads = tf.gradients(loss, List.of(xs, ws, bs));
-      try (var result = s.runner().fetch(y).fetch(grads.dy(0)).fetch(grads.dy(1)).fetch(grads.dy(2)).run()) {
-        List<float[]> out = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-          out.add(read(result.get(i)));
-        }
-        return out;
-      }
-    }
+    long[] affine = axes == 1 ? new long[] {dims[2]} : new long[] {dims[1], dims[2]};
+    List<Input> inputs = List.of(new Input(dims, x), new Input(affine, weight), new Input(affine, bias));
+    Layer.LayerNorm ln = new Layer.LayerNorm("ln", axes, 1e-5);
+    Shape sample = Shape.of((int) dims[1], (int) dims[2]);
+    LayerShape ls = new LayerShape(0, ln, List.of(sample), sample, List.of());
+    Piece piece = (tf, in, handWritten) ->
+        TfLayerNorm.lower(tf, ln, ls, in.get(0), Map.of("ln.weight", in.get(1), "ln.bias", in.get(2)), handWritten);
+    assertSameAsTfDifferentiation(
+        forwardAndGradients(inputs, upstream, piece, false), forwardAndGradients(inputs, upstream, piece, true));
   }
 
   @Test
@@ -153,44 +115,63 @@ class TfCustomGradientTest {
     }
   }
 
-  /** Forward output, then the gradient of sum(y * upstream) for x. */
-  private static List<float[]> gelu(Layer.Gelu.Approximation approximate, float[] x, float[] upstream, boolean handWritten) {
+  /** A float32 constant the piece reads, with its shape. */
+  private record Input(long[] shape, float[] values) {}
+
+  /** The piece under test, built on its inputs (in the order given), its gradient written out or left to TF. */
+  @FunctionalInterface
+  private interface Piece {
+    Operand<TFloat32> on(Ops tf, List<Operand<TFloat32>> inputs, boolean handWritten);
+  }
+
+  /**
+   * The piece's output, then the gradients of sum(y * upstream) for each input in order; the
+   * output has the first input's shape.
+   */
+  private static List<float[]> forwardAndGradients(
+      List<Input> inputs, float[] upstream, Piece piece, boolean handWritten) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
-      Operand<TFloat32> xs = tf.constant(x);
-      Operand<TFloat32> y = TfGelu.lower(tf, new Layer.Gelu("g", approximate), xs, handWritten);
-      Operand<TFloat32> loss = tf.sum(tf.math.mul(y, tf.constant(upstream)), tf.constant(0));
-      var grads = tf.gradients(loss, List.of(xs));
-      try (var result = s.runner().fetch(y).fetch(grads.dy(0)).run()) {
-        return List.of(read(result.get(0)), read(result.get(1)));
+      List<Operand<TFloat32>> in = new ArrayList<>();
+      for (Input i : inputs) {
+        in.add(tf.constant(org.tensorflow.ndarray.Shape.of(i.shape()), org.tensorflow.ndarray.buffer.DataBuffers.of(i.values())));
+      }
+      Operand<TFloat32> y = piece.on(tf, in, handWritten);
+      Operand<TFloat32> up =
+          tf.constant(org.tensorflow.ndarray.Shape.of(inputs.get(0).shape()), org.tensorflow.ndarray.buffer.DataBuffers.of(upstream));
+      Operand<TFloat32> loss = tf.sum(tf.math.mul(y, up), TfOps.allAxes(tf, y));
+      var grads = tf.gradients(loss, in);
+      Session.Runner runner = s.runner().fetch(y);
+      for (int i = 0; i < in.size(); i++) {
+        runner.fetch(grads.dy(i));
+      }
+      try (var result = runner.run()) {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i <= in.size(); i++) {
+          out.add(read(result.get(i)));
+        }
+        return out;
       }
     }
   }
 
-  /** Forward output, then the gradients of sum(y * upstream) for x, weight and bias. */
-  private static List<float[]> run(
-      int channels, int h, int w, long[] dims, boolean channelsLast, float[] x, float[] upstream,
-      float[] weight, float[] bias, boolean handWritten) {
-    try (Graph g = new Graph(); Session s = new Session(g)) {
-      Ops tf = Ops.create(g);
-      org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(dims);
-      Operand<TFloat32> xs = tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(x));
-      Operand<TFloat32> up = tf.constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(upstream));
-      Operand<TFloat32> ws = tf.constant(weight);
-      Operand<TFloat32> bs = tf.constant(bias);
-      Layer.BatchNorm bn = new Layer.BatchNorm("bn");
-      Shape sample = Shape.of(channels, h, w);
-      LayerShape ls = new LayerShape(0, bn, List.of(sample), sample, List.of());
-      Operand<TFloat32> y = TfBatchNorm.imageTraining(
-          tf, bn, ls, xs, channelsLast, Map.of("bn.weight", ws, "bn.bias", bs), new ArrayList<>(), handWritten);
-      Operand<TFloat32> loss = tf.sum(tf.math.mul(y, up), TfOps.allAxes(tf, y));
-      var grads = tf.gradients(loss, List.of(xs, ws, bs));
-      try (var result = s.runner().fetch(y).fetch(grads.dy(0)).fetch(grads.dy(1)).fetch(grads.dy(2)).run()) {
-        List<float[]> out = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-          out.add(read(result.get(i)));
-        }
-        return out;
+  /**
+   * The same forward values, and each gradient (input, weight, bias) non-trivial and within 2e-6
+   * of its largest value of TF's own differentiation.
+   */
+  private static void assertSameAsTfDifferentiation(List<float[]> auto, List<float[]> hand) {
+    assertArrayEquals(auto.get(0), hand.get(0), "forward");
+    String[] names = {"forward", "d input", "d weight", "d bias"};
+    for (int i = 1; i < names.length; i++) {
+      float[] a = auto.get(i);
+      float[] b = hand.get(i);
+      double scale = 0;
+      for (float v : a) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+      assertTrue(scale > 1e-3, names[i] + " is not a trivial gradient");
+      for (int j = 0; j < a.length; j++) {
+        assertEquals(a[j], b[j], 2e-6 * scale, names[i] + "[" + j + "]");
       }
     }
   }
