@@ -1,23 +1,17 @@
 package dev.rosetta.engine.tensorflow;
 
 import ai.djl.MalformedModelException;
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.tensorflow.engine.TfSymbolBlock;
 import ai.djl.translate.NoopTranslator;
-import ai.djl.translate.TranslateException;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -26,15 +20,15 @@ import java.util.stream.Stream;
 
 /**
  * The DJL face of a TensorFlow model: a SavedModel exported to a temporary directory and loaded
- * back through DJL's TfEngine, predicting through a DJL {@link Predictor}. The directory is
+ * back through DJL's TfEngine. Predictions run the serving signature on the session DJL opened,
+ * through {@link TfSessionRunner} rather than DJL's per-call eager tensors. The directory is
  * deleted on close.
  */
 final class DjlSavedModel implements InferenceModel {
   private final CheckedSpec spec;
   private final Path dir;
   private final ZooModel<NDList, NDList> model;
-  private final Predictor<NDList, NDList> predictor;
-  private ByteBuffer staging;
+  private final TfSessionRunner runner;
   private final int threads;
 
   private DjlSavedModel(CheckedSpec spec, Path dir, ZooModel<NDList, NDList> model, int threads) {
@@ -42,7 +36,9 @@ final class DjlSavedModel implements InferenceModel {
     this.dir = dir;
     this.model = model;
     this.threads = threads;
-    this.predictor = model.newPredictor();
+    this.runner = new TfSessionRunner(
+        ((TfSymbolBlock) model.getBlock()).getSavedModelBundle(),
+        org.tensorflow.Signature.DEFAULT_KEY, SavedModelExport.INPUT, SavedModelExport.OUTPUT);
   }
 
   /**
@@ -63,7 +59,13 @@ final class DjlSavedModel implements InferenceModel {
               .optOption("ConfigProto", Base64.getEncoder().encodeToString(TfTensors.sessionConfig(threads).toByteArray()))
               .build();
       TensorflowNatives.djlEngine();
-      return new DjlSavedModel(spec, dir, criteria.loadModel(), threads);
+      ZooModel<NDList, NDList> model = criteria.loadModel();
+      try {
+        return new DjlSavedModel(spec, dir, model, threads);
+      } catch (RuntimeException e) {
+        model.close();
+        throw e;
+      }
     } catch (IOException | RuntimeException e) {
       deleteTree(dir);
       throw e;
@@ -75,43 +77,19 @@ final class DjlSavedModel implements InferenceModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    try (NDManager scope = model.getNDManager().newSubManager()) {
-      NDArray x =
-          scope.create(
-              staged(inputs), new ai.djl.ndarray.types.Shape(spec.input().withBatch(n).dimsLong()),
-              DataType.FLOAT32);
-      return predictor.predict(new NDList(x)).singletonOrThrow().toFloatArray();
-    } catch (TranslateException e) {
-      throw new IllegalStateException("DJL TensorFlow prediction failed", e);
+    long[] dims = spec.input().withBatch(n).dimsLong();
+    if (n < 1 || inputs.length != spec.input().size() * n) {
+      throw new IllegalArgumentException(
+          n + " samples of " + spec.input() + " take " + spec.input().size() * n + " values, got " + inputs.length);
     }
+    return runner.run(inputs, dims);
   }
 
   /** Token ids as an int64 {@code [n, length]} array into the SavedModel's open-length input. */
   @Override
   public float[] predictTokens(int[] tokens, int n, int length) {
     long[] wide = dev.rosetta.data.TokenRange.checkedIds(spec, tokens, n, length, "input");
-    try (NDManager scope = model.getNDManager().newSubManager()) {
-      NDArray x = scope.create(wide, new ai.djl.ndarray.types.Shape(n, length));
-      return predictor.predict(new NDList(x)).singletonOrThrow().toFloatArray();
-    } catch (TranslateException e) {
-      throw new IllegalStateException("DJL TensorFlow prediction failed", e);
-    }
-  }
-
-  /**
-   * The inputs in a direct buffer this model owns and reuses. Given a heap array, DJL's TF
-   * manager stages it in a fresh direct buffer per call that only the garbage collector frees:
-   * resident memory then grows by the input size per call until a GC runs.
-   */
-  private ByteBuffer staged(float[] inputs) {
-    int bytes = inputs.length * Float.BYTES;
-    if (staging == null || staging.capacity() < bytes) {
-      staging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-    }
-    staging.clear();
-    staging.asFloatBuffer().put(inputs);
-    staging.limit(bytes);
-    return staging;
+    return runner.run(wide, new long[] {n, length});
   }
 
   @Override
@@ -122,7 +100,7 @@ final class DjlSavedModel implements InferenceModel {
   @Override
   public void close() {
     try {
-      predictor.close();
+      runner.close();
       model.close();
     } finally {
       deleteTree(dir);
