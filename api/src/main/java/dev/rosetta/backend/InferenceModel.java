@@ -1,5 +1,7 @@
 package dev.rosetta.backend;
 
+import dev.rosetta.spec.Shape;
+
 import dev.rosetta.data.Batch;
 
 /** Anything that maps a batch of inputs to outputs in evaluation mode. */
@@ -11,6 +13,19 @@ public interface InferenceModel extends AutoCloseable {
    * input is float32.
    */
   float[] predict(float[] inputs, int n);
+
+  /**
+   * Checks that {@code values} inputs are {@code n} samples of {@code input}, as {@link
+   * #predict(float[], int)} takes them.
+   *
+   * @throws IllegalArgumentException naming both counts
+   */
+  static void requireSamples(Shape input, int values, int n) {
+    if (n < 1 || values != input.size() * n) {
+      throw new IllegalArgumentException(
+          n + " samples of " + input + " take " + input.size() * n + " values, got " + values);
+    }
+  }
 
   /** The intra-op threads one call may use; 0 when the runtime chooses (unknown here). */
   default int intraOpThreads() {

@@ -3,6 +3,7 @@ package dev.rosetta.tests.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rosetta.data.Batch;
@@ -17,12 +18,14 @@ import dev.rosetta.spec.Shape;
 import dev.rosetta.spec.Training;
 import dev.rosetta.testkit.SyntheticData;
 import dev.rosetta.backend.Backend;
+import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.train.DropoutMasks;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.train.TrainingLoop;
 import dev.rosetta.train.TrainingResult;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.WeightSet;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -239,6 +242,28 @@ abstract class BackendContractCases {
       // mean((0.25, 0.25, -0.5)^2) = 0.125
       assertEquals(0.125f, m.trainStep(b, 1), 1e-6f);
       assertTrue(m.weights().names().isEmpty());
+    }
+  }
+
+  /**
+   * The inference face keeps an input array between calls while the batch shape stays the same:
+   * whatever the order of batch sizes, each call's rows come out as one call over every sample
+   * gives them, a call never sees an earlier call's values, and a wrong input length is refused.
+   */
+  @Test
+  void inferenceCallsOfChangingBatchSizesEachPredictTheirOwnRows() {
+    CheckedSpec spec = mlp(new Optimizer.Sgd(0.1));
+    Dataset data = blobs(7, 4);
+    try (InferenceModel m = backend().inference(spec, Initializer.initialize(spec))) {
+      float[] all = m.predict(data.features(), 7);
+      int out = all.length / 7;
+      for (int[] rows : new int[][] {{2, 3}, {3, 4}, {0, 7}, {6, 7}, {1, 5}, {1, 2}}) {
+        float[] x = Arrays.copyOfRange(data.features(), rows[0] * 4, rows[1] * 4);
+        assertArrayEquals(Arrays.copyOfRange(all, rows[0] * out, rows[1] * out),
+            m.predict(x, rows[1] - rows[0]), 1e-6f, "rows " + rows[0] + ".." + rows[1]);
+      }
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(new float[7], 2));
+      assertTrue(e.getMessage().contains("take 8 values, got 7"), e.getMessage());
     }
   }
 

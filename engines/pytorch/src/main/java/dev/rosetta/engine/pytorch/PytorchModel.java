@@ -16,6 +16,7 @@ import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.Loss;
 import dev.rosetta.spec.ParamSpec;
 import dev.rosetta.spec.Shape;
+import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.backend.OptimizerState;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.weights.Tensor;
@@ -60,6 +61,8 @@ final class PytorchModel implements TrainableModel {
   private final PytorchParts parts;
   /** The arrays each step copies in (inputs, labels, masks), over memory reused between steps. */
   private final StepMemory memory = new StepMemory();
+  /** The input array of float inference calls. */
+  private final InferenceInput inferenceInput;
 
   PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, IntUnaryOperator threadsForBatch, PytorchParts parts) {
     this.spec = spec;
@@ -70,6 +73,7 @@ final class PytorchModel implements TrainableModel {
     TorchThreads.use(threads);
     this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
     this.manager = model.getNDManager();
+    this.inferenceInput = new InferenceInput(manager);
     PytorchLowering.Lowered lowered = PytorchLowering.lower(spec, () -> currentStep, memory, parts.layers());
     this.block = lowered.block();
     model.setBlock(block);
@@ -318,9 +322,10 @@ final class PytorchModel implements TrainableModel {
     if (spec.takesTokens()) {
       throw new IllegalArgumentException("spec '" + spec.name() + "' reads int64 token ids: use predictTokens");
     }
+    InferenceModel.requireSamples(spec.input(), inputs.length, n);
     TorchThreads.use(threadsForBatch.applyAsInt(n));
     try (NDManager scope = memory.begin(manager.newSubManager())) {
-      NDArray x = memory.floats(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)));
+      NDArray x = inferenceInput.fill(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)), scope);
       return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
     }
   }

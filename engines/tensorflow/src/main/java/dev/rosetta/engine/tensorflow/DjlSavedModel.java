@@ -77,12 +77,8 @@ final class DjlSavedModel implements InferenceModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    long[] dims = spec.input().withBatch(n).dimsLong();
-    if (n < 1 || inputs.length != spec.input().size() * n) {
-      throw new IllegalArgumentException(
-          n + " samples of " + spec.input() + " take " + spec.input().size() * n + " values, got " + inputs.length);
-    }
-    return runner.run(inputs, dims);
+    InferenceModel.requireSamples(spec.input(), inputs.length, n);
+    return runner.run(inputs, spec.input().withBatch(n).dimsLong());
   }
 
   /** Token ids as an int64 {@code [n, length]} array into the SavedModel's open-length input. */
