@@ -10,6 +10,7 @@ import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.cli.bench.BatchCycle;
 import dev.rosetta.cli.bench.Contender;
 import dev.rosetta.cli.bench.JavaInference;
+import dev.rosetta.cli.bench.OrtSessionInference;
 import dev.rosetta.cli.bench.JavaTraining;
 import dev.rosetta.cli.bench.Measurement;
 import dev.rosetta.cli.bench.PythonBench;
@@ -198,7 +199,13 @@ final class CompareBench {
     }
     Path onnx = tmp.resolve("model.onnx");
     OnnxExport.export(spec, weights, Map.of(), onnx);
-    into.add(new JavaInference("onnxruntime", 0, OnnxRuntimeModel.load(onnx, spec, 0), spec.input(), INFER_BATCH, seed));
+    // ONNX Runtime used directly is the reference; Rosetta's ONNX face through DJL beside it.
+    into.add(new JavaInference("onnxruntime-djl", 0, OnnxRuntimeModel.load(onnx, spec, 0), spec.input(), INFER_BATCH, seed));
+    try {
+      into.add(new JavaInference("onnxruntime", 0, new OrtSessionInference(onnx, spec), spec.input(), INFER_BATCH, seed));
+    } catch (ai.onnxruntime.OrtException e) {
+      throw new IOException("ONNX Runtime cannot load the exported " + onnx + ": " + e.getMessage(), e);
+    }
     for (int t : s.pythonTorchThreads()) {
       into.add(new PythonBench(python, "torch", t, "infer", INFER_BATCH, s.pythonTorchThreads().size() > 1));
     }
