@@ -1,8 +1,7 @@
 package dev.rosetta.backend;
 
-import dev.rosetta.spec.Shape;
-
 import dev.rosetta.data.Batch;
+import dev.rosetta.spec.Shape;
 
 /** Anything that maps a batch of inputs to outputs in evaluation mode. */
 public interface InferenceModel extends AutoCloseable {
