@@ -10,7 +10,6 @@ import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.cli.bench.BatchCycle;
 import dev.rosetta.cli.bench.Contender;
 import dev.rosetta.cli.bench.JavaInference;
-import dev.rosetta.cli.bench.OrtSessionInference;
 import dev.rosetta.cli.bench.JavaTraining;
 import dev.rosetta.cli.bench.Measurement;
 import dev.rosetta.cli.bench.PythonBench;
@@ -22,6 +21,7 @@ import dev.rosetta.converter.OnnxExport;
 import dev.rosetta.data.Dataset;
 import dev.rosetta.data.IdxReader;
 import dev.rosetta.engine.onnxruntime.OnnxRuntimeModel;
+import dev.rosetta.engine.onnxruntime.OrtSessionModel;
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.SpecJson;
 import dev.rosetta.weights.Safetensors;
@@ -201,11 +201,7 @@ final class CompareBench {
     OnnxExport.export(spec, weights, Map.of(), onnx);
     // ONNX Runtime used directly is the reference; Rosetta's ONNX face through DJL beside it.
     into.add(new JavaInference("onnxruntime-djl", 0, OnnxRuntimeModel.load(onnx, spec, 0), spec.input(), INFER_BATCH, seed));
-    try {
-      into.add(new JavaInference("onnxruntime", 0, new OrtSessionInference(onnx, spec), spec.input(), INFER_BATCH, seed));
-    } catch (ai.onnxruntime.OrtException e) {
-      throw new IOException("ONNX Runtime cannot load the exported " + onnx + ": " + e.getMessage(), e);
-    }
+    into.add(new JavaInference("onnxruntime", 0, OrtSessionModel.load(onnx, spec), spec.input(), INFER_BATCH, seed));
     for (int t : s.pythonTorchThreads()) {
       into.add(new PythonBench(python, "torch", t, "infer", INFER_BATCH, s.pythonTorchThreads().size() > 1));
     }

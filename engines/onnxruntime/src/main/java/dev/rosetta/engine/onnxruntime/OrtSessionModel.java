@@ -19,9 +19,10 @@ import java.util.Map;
 /**
  * An ONNX file run by ONNX Runtime's own Java API, without DJL. The verifier uses this path so
  * that a check of the exported graph does not depend on DJL's tensor plumbing, and so that the
- * two paths can be compared with each other.
+ * two paths can be compared with each other; {@code rosetta bench --compare --inference} times it
+ * as ONNX Runtime used directly, the reference of the batch-1 latency target.
  */
-final class OrtSessionModel implements InferenceModel {
+public final class OrtSessionModel implements InferenceModel {
   private final Path file;
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -40,7 +41,14 @@ final class OrtSessionModel implements InferenceModel {
     this.outputSize = outputSize;
   }
 
-  static OrtSessionModel load(Path file, CheckedSpec spec) throws IOException {
+  /**
+   * Loads {@code file} after checking that its input and output fit {@code spec}, on ONNX
+   * Runtime's default session options (its own thread pool).
+   *
+   * @throws OnnxFileException for a missing, non-ONNX or corrupt file, or one that does not fit
+   *     the spec
+   */
+  public static OrtSessionModel load(Path file, CheckedSpec spec) throws IOException {
     ModelProto proto = OnnxInspector.read(file);
     int outputSize = OnnxSignature.check(file, proto, spec);
     OrtEnvironment env = environment();
