@@ -14,15 +14,16 @@ public interface InferenceModel extends AutoCloseable {
   float[] predict(float[] inputs, int n);
 
   /**
-   * Checks that {@code values} inputs are {@code n} samples of {@code input}, as {@link
-   * #predict(float[], int)} takes them.
+   * The check every inference face makes before a run: {@code inputs} holds {@code n} whole
+   * samples of {@code input}, as {@link #predict(float[], int)} takes them.
    *
    * @throws IllegalArgumentException naming both counts
    */
-  static void requireSamples(Shape input, int values, int n) {
-    if (n < 1 || values != input.size() * n) {
+  static void requireSamples(Shape input, float[] inputs, int n) {
+    long want = input.size() * n;
+    if (inputs.length != want) {
       throw new IllegalArgumentException(
-          n + " samples of " + input + " take " + input.size() * n + " values, got " + values);
+          n + " samples of shape " + input + " need " + want + " values, got " + inputs.length);
     }
   }
 

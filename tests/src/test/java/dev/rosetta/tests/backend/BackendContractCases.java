@@ -263,7 +263,7 @@ abstract class BackendContractCases {
             m.predict(x, rows[1] - rows[0]), 1e-6f, "rows " + rows[0] + ".." + rows[1]);
       }
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(new float[7], 2));
-      assertTrue(e.getMessage().contains("take 8 values, got 7"), e.getMessage());
+      assertTrue(e.getMessage().contains("need 8 values, got 7"), e.getMessage());
     }
   }
 

@@ -113,7 +113,7 @@ public final class OnnxRuntimeModel implements InferenceModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    OnnxSignature.requireSamples(input, inputs, n);
+    InferenceModel.requireSamples(input, inputs, n);
     try (NDManager scope = model.getNDManager().newSubManager()) {
       NDArray x = scope.create(FloatBuffer.wrap(inputs), new ai.djl.ndarray.types.Shape(input.withBatch(n).dimsLong()));
       // The runtime attaches its outputs to the input's manager, so closing the scope frees them.

@@ -38,15 +38,6 @@ final class OnnxSignature {
     return (int) out.size();
   }
 
-  /** The check both ONNX Runtime faces make before a run: {@code n} whole samples of {@code input}. */
-  static void requireSamples(Shape input, float[] inputs, int n) {
-    long want = input.size() * n;
-    if (inputs.length != want) {
-      throw new IllegalArgumentException(
-          n + " samples of shape " + input + " need " + want + " values, got " + inputs.length);
-    }
-  }
-
   /** Why {@code v} cannot carry a batch of {@code perSample}, or null. Unknown axes pass. */
   private static String mismatch(OnnxSummary.Value v, Shape perSample, String elementType) {
     if (!v.elementType().equals(elementType)) {

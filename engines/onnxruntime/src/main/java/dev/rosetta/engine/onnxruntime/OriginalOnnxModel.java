@@ -45,7 +45,7 @@ final class OriginalOnnxModel implements InferenceModel {
   @Override
   public float[] predict(float[] inputs, int n) {
     long sample = imported.spec().input().size();
-    OnnxSignature.requireSamples(imported.spec().input(), inputs, n);
+    InferenceModel.requireSamples(imported.spec().input(), inputs, n);
     float[] original = imported.inputLayout().toOriginal(inputs, n);
     int chunk = imported.exportBatch() > 0 ? imported.exportBatch() : n;
     float[] out = new float[n * outputSize];

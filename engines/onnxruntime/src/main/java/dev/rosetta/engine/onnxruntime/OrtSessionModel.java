@@ -66,7 +66,7 @@ public final class OrtSessionModel implements InferenceModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    OnnxSignature.requireSamples(input, inputs, n);
+    InferenceModel.requireSamples(input, inputs, n);
     try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), input.withBatch(n).dimsLong())) {
       return run(x, n, outputSize);
     } catch (OrtException e) {

@@ -322,7 +322,7 @@ final class PytorchModel implements TrainableModel {
     if (spec.takesTokens()) {
       throw new IllegalArgumentException("spec '" + spec.name() + "' reads int64 token ids: use predictTokens");
     }
-    InferenceModel.requireSamples(spec.input(), inputs.length, n);
+    InferenceModel.requireSamples(spec.input(), inputs, n);
     TorchThreads.use(threadsForBatch.applyAsInt(n));
     try (NDManager scope = memory.begin(manager.newSubManager())) {
       NDArray x = inferenceInput.fill(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)), scope);

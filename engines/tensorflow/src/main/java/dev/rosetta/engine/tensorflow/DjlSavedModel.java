@@ -77,7 +77,7 @@ final class DjlSavedModel implements InferenceModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    InferenceModel.requireSamples(spec.input(), inputs.length, n);
+    InferenceModel.requireSamples(spec.input(), inputs, n);
     return runner.run(inputs, spec.input().withBatch(n).dimsLong());
   }
 
