@@ -16,7 +16,7 @@ import java.nio.ByteOrder;
  * forward pass makes from it land in that scope and close with it, and the input goes back to
  * the model. Not for concurrent calls (the model's {@code predict} is not).
  */
-final class InferenceInput implements AutoCloseable {
+final class InferenceInput {
   private static final int ALIGN = 64;
 
   private final NDManager owner;
@@ -30,7 +30,7 @@ final class InferenceInput implements AutoCloseable {
   /** {@code values} shaped {@code shape}, lent to {@code scope} until it closes. */
   NDArray fill(float[] values, Shape shape, NDManager scope) {
     if (array == null || !array.getShape().equals(shape)) {
-      close();
+      release();
       // Cache-line aligned, as libtorch's own allocations are (an aligned slice's capacity is a
       // whole number of lines).
       int bytes = Float.BYTES * values.length;
@@ -45,8 +45,8 @@ final class InferenceInput implements AutoCloseable {
     return array;
   }
 
-  @Override
-  public void close() {
+  /** Frees the array of the last shape; the model's manager frees the current one when it closes. */
+  private void release() {
     if (array != null) {
       array.close();
       array = null;
