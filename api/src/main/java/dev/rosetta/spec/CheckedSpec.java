@@ -17,12 +17,37 @@ public final class CheckedSpec {
   private final List<LayerShape> shapes;
   private final List<ParamSpec> params;
   private final List<SpecIssue> warnings;
+  /** What each layer reads, by layer index: earlier layers' indices, {@link #MODEL_INPUT} for the input. */
+  private final int[][] reads;
+
+  private static final int MODEL_INPUT = -1;
 
   CheckedSpec(ModelSpec spec, List<LayerShape> shapes, List<SpecIssue> warnings) {
     this.spec = Objects.requireNonNull(spec);
     this.shapes = List.copyOf(shapes);
     this.params = this.shapes.stream().flatMap(s -> s.params().stream()).toList();
     this.warnings = List.copyOf(warnings);
+    this.reads = readsOf(spec);
+  }
+
+  /** Resolves each layer's input names once, so {@link #walk} looks nothing up by name. */
+  private static int[][] readsOf(ModelSpec spec) {
+    Map<String, Integer> earlier = new HashMap<>();
+    earlier.put(ModelSpec.INPUT, MODEL_INPUT);
+    int[][] reads = new int[spec.layers().size()][];
+    for (int i = 0; i < reads.length; i++) {
+      List<String> names = spec.inputsOf(i);
+      reads[i] = new int[names.size()];
+      for (int k = 0; k < names.size(); k++) {
+        Integer from = earlier.get(names.get(k));
+        if (from == null) {
+          throw new IllegalStateException("validation passed layer " + i + " reading '" + names.get(k) + "', which is not an earlier layer");
+        }
+        reads[i][k] = from;
+      }
+      earlier.put(spec.layers().get(i).name(), i);
+    }
+    return reads;
   }
 
   /** The IR itself. */
@@ -199,17 +224,14 @@ public final class CheckedSpec {
    * @return each layer's value, by layer index
    */
   public <T> List<T> walk(T input, Step<T> step) {
-    Map<String, T> values = new HashMap<>();
-    values.put(ModelSpec.INPUT, input);
     List<T> out = new ArrayList<>(shapes.size());
     for (LayerShape s : shapes) {
-      List<T> args = new ArrayList<>();
-      for (String name : spec.inputsOf(s.index())) {
-        args.add(values.get(name));
+      int[] from = reads[s.index()];
+      List<T> args = new ArrayList<>(from.length);
+      for (int r : from) {
+        args.add(r == MODEL_INPUT ? input : out.get(r));
       }
-      T value = step.apply(s, args);
-      values.put(s.layer().name(), value);
-      out.add(value);
+      out.add(step.apply(s, args));
     }
     return out;
   }
