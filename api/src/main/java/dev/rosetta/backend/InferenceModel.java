@@ -33,6 +33,14 @@ public interface InferenceModel extends AutoCloseable {
   }
 
   /**
+   * The intra-op threads a call of {@code batch} samples may use, for backends that choose per
+   * call; 0 when the runtime chooses.
+   */
+  default int intraOpThreads(int batch) {
+    return intraOpThreads();
+  }
+
+  /**
    * Runs {@code n} sequences of {@code length} int64 token ids (row-major; {@code length} at
    * most the spec's input length) and returns the outputs for that length, row-major: for an
    * output {@code [T, C]}, {@code n * length * C} values. For a spec whose input is int64.

@@ -17,9 +17,18 @@ import dev.rosetta.spec.LayerShape;
  * resnet-mini (178,000: thirty-one layers, most on 7x7 and 4x4 maps) trains 1.2-1.4x faster on
  * 2 threads on PyTorch and ties on TensorFlow; fashion-cnn (296,000) and char-GPT (426,000)
  * train faster on 2. (With fully passive workers every hand-off cost a wake-up, and resnet-mini
- * was 1.2x faster on 1 thread: the threshold was 2^18 then.) Inference calls apply the same rule
- * to their own batch: the seed MLP's batch of 256 (20,000) stays on one thread, where plain
- * PyTorch also runs it fastest, and the conv nets' batches of 256 use every core.
+ * was 1.2x faster on 1 thread: the threshold was 2^18 then.)
+ *
+ * <p>Inference calls have their own rule, {@link #inferenceThreads}: a forward pass has none of
+ * a training step's many small backward and update ops, so from {@link #PARALLEL_INFERENCE_BATCH}
+ * samples a call every core pays. Measured on PyTorch, predict calls at 1 and 2 threads in turn
+ * (docs/performance.md "Thread policy"): the seed MLP gains from a second thread at batch 16
+ * (+33 %), 64 (+26 %), 256 (+3-14 %) and 1024 (+28-40 %) and loses at 4 (-17 %) and 8 (-10 %);
+ * resnet-mini loses at 1 (-13 %) and 4 (-4 %); a tiny MLP (penguins) ties at 256 and 1024,
+ * since libtorch splits nothing that small. fashion-cnn gains at batch 1 (+25 %) and is left on
+ * one thread with the rest: no size measure puts it above resnet-mini's batch 1. TensorFlow's
+ * predictions tie at 1 and 2 threads on every example measured (batch 1 to 1024), so its
+ * inference session keeps the training rule's count.
  *
  * <p>A backend applies the rule and may override it; {@code Execution.threads(n)}, and the system
  * properties each backend documents, override it per model or per process.
@@ -40,11 +49,22 @@ public final class ThreadPolicy {
   }
 
   /**
-   * Intra-op threads for calls of {@code batch} samples on a machine with {@code cores} cores:
-   * training steps and inference calls alike, since a forward op is as large in either.
+   * Intra-op threads for training steps of {@code batch} samples on a machine with {@code cores}
+   * cores, by the size of a typical op.
    */
   public static int intraOpThreads(CheckedSpec spec, int batch, int cores) {
     return outputsPerLayer(spec) * batch >= PARALLEL_OUTPUTS ? Math.max(1, cores) : 1;
+  }
+
+  /** Samples per inference call at and above which kernels use every core. */
+  public static final int PARALLEL_INFERENCE_BATCH = 16;
+
+  /**
+   * Intra-op threads for an inference call of {@code batch} samples: every core from {@link
+   * #PARALLEL_INFERENCE_BATCH} samples, else {@link #intraOpThreads(CheckedSpec, int, int)}'s choice.
+   */
+  public static int inferenceThreads(CheckedSpec spec, int batch, int cores) {
+    return batch >= PARALLEL_INFERENCE_BATCH ? Math.max(1, cores) : intraOpThreads(spec, batch, cores);
   }
 
   /** {@link #intraOpThreads(CheckedSpec, int, int)} at the spec's batch size on this machine. */

@@ -45,7 +45,21 @@ class ThreadPolicyTest {
     assertEquals(1, ThreadPolicy.intraOpThreads(fashion, 1, 2), "one sample through the CNN is small");
     assertEquals(2, ThreadPolicy.intraOpThreads(fashion, 256, 2));
     assertEquals(2, ThreadPolicy.intraOpThreads(example("resnet-mini"), 256, 2));
-    assertEquals(1, ThreadPolicy.intraOpThreads(MLP, 256, 2), "the MLP at batch 256, as plain PyTorch runs it fastest");
+    assertEquals(1, ThreadPolicy.intraOpThreads(MLP, 256, 2), "training the MLP at batch 256: fastest on one thread");
     assertEquals(1, ThreadPolicy.intraOpThreads(MLP, 1024, 2), "80,000 values a layer: still faster on one thread");
+  }
+
+  /** Predict calls, measured at 1 and 2 threads in turn on PyTorch (docs/performance.md "Thread policy"). */
+  @Test
+  void inferenceUsesEveryCoreFromSixteenSamples() throws IOException {
+    assertEquals(1, ThreadPolicy.inferenceThreads(MLP, 8, 2), "the MLP at batch 8: 10 % slower on two threads");
+    assertEquals(2, ThreadPolicy.inferenceThreads(MLP, 16, 2), "the MLP at batch 16: 33 % faster on two");
+    assertEquals(2, ThreadPolicy.inferenceThreads(MLP, 256, 2), "though training at 256 stays on one");
+    assertEquals(8, ThreadPolicy.inferenceThreads(MLP, 1024, 8));
+    CheckedSpec resnet = example("resnet-mini");
+    assertEquals(1, ThreadPolicy.inferenceThreads(resnet, 1, 2), "resnet-mini at batch 1: 13 % slower on two");
+    assertEquals(2, ThreadPolicy.inferenceThreads(resnet, 256, 2));
+    assertEquals(1, ThreadPolicy.inferenceThreads(example("fashion-cnn"), 1, 2));
+    assertEquals(1, ThreadPolicy.inferenceThreads(MLP, 256, 1), "one core, one thread");
   }
 }

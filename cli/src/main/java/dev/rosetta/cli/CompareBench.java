@@ -195,7 +195,7 @@ final class CompareBench {
         continue;
       }
       InferenceModel m = backend.inference(spec, weights);
-      into.add(new JavaInference("rosetta-" + name, m.intraOpThreads(), m, spec.input(), INFER_BATCH, seed));
+      into.add(new JavaInference("rosetta-" + name, m.intraOpThreads(INFER_BATCH), m, spec.input(), INFER_BATCH, seed));
     }
     Path onnx = tmp.resolve("model.onnx");
     OnnxExport.export(spec, weights, Map.of(), onnx);

@@ -78,7 +78,7 @@ public final class PytorchBackend implements Backend {
    * ThreadPolicy}'s for the size of the spec's ops: one thread for small ops (the seed MLP:
    * OpenMP workers cost more in hand-offs than they save), every core for larger ones
    * (resnet-mini, fashion-cnn, char-GPT). The policy's count holds for training; inference calls choose
-   * by their own batch size.
+   * by their own batch size ({@link ThreadPolicy#inferenceThreads}).
    */
   @Override
   public TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution) {
@@ -88,8 +88,9 @@ public final class PytorchBackend implements Backend {
     if (fixed != null && fixed < 1) {
       throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
     }
-    IntUnaryOperator threadsForBatch = fixed != null ? n -> fixed : n -> ThreadPolicy.intraOpThreads(spec, n, CORES);
-    return new PytorchModel(spec, weights, engine, threadsForBatch, parts);
+    int threads = fixed != null ? fixed : ThreadPolicy.intraOpThreads(spec, spec.training().batchSize(), CORES);
+    IntUnaryOperator inferenceThreads = fixed != null ? n -> fixed : n -> ThreadPolicy.inferenceThreads(spec, n, CORES);
+    return new PytorchModel(spec, weights, engine, threads, inferenceThreads, parts);
   }
 
   private static final int CORES = Runtime.getRuntime().availableProcessors();

@@ -57,19 +57,19 @@ final class PytorchModel implements TrainableModel {
   /** Intra-op threads of training calls (the spec's batch size). */
   private final int threads;
   /** Intra-op threads of an inference call of n samples. */
-  private final IntUnaryOperator threadsForBatch;
+  private final IntUnaryOperator inferenceThreads;
   private final PytorchParts parts;
   /** The arrays each step copies in (inputs, labels, masks), over memory reused between steps. */
   private final StepMemory memory = new StepMemory();
   /** The input array of float inference calls. */
   private final InferenceInput inferenceInput;
 
-  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, IntUnaryOperator threadsForBatch, PytorchParts parts) {
+  PytorchModel(CheckedSpec spec, WeightSet weights, Engine engine, int threads, IntUnaryOperator inferenceThreads, PytorchParts parts) {
     this.spec = spec;
     this.parts = parts;
     this.engine = engine;
-    this.threadsForBatch = threadsForBatch;
-    this.threads = threadsForBatch.applyAsInt(spec.training().batchSize());
+    this.threads = threads;
+    this.inferenceThreads = inferenceThreads;
     TorchThreads.use(threads);
     this.model = Model.newInstance(spec.name(), engine.defaultDevice(), engine.getEngineName());
     this.manager = model.getNDManager();
@@ -158,6 +158,11 @@ final class PytorchModel implements TrainableModel {
   @Override
   public int intraOpThreads() {
     return threads;
+  }
+
+  @Override
+  public int intraOpThreads(int batch) {
+    return inferenceThreads.applyAsInt(batch);
   }
 
   @Override
@@ -323,7 +328,7 @@ final class PytorchModel implements TrainableModel {
       throw new IllegalArgumentException("spec '" + spec.name() + "' reads int64 token ids: use predictTokens");
     }
     InferenceModel.requireSamples(spec.input(), inputs, n);
-    TorchThreads.use(threadsForBatch.applyAsInt(n));
+    TorchThreads.use(inferenceThreads.applyAsInt(n));
     try (NDManager scope = memory.begin(manager.newSubManager())) {
       NDArray x = inferenceInput.fill(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)), scope);
       return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
@@ -333,7 +338,7 @@ final class PytorchModel implements TrainableModel {
   @Override
   public float[] predictTokens(int[] tokens, int n, int length) {
     long[] ids = TokenRange.checkedIds(spec, tokens, n, length, "input");
-    TorchThreads.use(threadsForBatch.applyAsInt(n));
+    TorchThreads.use(inferenceThreads.applyAsInt(n));
     try (NDManager scope = memory.begin(manager.newSubManager())) {
       NDArray x = memory.longs(ids, new ai.djl.ndarray.types.Shape(n, length));
       return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
