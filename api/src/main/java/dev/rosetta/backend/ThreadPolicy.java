@@ -24,7 +24,8 @@ import dev.rosetta.spec.LayerShape;
  * samples a call every core pays. Measured on PyTorch, predict calls at 1 and 2 threads in turn
  * (docs/performance.md "Thread policy"): the seed MLP gains from a second thread at batch 16
  * (+33 %), 64 (+26 %), 256 (+3-14 %) and 1024 (+28-40 %) and loses at 4 (-17 %) and 8 (-10 %);
- * resnet-mini loses at 1 (-13 %) and 4 (-4 %); a tiny MLP (penguins) ties at 256 and 1024,
+ * resnet-mini loses at 1 (-13 %) and 4 (-4 %); char-GPT loses at 1 (-35 %), ties at 4 and
+ * gains at 16 (+35 %) and 64 (+60 %); a tiny MLP (penguins) ties at 256 and 1024,
  * since libtorch splits nothing that small. fashion-cnn gains at batch 1 (+25 %) and is left on
  * one thread with the rest: no size measure puts it above resnet-mini's batch 1. TensorFlow's
  * predictions tie at 1 and 2 threads on every example measured (batch 1 to 1024), so its

@@ -60,6 +60,9 @@ class ThreadPolicyTest {
     assertEquals(1, ThreadPolicy.inferenceThreads(resnet, 1, 2), "resnet-mini at batch 1: 13 % slower on two");
     assertEquals(2, ThreadPolicy.inferenceThreads(resnet, 256, 2));
     assertEquals(1, ThreadPolicy.inferenceThreads(example("fashion-cnn"), 1, 2));
+    CheckedSpec gpt = example("char-gpt");
+    assertEquals(1, ThreadPolicy.inferenceThreads(gpt, 1, 2), "one sequence through char-GPT: 35 % slower on two");
+    assertEquals(2, ThreadPolicy.inferenceThreads(gpt, 16, 2), "sixteen: 35 % faster");
     assertEquals(1, ThreadPolicy.inferenceThreads(MLP, 256, 1), "one core, one thread");
   }
 }
