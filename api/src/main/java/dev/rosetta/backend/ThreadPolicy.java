@@ -27,9 +27,11 @@ import dev.rosetta.spec.LayerShape;
  * resnet-mini loses at 1 (-13 %) and 4 (-4 %); char-GPT loses at 1 (-35 %), ties at 4 and
  * gains at 16 (+35 %) and 64 (+60 %); a tiny MLP (penguins) ties at 256 and 1024,
  * since libtorch splits nothing that small. fashion-cnn gains at batch 1 (+25 %) and is left on
- * one thread with the rest: no size measure puts it above resnet-mini's batch 1. TensorFlow's
- * predictions tie at 1 and 2 threads on every example measured (batch 1 to 1024), so its
- * inference session keeps the training rule's count.
+ * one thread with the rest: no size measure puts it above resnet-mini's batch 1. TensorFlow
+ * follows the same rule more sharply: a second thread makes fashion-cnn's and resnet-mini's
+ * batch 1 four to five times slower and their batch of 256 1.4-1.6x faster, the seed MLP's batch
+ * of 1024 1.2x faster. A TensorFlow session's pool is fixed when it opens, so its inference face
+ * opens a session per count its calls ask for.
  *
  * <p>A backend applies the rule and may override it; {@code Execution.threads(n)}, and the system
  * properties each backend documents, override it per model or per process.

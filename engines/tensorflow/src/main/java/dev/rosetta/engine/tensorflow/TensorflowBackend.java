@@ -77,7 +77,7 @@ public final class TensorflowBackend implements Backend {
     requireSupported(spec);
     weights.requireMatches(spec, "weights");
     try {
-      return DjlSavedModel.open(spec, weights, TfTensors.defaultThreads(spec, spec.training().batchSize()));
+      return DjlSavedModel.open(spec, weights, TfTensors.inferenceThreads(spec));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export or load the SavedModel", e);
     }

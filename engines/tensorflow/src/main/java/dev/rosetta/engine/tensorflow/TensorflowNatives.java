@@ -1,6 +1,7 @@
 package dev.rosetta.engine.tensorflow;
 
 import ai.djl.engine.Engine;
+import dev.rosetta.backend.NativeEnvironment;
 import java.nio.file.Path;
 import org.bytedeco.javacpp.Loader;
 
@@ -11,6 +12,9 @@ import org.bytedeco.javacpp.Loader;
  * {@code TENSORFLOW_LIBRARY_PATH} at that folder before the TfEngine starts makes DJL reuse it.
  */
 final class TensorflowNatives {
+  /** TensorFlow's switch from one process-wide intra-op pool to a pool per session. */
+  static final String PER_SESSION_POOLS = "TF_OVERRIDE_GLOBAL_THREADPOOL";
+
   private static volatile boolean loaded;
 
   private TensorflowNatives() {}
@@ -23,6 +27,12 @@ final class TensorflowNatives {
       System.setProperty("ai.djl.offline", "true");
     }
     TfLogging.quietInfo();
+    // TensorFlow gives every CPU device of the process one shared intra-op pool, sized by the
+    // first session that opens: a SavedModel export on one thread left every later session on
+    // one thread, whatever its own count (a 2-thread inference session used 1 core). With this
+    // variable each session has a pool of its own count. TensorFlow reads it once, at its first
+    // session.
+    NativeEnvironment.setUnlessSet(PER_SESSION_POOLS, "1");
     // JavaCPP otherwise reads /proc/self/statm on every native allocation to enforce a memory
     // cap, which costs more than a training step's own work for small models. TF tensors are
     // closed deterministically here, so the cap buys nothing. (DJL's TfEngine sets the same.)

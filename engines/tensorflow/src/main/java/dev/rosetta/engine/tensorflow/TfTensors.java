@@ -38,6 +38,20 @@ final class TfTensors {
   }
 
   /**
+   * The thread count of an inference call of n samples: {@link #THREADS_PROPERTY}'s for every
+   * call, else {@link ThreadPolicy#inferenceThreads}'s for the call's batch.
+   */
+  static java.util.function.IntUnaryOperator inferenceThreads(CheckedSpec spec) {
+    Integer fixed = Integer.getInteger(THREADS_PROPERTY);
+    if (fixed == null) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      return n -> ThreadPolicy.inferenceThreads(spec, n, cores);
+    }
+    int threads = defaultThreads(spec, 1);
+    return n -> threads;
+  }
+
+  /**
    * Every op runs on the calling thread (negative inter-op count: no inter-op pool, whose
    * hand-offs cost more than parallel branches gain here) with {@code threads} intra-op
    * threads. A fixed count also fixes how kernels split work, so the same seed twice gives

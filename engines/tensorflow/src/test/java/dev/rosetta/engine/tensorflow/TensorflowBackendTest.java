@@ -16,6 +16,8 @@ import dev.rosetta.spec.Optimizer;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.backend.Backends;
 import dev.rosetta.backend.InferenceModel;
+import dev.rosetta.backend.NativeEnvironment;
+import dev.rosetta.backend.ThreadPolicy;
 import dev.rosetta.testkit.SyntheticData;
 import dev.rosetta.testkit.TestSpecs;
 import dev.rosetta.weights.Initializer;
@@ -97,6 +99,35 @@ class TensorflowBackendTest {
     djl.close();
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> djl.predict(new float[4], 1));
     assertTrue(e.getMessage().contains("closed"), e.getMessage());
+  }
+
+  /**
+   * A session's intra-op pool is fixed when it opens, so calls that want another count run on a
+   * second session, opened on first use, with the same weights.
+   */
+  @Test
+  void callsOfAnotherThreadCountRunOnASessionOfTheirOwn() {
+    CheckedSpec spec = TestSpecs.mlp(new Optimizer.Sgd(0.1));
+    int cores = Runtime.getRuntime().availableProcessors();
+    Dataset data = blobs(256, 3);
+    try (DjlSavedModel m = (DjlSavedModel) new TensorflowBackend().inference(spec, Initializer.initialize(spec))) {
+      float[] one = m.predict(java.util.Arrays.copyOf(data.features(), 4), 1);
+      assertEquals(1, m.openSessions());
+      float[] all = m.predict(data.features(), 256);
+      int large = ThreadPolicy.inferenceThreads(spec, 256, cores);
+      assertEquals(large, m.intraOpThreads(256));
+      assertEquals(large == ThreadPolicy.inferenceThreads(spec, 1, cores) ? 1 : 2, m.openSessions());
+      assertArrayEquals(one, java.util.Arrays.copyOf(all, one.length), 1e-6f);
+      m.predict(data.features(), 256);
+      assertEquals(large == 1 ? 1 : 2, m.openSessions(), "a count's session is opened once");
+    }
+  }
+
+  /** Each session gets a pool of its own count, not the one the process's first session sized. */
+  @Test
+  void tensorflowIsToldToGiveEachSessionItsOwnPool() {
+    TensorflowNatives.load();
+    assertEquals("1", NativeEnvironment.get(TensorflowNatives.PER_SESSION_POOLS));
   }
 
   /** Three train steps on the first 48 samples of {@code data}, 16 each. */
