@@ -100,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--chart", paramLabel = "FILE.png", description = "With --compare: a PNG bar chart of every contender by round (inference adds FILE-latency.png).")
   Path chart;
 
-  @Option(names = "--sweep", description = "Time training at each --batch-sizes and --widths on each backend (or --backend): samples/s and peak memory per point.")
+  @Option(names = "--sweep", description = "Time training (with --inference: predict calls, ONNX Runtime beside the backends) at each --batch-sizes and --widths on each backend (or --backend): samples/s, call p50 and peak memory per point.")
   boolean sweep;
 
   @Option(names = "--batch-sizes", split = ",", paramLabel = "N[,N...]", defaultValue = "1,2,4,8,16,32,64,128,256,512,1024",
@@ -146,11 +146,16 @@ final class BenchCommand implements Callable<Integer> {
       if (!(seconds > 0) || batchSizes.stream().anyMatch(b -> b < 1) || widths.stream().anyMatch(w -> w < 1)) {
         throw new Rosetta.UserInputException("--seconds must be > 0, --batch-sizes and --widths >= 1");
       }
+      if (inference && threads != null) {
+        throw new Rosetta.UserInputException("--sweep --inference times each backend's inference face on its own thread policy;"
+            + " fix the count with -Dai.djl.pytorch.num_threads=N or -Drosetta.tensorflow.threads=N (ROSETTA_JAVA_OPTS), not --threads");
+      }
       spec = training.apply(spec, null);
       List<String> names = backendName != null ? List.of(Backends.get(backendName).name()) : List.of("pytorch", "tensorflow");
-      int warm = cmd.commandLine().getParseResult().hasMatchedOption("--warmup") ? warmup : 10;
+      int warm = cmd.commandLine().getParseResult().hasMatchedOption("--warmup") ? warmup : inference ? 100 : 10;
       double perPoint = cmd.commandLine().getParseResult().hasMatchedOption("--seconds") ? seconds : 2;
-      return new SweepBench(out, json).run(spec, data.load(spec).train(), names, batchSizes, widths, perPoint, warm, threads, chart);
+      return new SweepBench(out, json).run(spec, new SweepBench.Settings(inference, inference ? null : data.load(spec).train(),
+          names, batchSizes, widths, perPoint, warm, threads, chart));
     }
     if (threads != null && threads.size() != 1) {
       throw new Rosetta.UserInputException("--threads takes one count without --compare (got " + threads + ")");

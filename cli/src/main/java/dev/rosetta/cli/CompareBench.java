@@ -443,7 +443,7 @@ final class CompareBench {
     return PythonBench.Data.of(dir);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  static void deleteTree(Path dir) throws IOException {
     try (var s = Files.walk(dir)) {
       List<Path> all = new ArrayList<>(s.toList());
       Collections.reverse(all);

@@ -49,20 +49,20 @@ public final class JavaInference implements Contender {
     for (int i = 0; i < Math.max(1, warmup / 10); i++) {
       model.predict(many, batch);
     }
+    Measurement latency = calls(model, one, 1, seconds / 2);
+    Measurement throughput = calls(model, many, batch, seconds / 2);
+    return new Measurement(throughput.samplesPerSecond(), throughput.windowRates(), latency.p50Millis(), latency.p99Millis());
+  }
+
+  /**
+   * Calls {@code model.predict(inputs, n)} for about {@code seconds}, in {@link
+   * JavaTraining#WINDOWS} windows: samples/s overall and per window, and the calls' latency
+   * percentiles (nearest rank).
+   */
+  public static Measurement calls(InferenceModel model, float[] inputs, int n, double seconds) {
     long[] latencies = new long[1024];
-    int n = 0;
-    long end = System.nanoTime() + (long) (seconds / 2 * 1e9);
-    while (System.nanoTime() < end || n < 10) {
-      long t0 = System.nanoTime();
-      model.predict(one, 1);
-      if (n == latencies.length) {
-        latencies = Arrays.copyOf(latencies, 2 * n);
-      }
-      latencies[n++] = System.nanoTime() - t0;
-    }
-    long[] sorted = Arrays.copyOf(latencies, n);
-    Arrays.sort(sorted);
-    long window = (long) (seconds / 2 / JavaTraining.WINDOWS * 1e9);
+    int calls = 0;
+    long window = (long) (seconds / JavaTraining.WINDOWS * 1e9);
     List<Double> rates = new ArrayList<>();
     long samples = 0;
     long nanos = 0;
@@ -71,15 +71,24 @@ public final class JavaInference implements Contender {
       long start = System.nanoTime();
       long elapsed;
       do {
-        model.predict(many, batch);
-        k += batch;
-        elapsed = System.nanoTime() - start;
+        long t0 = System.nanoTime();
+        model.predict(inputs, n);
+        long t1 = System.nanoTime();
+        if (calls == latencies.length) {
+          latencies = Arrays.copyOf(latencies, 2 * calls);
+        }
+        latencies[calls++] = t1 - t0;
+        k += n;
+        elapsed = t1 - start;
       } while (elapsed < window);
       rates.add(k / (elapsed / 1e9));
       samples += k;
       nanos += elapsed;
     }
-    return new Measurement(samples / (nanos / 1e9), rates, InferenceBenchmark.percentile(sorted, 50) / 1e6, InferenceBenchmark.percentile(sorted, 99) / 1e6);
+    long[] sorted = Arrays.copyOf(latencies, calls);
+    Arrays.sort(sorted);
+    return new Measurement(samples / (nanos / 1e9), rates, InferenceBenchmark.percentile(sorted, 50) / 1e6,
+        InferenceBenchmark.percentile(sorted, 99) / 1e6);
   }
 
   @Override
