@@ -58,7 +58,7 @@ class BenchSweepCliTest {
     assertEquals(List.of("pytorch 1x 4", "pytorch 1x 16", "pytorch 2x 4", "pytorch 2x 16"), points(j));
     for (JsonNode p : j.get("points")) {
       assertEquals(p.get("width").asInt() == 1 ? 25_818 : 52_650, p.get("parameters").asLong(), p.toString());
-      assertEquals(ThreadPolicy.intraOpThreads(small, p.get("batch_size").asInt(), CORES), p.get("threads").asInt(), p.toString());
+      assertEquals(ThreadPolicy.PYTORCH.trainingThreads(small, p.get("batch_size").asInt(), CORES), p.get("threads").asInt(), p.toString());
       assertTrue(p.get("samples_per_second").asDouble() > 0, p.toString());
       assertTrue(p.get("peak_rss_mb").asDouble() > 0, p.toString());
       assertTrue(p.get("p50_ms") == null, "no call latency in a training sweep");
@@ -80,7 +80,8 @@ class BenchSweepCliTest {
     for (JsonNode p : j.get("points")) {
       int batch = p.get("batch_size").asInt();
       int threads = switch (p.get("backend").asText()) {
-        case "pytorch", "tensorflow" -> ThreadPolicy.inferenceThreads(small, batch, CORES);
+        case "pytorch" -> ThreadPolicy.PYTORCH.inferenceThreads(small, batch, CORES);
+        case "tensorflow" -> ThreadPolicy.TENSORFLOW.inferenceThreads(small, batch, CORES);
         default -> 0;
       };
       assertEquals(threads, p.get("threads").asInt(), p.toString());

@@ -78,7 +78,7 @@ public final class PytorchBackend implements Backend {
    * ThreadPolicy}'s for the size of the spec's ops: one thread for small ops (the seed MLP:
    * OpenMP workers cost more in hand-offs than they save), every core for larger ones
    * (resnet-mini, fashion-cnn, char-GPT). The policy's count holds for training; inference calls choose
-   * by their own batch size ({@link ThreadPolicy#inferenceThreads}).
+   * by their own batch size ({@link ThreadPolicy#inferenceThreads}, {@link ThreadPolicy#PYTORCH}).
    */
   @Override
   public TrainableModel create(CheckedSpec spec, WeightSet weights, Execution execution) {
@@ -88,8 +88,8 @@ public final class PytorchBackend implements Backend {
     if (fixed != null && fixed < 1) {
       throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
     }
-    int threads = fixed != null ? fixed : ThreadPolicy.intraOpThreads(spec, spec.training().batchSize(), CORES);
-    IntUnaryOperator inferenceThreads = fixed != null ? n -> fixed : n -> ThreadPolicy.inferenceThreads(spec, n, CORES);
+    int threads = fixed != null ? fixed : ThreadPolicy.PYTORCH.trainingThreads(spec, spec.training().batchSize(), CORES);
+    IntUnaryOperator inferenceThreads = fixed != null ? n -> fixed : n -> ThreadPolicy.PYTORCH.inferenceThreads(spec, n, CORES);
     return new PytorchModel(spec, weights, engine, threads, inferenceThreads, parts);
   }
 

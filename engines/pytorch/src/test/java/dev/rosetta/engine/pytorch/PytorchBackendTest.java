@@ -36,9 +36,9 @@ class PytorchBackendTest {
   @Test
   void eachPredictCallRunsOnItsBatchsThreadCount() {
     try (TrainableModel m = Backends.get("pytorch").create(MLP, Initializer.initialize(MLP), Execution.DEFAULT)) {
-      assertEquals(ThreadPolicy.intraOpThreads(MLP, 64, CORES), m.intraOpThreads());
+      assertEquals(ThreadPolicy.PYTORCH.trainingThreads(MLP, 64, CORES), m.intraOpThreads());
       m.predict(new float[784 * 256], 256);
-      assertEquals(ThreadPolicy.inferenceThreads(MLP, 256, CORES), JniUtils.getNumThreads());
+      assertEquals(ThreadPolicy.PYTORCH.inferenceThreads(MLP, 256, CORES), JniUtils.getNumThreads());
       assertEquals(JniUtils.getNumThreads(), m.intraOpThreads(256));
       m.predict(new float[784], 1);
       assertEquals(1, JniUtils.getNumThreads(), "one sample through the MLP runs on the calling thread");

@@ -29,7 +29,7 @@ final class TfTensors {
   static int defaultThreads(CheckedSpec spec, int batch) {
     Integer fixed = Integer.getInteger(THREADS_PROPERTY);
     if (fixed == null) {
-      return ThreadPolicy.intraOpThreads(spec, batch, Runtime.getRuntime().availableProcessors());
+      return ThreadPolicy.TENSORFLOW.trainingThreads(spec, batch, Runtime.getRuntime().availableProcessors());
     }
     if (fixed < 1) {
       throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
@@ -45,7 +45,7 @@ final class TfTensors {
     Integer fixed = Integer.getInteger(THREADS_PROPERTY);
     if (fixed == null) {
       int cores = Runtime.getRuntime().availableProcessors();
-      return n -> ThreadPolicy.inferenceThreads(spec, n, cores);
+      return n -> ThreadPolicy.TENSORFLOW.inferenceThreads(spec, n, cores);
     }
     int threads = defaultThreads(spec, 1);
     return n -> threads;

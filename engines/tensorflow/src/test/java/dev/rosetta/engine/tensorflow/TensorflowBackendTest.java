@@ -114,9 +114,9 @@ class TensorflowBackendTest {
       float[] one = m.predict(java.util.Arrays.copyOf(data.features(), 4), 1);
       assertEquals(1, m.openSessions());
       float[] all = m.predict(data.features(), 256);
-      int large = ThreadPolicy.inferenceThreads(spec, 256, cores);
+      int large = ThreadPolicy.TENSORFLOW.inferenceThreads(spec, 256, cores);
       assertEquals(large, m.intraOpThreads(256));
-      assertEquals(large == ThreadPolicy.inferenceThreads(spec, 1, cores) ? 1 : 2, m.openSessions());
+      assertEquals(large == ThreadPolicy.TENSORFLOW.inferenceThreads(spec, 1, cores) ? 1 : 2, m.openSessions());
       assertArrayEquals(one, java.util.Arrays.copyOf(all, one.length), 1e-6f);
       m.predict(data.features(), 256);
       assertEquals(large == 1 ? 1 : 2, m.openSessions(), "a count's session is opened once");
