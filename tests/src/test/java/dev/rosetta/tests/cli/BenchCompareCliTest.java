@@ -34,10 +34,7 @@ class BenchCompareCliTest {
   @TempDir Path dir;
 
   private Path smallSpec() throws IOException {
-    String s = Files.readString(CliTest.SEED).replace("\"units\": 128", "\"units\": 32").replace("\"units\": 64", "\"units\": 16");
-    Path p = dir.resolve("small.json");
-    Files.writeString(p, s);
-    return p;
+    return CliTest.smallSpec(dir);
   }
 
   private static JsonNode contender(JsonNode j, String label) {

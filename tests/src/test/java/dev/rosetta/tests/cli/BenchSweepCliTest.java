@@ -29,12 +29,8 @@ class BenchSweepCliTest {
 
   @TempDir Path dir;
 
-  /** The seed MLP at 784-32-16-10: 25,818 parameters; twice as wide, 784-64-32-10: 52,650. */
   private Path smallSpec() throws IOException {
-    String s = Files.readString(CliTest.SEED).replace("\"units\": 128", "\"units\": 32").replace("\"units\": 64", "\"units\": 16");
-    Path p = dir.resolve("small.json");
-    Files.writeString(p, s);
-    return p;
+    return CliTest.smallSpec(dir);
   }
 
   private static List<String> points(JsonNode j) {

@@ -38,8 +38,14 @@ class CliTest {
 
   /** A small copy of the seed spec: fewer units, so CLI tests run in seconds. */
   Path smallSpec(String optimizer) throws IOException {
-    String s = Files.readString(SEED).replace("\"units\": 128", "\"units\": 32").replace("\"units\": 64", "\"units\": 16")
-        .replace("{\"type\": \"sgd\", \"learning_rate\": 0.01}", optimizer);
+    Path p = smallSpec(dir);
+    Files.writeString(p, Files.readString(p).replace("{\"type\": \"sgd\", \"learning_rate\": 0.01}", optimizer));
+    return p;
+  }
+
+  /** The seed spec at 784-32-16-10 (25,818 parameters), written to {@code dir}/small.json. */
+  static Path smallSpec(Path dir) throws IOException {
+    String s = Files.readString(SEED).replace("\"units\": 128", "\"units\": 32").replace("\"units\": 64", "\"units\": 16");
     Path p = dir.resolve("small.json");
     Files.writeString(p, s);
     return p;
