@@ -93,6 +93,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "With --compare: the thread counts plain PyTorch runs on; its best is the reference (default ${DEFAULT-VALUE}).")
   List<Integer> torchThreads;
 
+  @Option(names = "--keras-threads", split = ",", paramLabel = "N[,N...]", defaultValue = "1,2",
+      description = "With --compare: the thread counts Keras and tf.function run on; the best of them is the reference (default ${DEFAULT-VALUE}).")
+  List<Integer> kerasThreads;
+
   @Option(names = "--python", paramLabel = "PATH",
       description = "With --compare: the Python with torch / tensorflow for the plain-framework rows (default: $ROSETTA_PYTHON, else python3 on the PATH).")
   Path python;
@@ -132,15 +136,16 @@ final class BenchCommand implements Callable<Integer> {
           + " PyTorch; both print tokens/s) or generation (rosetta generate prints tokens/s)");
     }
     if (compare) {
-      if (rounds < 1 || !(seconds > 0) || torchThreads.stream().anyMatch(t -> t < 1)) {
-        throw new Rosetta.UserInputException("--rounds must be >= 1, --seconds > 0 and --torch-threads >= 1");
+      if (rounds < 1 || !(seconds > 0) || torchThreads.stream().anyMatch(t -> t < 1) || kerasThreads.stream().anyMatch(t -> t < 1)) {
+        throw new Rosetta.UserInputException("--rounds must be >= 1, --seconds > 0, --torch-threads and --keras-threads >= 1");
       }
       spec = training.apply(spec, null);
       WeightSet w = weights != null ? Checkpoint.load(weights, spec).weights() : Initializer.initialize(spec);
       int warm = cmd.commandLine().getParseResult().hasMatchedOption("--warmup") ? warmup : 50;
       List<String> backends = backendName != null ? List.of(Backends.get(backendName).name()) : List.of("pytorch", "tensorflow");
       return new CompareBench(out, json).run(spec, specFile, data, w, new CompareBench.Settings(
-          inference, backends, rounds, seconds, warm, threads == null ? List.of() : threads, torchThreads, python, chart));
+          inference, backends, rounds, seconds, warm, threads == null ? List.of() : threads, torchThreads, kerasThreads,
+          python, chart));
     }
     if (sweep) {
       if (!(seconds > 0) || batchSizes.stream().anyMatch(b -> b < 1) || widths.stream().anyMatch(w -> w < 1)) {

@@ -63,7 +63,7 @@ final class CompareBench {
   /** What to run and how long. */
   record Settings(
       boolean inference, List<String> backends, int rounds, double seconds, int warmup, List<Integer> threads,
-      List<Integer> pythonTorchThreads, Path python, Path chart) {}
+      List<Integer> pythonTorchThreads, List<Integer> pythonKerasThreads, Path python, Path chart) {}
 
   int run(CheckedSpec spec, Path specFile, DataOptions data, WeightSet weights, Settings s) throws IOException {
     Path tmp = Files.createTempDirectory("rosetta-compare");
@@ -129,14 +129,10 @@ final class CompareBench {
   private void trainingContenders(
       CheckedSpec spec, DataOptions data, WeightSet init, Settings s, PythonBench.Python python, List<Contender> into) {
     Dataset train = data.load(spec).train();
-    int tfThreads = 1;
     for (String name : s.backends()) {
       Backend backend = Backends.get(name);
       if (backend.unsupported(spec).isEmpty()) {
-        int threads = addRosetta(backend, spec, train, init, s, into);
-        if (name.equals("tensorflow")) {
-          tfThreads = threads;
-        }
+        addRosetta(backend, spec, train, init, s, into);
       }
       // Plain PyTorch, every backend's reference, after the first backend's rows; Keras and
       // tf.function, TensorFlow's only, last.
@@ -151,23 +147,21 @@ final class CompareBench {
       return;
     }
     for (String fw : List.of("keras-fit", "tf-function")) {
-      into.add(new PythonBench(python, fw, tfThreads, "train", INFER_BATCH, false));
+      for (int t : s.pythonKerasThreads()) {
+        into.add(new PythonBench(python, fw, t, "train", INFER_BATCH, s.pythonKerasThreads().size() > 1));
+      }
     }
   }
 
   /**
    * Rosetta on one backend at each thread count asked for, each followed by the hand-written
    * loop where the spec has one.
-   *
-   * @return the thread count of the last model made (TensorFlow's is Keras's too)
    */
-  private static int addRosetta(
+  private static void addRosetta(
       Backend backend, CheckedSpec spec, Dataset train, WeightSet init, Settings s, List<Contender> into) {
     String name = backend.name();
-    int threads = 1;
     for (Execution e : executions(s.threads())) {
       TrainableModel m = backend.create(spec, init, e);
-      threads = m.intraOpThreads();
       long[] step = {0};
       into.add(labelled(new JavaTraining("rosetta-" + name, m.intraOpThreads(), b -> {
         m.trainStep(b, ++step[0]);
@@ -182,7 +176,6 @@ final class CompareBench {
         }, new BatchCycle(train, spec.training()), loop), s.threads().size() > 1));
       }
     }
-    return threads;
   }
 
   private void inferenceContenders(
@@ -209,7 +202,9 @@ final class CompareBench {
       return;
     }
     for (String fw : List.of("keras", "tf-function")) {
-      into.add(new PythonBench(python, fw, 1, "infer", INFER_BATCH, false));
+      for (int t : s.pythonKerasThreads()) {
+        into.add(new PythonBench(python, fw, t, "infer", INFER_BATCH, s.pythonKerasThreads().size() > 1));
+      }
     }
   }
 

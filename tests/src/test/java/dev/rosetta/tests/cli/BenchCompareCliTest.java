@@ -65,7 +65,8 @@ class BenchCompareCliTest {
       assertEquals(2, c.get("samples_per_second_by_round").size(), label + ": one figure per round");
       assertEquals(6, c.get("window_samples_per_second_by_round").get(0).size(), label + ": six windows a round");
     }
-    for (String label : List.of("torch (1 thread)", "torch (2 threads)", "keras-fit", "tf-function")) {
+    for (String label : List.of("torch (1 thread)", "torch (2 threads)", "keras-fit (1 thread)", "keras-fit (2 threads)",
+        "tf-function (1 thread)", "tf-function (2 threads)")) {
       JsonNode c = contender(j, label);
       assertFalse(c.get("available").asBoolean(), label);
       assertTrue(c.get("reason").asText().contains("no-such-python is not an executable Python (give --python PATH or set ROSETTA_PYTHON)"),
@@ -93,9 +94,37 @@ class BenchCompareCliTest {
       r.json().get("contenders").forEach(c -> labels.add(c.get("label").asText()));
       assertEquals(backend.equals("pytorch")
           ? List.of("rosetta-pytorch", "djl-loop", "torch (1 thread)", "torch (2 threads)")
-          : List.of("rosetta-tensorflow", "tf-java-loop", "torch (1 thread)", "torch (2 threads)", "keras-fit", "tf-function"),
+          : List.of("rosetta-tensorflow", "tf-java-loop", "torch (1 thread)", "torch (2 threads)", "keras-fit (1 thread)",
+              "keras-fit (2 threads)", "tf-function (1 thread)", "tf-function (2 threads)"),
           labels, backend);
     }
+  }
+
+  /**
+   * Keras and tf.function run at each --keras-threads count, and TensorFlow's ratio is taken
+   * against the best of them: a stand-in Python answers twice as fast on two threads.
+   */
+  @Test
+  void kerasRunsAtEachThreadCountAndTheBestIsTheReference() throws IOException {
+    Path fake = dir.resolve("python");
+    Files.writeString(fake, "#!/bin/sh\ncase \"$*\" in *'--threads 2'*) r=2000;; *) r=1000;; esac\n"
+        + "echo \"{\\\"samples_per_second\\\": $r, \\\"window_samples_per_second\\\": [$r, $r, $r, $r, $r, $r]}\"\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Run r = rosetta("bench", smallSpec().toString(), "--compare", "--backend", "tensorflow", "--rounds", "1", "--seconds", "0.2",
+        "--warmup", "2", "--torch-threads", "1", "--keras-threads", "1,2", "--python", fake.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = r.json();
+    assertEquals(2000.0, contender(j, "keras-fit (2 threads)").get("samples_per_second").asDouble());
+    assertEquals(1000.0, contender(j, "tf-function (1 thread)").get("samples_per_second").asDouble());
+    double tensorflow = contender(j, "rosetta-tensorflow").get("samples_per_second").asDouble();
+    boolean seen = false;
+    for (JsonNode ratio : j.get("ratios")) {
+      if (ratio.get("ratio").asText().equals("TensorFlow backend / best of keras-fit, tf-function")) {
+        assertEquals(tensorflow / 2000.0, ratio.get("median").asDouble(), 1e-9);
+        seen = true;
+      }
+    }
+    assertTrue(seen, ratios(j).toString());
   }
 
   /**
