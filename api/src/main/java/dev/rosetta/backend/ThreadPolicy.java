@@ -2,6 +2,7 @@ package dev.rosetta.backend;
 
 import dev.rosetta.spec.CheckedSpec;
 import dev.rosetta.spec.LayerShape;
+import java.util.function.IntUnaryOperator;
 
 /**
  * How many intra-op threads a model's kernels get when the caller does not say ({@link
@@ -62,7 +63,7 @@ public record ThreadPolicy(long parallelOutputs, int parallelInferenceBatch) {
    * cores, by the size of a typical op.
    */
   public int trainingThreads(CheckedSpec spec, int batch, int cores) {
-    return outputsPerLayer(spec) * batch >= parallelOutputs ? Math.max(1, cores) : 1;
+    return trainingThreads(outputsPerLayer(spec), batch, cores);
   }
 
   /**
@@ -70,6 +71,19 @@ public record ThreadPolicy(long parallelOutputs, int parallelInferenceBatch) {
    * #parallelInferenceBatch} samples, else {@link #trainingThreads}'s choice for that batch.
    */
   public int inferenceThreads(CheckedSpec spec, int batch, int cores) {
-    return batch >= parallelInferenceBatch ? Math.max(1, cores) : trainingThreads(spec, batch, cores);
+    return inferenceThreads(spec, cores).applyAsInt(batch);
+  }
+
+  /**
+   * {@link #inferenceThreads(CheckedSpec, int, int)} by batch size, with the spec's op size
+   * measured once: for a model that asks on every call.
+   */
+  public IntUnaryOperator inferenceThreads(CheckedSpec spec, int cores) {
+    long perLayer = outputsPerLayer(spec);
+    return batch -> batch >= parallelInferenceBatch ? Math.max(1, cores) : trainingThreads(perLayer, batch, cores);
+  }
+
+  private int trainingThreads(long outputsPerLayer, int batch, int cores) {
+    return outputsPerLayer * batch >= parallelOutputs ? Math.max(1, cores) : 1;
   }
 }

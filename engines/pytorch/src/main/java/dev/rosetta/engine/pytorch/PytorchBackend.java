@@ -89,7 +89,7 @@ public final class PytorchBackend implements Backend {
       throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
     }
     int threads = fixed != null ? fixed : ThreadPolicy.PYTORCH.trainingThreads(spec, spec.training().batchSize(), CORES);
-    IntUnaryOperator inferenceThreads = fixed != null ? n -> fixed : n -> ThreadPolicy.PYTORCH.inferenceThreads(spec, n, CORES);
+    IntUnaryOperator inferenceThreads = fixed != null ? n -> fixed : ThreadPolicy.PYTORCH.inferenceThreads(spec, CORES);
     return new PytorchModel(spec, weights, engine, threads, inferenceThreads, parts);
   }
 

@@ -27,14 +27,8 @@ final class TfTensors {
    * hand-offs than they gain from splitting, large convolutions gain (docs/performance.md "Thread policy").
    */
   static int defaultThreads(CheckedSpec spec, int batch) {
-    Integer fixed = Integer.getInteger(THREADS_PROPERTY);
-    if (fixed == null) {
-      return ThreadPolicy.TENSORFLOW.trainingThreads(spec, batch, Runtime.getRuntime().availableProcessors());
-    }
-    if (fixed < 1) {
-      throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
-    }
-    return fixed;
+    Integer fixed = fixedThreads();
+    return fixed != null ? fixed : ThreadPolicy.TENSORFLOW.trainingThreads(spec, batch, Runtime.getRuntime().availableProcessors());
   }
 
   /**
@@ -42,13 +36,17 @@ final class TfTensors {
    * call, else {@link ThreadPolicy#inferenceThreads}'s for the call's batch.
    */
   static java.util.function.IntUnaryOperator inferenceThreads(CheckedSpec spec) {
+    Integer fixed = fixedThreads();
+    return fixed != null ? n -> fixed : ThreadPolicy.TENSORFLOW.inferenceThreads(spec, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** {@link #THREADS_PROPERTY}'s count, or null when it is not set. */
+  private static Integer fixedThreads() {
     Integer fixed = Integer.getInteger(THREADS_PROPERTY);
-    if (fixed == null) {
-      int cores = Runtime.getRuntime().availableProcessors();
-      return n -> ThreadPolicy.TENSORFLOW.inferenceThreads(spec, n, cores);
+    if (fixed != null && fixed < 1) {
+      throw new IllegalArgumentException(THREADS_PROPERTY + " must be >= 1 (got " + fixed + ")");
     }
-    int threads = defaultThreads(spec, 1);
-    return n -> threads;
+    return fixed;
   }
 
   /**
