@@ -20,6 +20,7 @@ import dev.rosetta.train.InferenceBenchmark;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.WeightSet;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,7 +168,7 @@ final class SweepBench {
   private static Timed predictCalls(String backend, CheckedSpec spec, WeightSet weights, Path onnx, Settings s)
       throws IOException {
     int batch = spec.training().batchSize();
-    float[] inputs = InferenceBenchmark.randomInputs((int) spec.input().size() * batch, spec.training().seed());
+    ByteBuffer inputs = JavaInference.direct(InferenceBenchmark.randomInputs((int) spec.input().size() * batch, spec.training().seed()));
     try (InferenceModel model = backend.equals(ONNX_RUNTIME) ? OrtSessionModel.load(onnx, spec)
         : Backends.get(backend).inference(spec, weights)) {
       for (int i = 0; i < s.warmup(); i++) {

@@ -3,6 +3,8 @@ package dev.rosetta.cli.bench;
 import dev.rosetta.backend.InferenceModel;
 import dev.rosetta.spec.Shape;
 import dev.rosetta.train.InferenceBenchmark;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,14 +13,17 @@ import java.util.List;
  * Inference in this JVM (a backend's inference face, ONNX Runtime), timed as plain_bench.py
  * times the Python frameworks: warm-up calls, then half the time in batch-1 calls (latency
  * percentiles, nearest rank) and half in large-batch calls (samples/s over six windows), on
- * the same seeded inputs as {@code InferenceBenchmark}.
+ * the same seeded inputs as {@code InferenceBenchmark}. The inputs are made once, in direct
+ * memory, and handed to {@link InferenceModel#predict(ByteBuffer, int)}, as the Python scripts
+ * hand their NumPy arrays to the frameworks ({@code torch.from_numpy}): what is timed is the
+ * call, not a copy from the Java heap.
  */
 public final class JavaInference implements Contender {
   private final String name;
   private final int threads;
   private final InferenceModel model;
-  private final float[] one;
-  private final float[] many;
+  private final ByteBuffer one;
+  private final ByteBuffer many;
   private final int batch;
 
   public JavaInference(String name, int threads, InferenceModel model, Shape input, int batch, long seed) {
@@ -27,8 +32,8 @@ public final class JavaInference implements Contender {
     this.model = model;
     this.batch = batch;
     int size = (int) input.size();
-    this.one = InferenceBenchmark.randomInputs(size, seed);
-    this.many = InferenceBenchmark.randomInputs(size * batch, seed + 1);
+    this.one = direct(InferenceBenchmark.randomInputs(size, seed));
+    this.many = direct(InferenceBenchmark.randomInputs(size * batch, seed + 1));
   }
 
   @Override
@@ -59,7 +64,7 @@ public final class JavaInference implements Contender {
    * JavaTraining#WINDOWS} windows: samples/s overall and per window, and the calls' latency
    * percentiles (nearest rank).
    */
-  public static Measurement calls(InferenceModel model, float[] inputs, int n, double seconds) {
+  public static Measurement calls(InferenceModel model, ByteBuffer inputs, int n, double seconds) {
     long[] latencies = new long[1024];
     int calls = 0;
     long window = (long) (seconds / JavaTraining.WINDOWS * 1e9);
@@ -89,6 +94,13 @@ public final class JavaInference implements Contender {
     Arrays.sort(sorted);
     return new Measurement(samples / (nanos / 1e9), rates, InferenceBenchmark.percentile(sorted, 50) / 1e6,
         InferenceBenchmark.percentile(sorted, 99) / 1e6);
+  }
+
+  /** {@code values} in a direct buffer of native byte order, position 0 to limit. */
+  public static ByteBuffer direct(float[] values) {
+    ByteBuffer b = ByteBuffer.allocateDirect(Float.BYTES * values.length).order(ByteOrder.nativeOrder());
+    b.asFloatBuffer().put(values);
+    return b;
   }
 
   @Override

@@ -78,6 +78,11 @@ public abstract class ForwardingTrainableModel implements TrainableModel {
   }
 
   @Override
+  public float[] predict(java.nio.ByteBuffer inputs, int n) {
+    return delegate.predict(inputs, n);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

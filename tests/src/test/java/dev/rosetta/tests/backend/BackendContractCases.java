@@ -25,6 +25,8 @@ import dev.rosetta.train.TrainingLoop;
 import dev.rosetta.train.TrainingResult;
 import dev.rosetta.weights.Initializer;
 import dev.rosetta.weights.WeightSet;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -264,6 +266,45 @@ abstract class BackendContractCases {
       }
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(new float[7], 2));
       assertTrue(e.getMessage().contains("need 8 values, got 7"), e.getMessage());
+    }
+  }
+
+  /**
+   * {@link InferenceModel#predict(ByteBuffer, int)}: the rows between a buffer's position and
+   * limit predict as the same rows in an array do, the position stays where it was, a buffer
+   * refilled in place predicts its new values (a backend that reads it in place must not keep
+   * the old ones), a heap buffer works too, and the other byte order or a wrong size is refused.
+   */
+  @Test
+  void bufferInputsPredictTheRowsBetweenPositionAndLimit() {
+    CheckedSpec spec = mlp(new Optimizer.Sgd(0.1));
+    float[] first = blobs(7, 4).features();
+    float[] second = blobs(7, 5).features();
+    try (InferenceModel m = backend().inference(spec, Initializer.initialize(spec))) {
+      float[] all = m.predict(first, 7);
+      int out = all.length / 7;
+      for (boolean direct : new boolean[] {true, false}) {
+        ByteBuffer buffer = (direct ? ByteBuffer.allocateDirect(4 * first.length) : ByteBuffer.allocate(4 * first.length))
+            .order(ByteOrder.nativeOrder());
+        buffer.asFloatBuffer().put(first);
+        for (int[] rows : new int[][] {{0, 7}, {2, 3}, {1, 5}, {1, 5}, {6, 7}}) {
+          buffer.limit(rows[1] * 16).position(rows[0] * 16);
+          assertArrayEquals(Arrays.copyOfRange(all, rows[0] * out, rows[1] * out), m.predict(buffer, rows[1] - rows[0]), 1e-6f,
+              (direct ? "direct" : "heap") + " rows " + rows[0] + ".." + rows[1]);
+          assertEquals(rows[0] * 16, buffer.position(), "the position is left where it was");
+        }
+        buffer.clear();
+        buffer.asFloatBuffer().put(second);
+        assertArrayEquals(m.predict(second, 7), m.predict(buffer, 7), 1e-6f, "refilled in place");
+        assertNotEquals(all[0], m.predict(buffer, 7)[0], "the refilled buffer's rows, not the first fill's");
+      }
+      ByteBuffer big = ByteBuffer.allocateDirect(4 * first.length).order(
+          ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(big, 7));
+      assertTrue(e.getMessage().contains("ByteOrder.nativeOrder()"), e.getMessage());
+      ByteBuffer shortBuffer = ByteBuffer.allocateDirect(28).order(ByteOrder.nativeOrder());
+      e = assertThrows(IllegalArgumentException.class, () -> m.predict(shortBuffer, 2));
+      assertTrue(e.getMessage().contains("need 32 bytes"), e.getMessage());
     }
   }
 

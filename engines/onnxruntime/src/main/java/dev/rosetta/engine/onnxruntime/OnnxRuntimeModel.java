@@ -114,8 +114,20 @@ public final class OnnxRuntimeModel implements InferenceModel {
   @Override
   public float[] predict(float[] inputs, int n) {
     InferenceModel.requireSamples(input, inputs, n);
+    return predict(scope -> scope.create(FloatBuffer.wrap(inputs), new ai.djl.ndarray.types.Shape(input.withBatch(n).dimsLong())), n);
+  }
+
+  /** A direct buffer is handed to ONNX Runtime as it is; see {@link InferenceModel#predict(java.nio.ByteBuffer, int)}. */
+  @Override
+  public float[] predict(java.nio.ByteBuffer inputs, int n) {
+    InferenceModel.requireSamples(input, inputs, n);
+    return predict(scope -> scope.create(inputs.slice().order(java.nio.ByteOrder.nativeOrder()),
+        new ai.djl.ndarray.types.Shape(input.withBatch(n).dimsLong()), ai.djl.ndarray.types.DataType.FLOAT32), n);
+  }
+
+  private float[] predict(java.util.function.Function<NDManager, NDArray> inputIn, int n) {
     try (NDManager scope = model.getNDManager().newSubManager()) {
-      NDArray x = scope.create(FloatBuffer.wrap(inputs), new ai.djl.ndarray.types.Shape(input.withBatch(n).dimsLong()));
+      NDArray x = inputIn.apply(scope);
       // The runtime attaches its outputs to the input's manager, so closing the scope frees them.
       NDList out = predictor.predict(new NDList(x));
       float[] y = out.singletonOrThrow().toFloatArray();

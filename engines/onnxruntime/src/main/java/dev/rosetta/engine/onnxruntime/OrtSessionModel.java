@@ -74,6 +74,21 @@ public final class OrtSessionModel implements InferenceModel {
     }
   }
 
+  /**
+   * A direct buffer is read in place (ONNX Runtime's tensor over the caller's memory); see {@link
+   * InferenceModel#predict(java.nio.ByteBuffer, int)}.
+   */
+  @Override
+  public float[] predict(java.nio.ByteBuffer inputs, int n) {
+    InferenceModel.requireSamples(input, inputs, n);
+    try (OnnxTensor x = OnnxTensor.createTensor(
+        env, inputs.slice().order(java.nio.ByteOrder.nativeOrder()), input.withBatch(n).dimsLong(), ai.onnxruntime.OnnxJavaType.FLOAT)) {
+      return run(x, n, outputSize);
+    } catch (OrtException e) {
+      throw new IllegalStateException(file + ": ONNX Runtime inference failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Token ids as an int64 {@code [n, length]} tensor. */
   @Override
   public float[] predictTokens(int[] tokens, int n, int length) {

@@ -2,6 +2,7 @@ package dev.rosetta.engine.onnxruntime;
 
 import dev.rosetta.testkit.JavaReferenceModel;
 import dev.rosetta.testkit.TestSpecs;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,6 +57,39 @@ class OnnxRuntimeTest {
         assertEquals(List.of(1, 37), List.copyOf(viaDjl.maxAbsDiff().keySet()));
         // The two runtime paths run the same session code: they must agree exactly.
         assertEquals(0.0, OnnxVerifier.compare(djl, ort, spec, pool).worst(), spec.name());
+      }
+    }
+  }
+
+  /**
+   * Both runtime paths read a buffer's rows between position and limit (a direct one in place) as
+   * they read the same rows from an array, and a direct buffer refilled in place gives its new rows.
+   */
+  @Test
+  void bufferInputsPredictAsArraysDoOnBothPaths() throws IOException {
+    CheckedSpec spec = TestSpecs.seedMlp();
+    WeightSet w = Initializer.initialize(spec);
+    Path file = export(spec, w, OnnxOpset.DEFAULT);
+    int size = (int) spec.input().size();
+    float[] pool = OnnxVerifier.syntheticInputs(spec, 5);
+    try (OnnxRuntimeModel djl = OnnxRuntimeModel.load(file, spec);
+        OrtSessionModel ort = OrtSessionModel.load(file, spec)) {
+      for (InferenceModel m : List.<InferenceModel>of(djl, ort)) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(4 * pool.length).order(java.nio.ByteOrder.nativeOrder());
+        buffer.asFloatBuffer().put(pool);
+        buffer.position(4 * size).limit(4 * 4 * size);
+        float[] rows = java.util.Arrays.copyOfRange(pool, size, 4 * size);
+        assertArrayEquals(m.predict(rows, 3), m.predict(buffer, 3), m.getClass().getSimpleName());
+        assertEquals(4 * size, buffer.position());
+        float[] other = OnnxVerifier.syntheticInputs(spec, 5);
+        for (int i = 0; i < other.length; i++) {
+          other[i] = 1 - other[i];
+        }
+        buffer.clear();
+        buffer.asFloatBuffer().put(other);
+        buffer.position(4 * size).limit(4 * 4 * size);
+        assertArrayEquals(m.predict(java.util.Arrays.copyOfRange(other, size, 4 * size), 3), m.predict(buffer, 3),
+            m.getClass().getSimpleName() + " refilled");
       }
     }
   }

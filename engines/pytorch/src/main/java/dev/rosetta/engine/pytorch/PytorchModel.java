@@ -21,6 +21,7 @@ import dev.rosetta.backend.OptimizerState;
 import dev.rosetta.backend.TrainableModel;
 import dev.rosetta.weights.Tensor;
 import dev.rosetta.weights.WeightSet;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -324,15 +325,34 @@ final class PytorchModel implements TrainableModel {
 
   @Override
   public float[] predict(float[] inputs, int n) {
-    if (spec.takesTokens()) {
-      throw new IllegalArgumentException("spec '" + spec.name() + "' reads int64 token ids: use predictTokens");
-    }
+    requireFloatInput();
     InferenceModel.requireSamples(spec.input(), inputs, n);
     TorchThreads.use(inferenceThreads.applyAsInt(n));
     try (NDManager scope = memory.begin(manager.newSubManager())) {
-      NDArray x = inferenceInput.fill(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)), scope);
-      return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+      return forward(inferenceInput.fill(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)), scope));
     }
+  }
+
+  /** A direct buffer is read in place (no copy); see {@link InferenceModel#predict(ByteBuffer, int)}. */
+  @Override
+  public float[] predict(ByteBuffer inputs, int n) {
+    requireFloatInput();
+    InferenceModel.requireSamples(spec.input(), inputs, n);
+    TorchThreads.use(inferenceThreads.applyAsInt(n));
+    try (NDManager scope = memory.begin(manager.newSubManager())) {
+      return forward(inferenceInput.fill(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)), scope));
+    }
+  }
+
+  private void requireFloatInput() {
+    if (spec.takesTokens()) {
+      throw new IllegalArgumentException("spec '" + spec.name() + "' reads int64 token ids: use predictTokens");
+    }
+  }
+
+  /** The evaluation-mode forward pass of one input array, its output copied out. */
+  private float[] forward(NDArray x) {
+    return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
   }
 
   @Override
@@ -340,8 +360,7 @@ final class PytorchModel implements TrainableModel {
     long[] ids = TokenRange.checkedIds(spec, tokens, n, length, "input");
     TorchThreads.use(inferenceThreads.applyAsInt(n));
     try (NDManager scope = memory.begin(manager.newSubManager())) {
-      NDArray x = memory.longs(ids, new ai.djl.ndarray.types.Shape(n, length));
-      return block.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+      return forward(memory.longs(ids, new ai.djl.ndarray.types.Shape(n, length)));
     }
   }
 

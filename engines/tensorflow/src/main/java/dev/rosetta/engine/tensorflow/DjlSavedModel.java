@@ -125,6 +125,13 @@ final class DjlSavedModel implements InferenceModel {
     return runnerFor(n).run(inputs, spec.input().withBatch(n).dimsLong());
   }
 
+  /** Copied once, into TensorFlow's input tensor; see {@link InferenceModel#predict(java.nio.ByteBuffer, int)}. */
+  @Override
+  public float[] predict(java.nio.ByteBuffer inputs, int n) {
+    InferenceModel.requireSamples(spec.input(), inputs, n);
+    return runnerFor(n).run(inputs, spec.input().withBatch(n).dimsLong());
+  }
+
   /** Token ids as an int64 {@code [n, length]} array into the SavedModel's open-length input. */
   @Override
   public float[] predictTokens(int[] tokens, int n, int length) {

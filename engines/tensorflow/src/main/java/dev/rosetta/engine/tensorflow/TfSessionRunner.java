@@ -2,6 +2,7 @@ package dev.rosetta.engine.tensorflow;
 
 import ai.djl.tensorflow.engine.SavedModelBundle;
 import java.util.Arrays;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -53,6 +54,16 @@ final class TfSessionRunner implements AutoCloseable {
   synchronized float[] run(float[] values, long[] dims) {
     TF_Tensor t = fed(tensorflow.TF_FLOAT, dims, (long) Float.BYTES * values.length);
     new FloatPointer(tensorflow.TF_TensorData(t)).capacity(values.length).put(values);
+    return runFed();
+  }
+
+  /**
+   * Runs float32 {@code values} (native order, position to limit, which is left as it is) shaped
+   * {@code dims}: one copy into TensorFlow's tensor.
+   */
+  synchronized float[] run(java.nio.ByteBuffer values, long[] dims) {
+    TF_Tensor t = fed(tensorflow.TF_FLOAT, dims, values.remaining());
+    new BytePointer(tensorflow.TF_TensorData(t)).capacity(values.remaining()).asBuffer().put(values.duplicate());
     return runFed();
   }
 
