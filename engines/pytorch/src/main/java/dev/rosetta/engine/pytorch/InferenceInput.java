@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.rosetta.backend.InferenceModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -49,8 +50,7 @@ final class InferenceInput {
    */
   NDArray fill(ByteBuffer values, Shape shape, NDManager scope) {
     if (!values.isDirect()) {
-      own(shape, values.remaining() / Float.BYTES).asFloatBuffer()
-          .put(values.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer());
+      own(shape, values.remaining() / Float.BYTES).asFloatBuffer().put(InferenceModel.floats(values));
       return lend(array, scope);
     }
     if (wrapped == null || wrappedSource != values || wrappedPosition != values.position()

@@ -327,10 +327,7 @@ final class PytorchModel implements TrainableModel {
   public float[] predict(float[] inputs, int n) {
     requireFloatInput();
     InferenceModel.requireSamples(spec.input(), inputs, n);
-    TorchThreads.use(inferenceThreads.applyAsInt(n));
-    try (NDManager scope = memory.begin(manager.newSubManager())) {
-      return forward(inferenceInput.fill(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)), scope));
-    }
+    return predictFloats(n, (shape, scope) -> inferenceInput.fill(inputs, shape, scope));
   }
 
   /** A direct buffer is read in place (no copy); see {@link InferenceModel#predict(ByteBuffer, int)}. */
@@ -338,15 +335,20 @@ final class PytorchModel implements TrainableModel {
   public float[] predict(ByteBuffer inputs, int n) {
     requireFloatInput();
     InferenceModel.requireSamples(spec.input(), inputs, n);
-    TorchThreads.use(inferenceThreads.applyAsInt(n));
-    try (NDManager scope = memory.begin(manager.newSubManager())) {
-      return forward(inferenceInput.fill(inputs, PytorchLowering.djlShape(spec.input().withBatch(n)), scope));
-    }
+    return predictFloats(n, (shape, scope) -> inferenceInput.fill(inputs, shape, scope));
   }
 
   private void requireFloatInput() {
     if (spec.takesTokens()) {
       throw new IllegalArgumentException("spec '" + spec.name() + "' reads int64 token ids: use predictTokens");
+    }
+  }
+
+  /** A float call of {@code n} samples on the inference thread rule, its input made by {@code input}. */
+  private float[] predictFloats(int n, java.util.function.BiFunction<ai.djl.ndarray.types.Shape, NDManager, NDArray> input) {
+    TorchThreads.use(inferenceThreads.applyAsInt(n));
+    try (NDManager scope = memory.begin(manager.newSubManager())) {
+      return forward(input.apply(PytorchLowering.djlShape(spec.input().withBatch(n)), scope));
     }
   }
 
