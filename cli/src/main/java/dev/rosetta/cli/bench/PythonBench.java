@@ -149,10 +149,12 @@ public final class PythonBench implements Contender {
       out = Files.createTempFile("rosetta-python", ".out");
       err = Files.createTempFile("rosetta-python", ".err");
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-      // Quiet TensorFlow's native INFO lines, as Rosetta's own TensorFlow backend does, and give
-      // PyTorch's OpenMP workers the wait Rosetta's PyTorch backend gives them.
+      // Quiet TensorFlow's native INFO lines, as Rosetta's own TensorFlow backend does, give
+      // Keras the oneDNN kernels Rosetta's TensorFlow backend turns on, and give PyTorch's OpenMP
+      // workers the wait Rosetta's PyTorch backend gives them.
       Map<String, String> env = pb.environment();
       env.putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+      env.putIfAbsent("TF_ENABLE_ONEDNN_OPTS", "1");
       env.putAll(OpenMpWait.unlessSet(env::get));
       Process p = pb.start();
       p.getOutputStream().close();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,6 +28,11 @@ import org.tensorflow.types.TFloat32;
  * (batch norm in both layouts); the parity suite then holds both to PyTorch's.
  */
 class TfCustomGradientTest {
+  /** TensorFlow's natives as the engine loads them, with its settings, before this class's sessions (TfOneDnnTest). */
+  @BeforeAll
+  static void loadNatives() {
+    TensorflowNatives.load();
+  }
 
   @ParameterizedTest(name = "channels {0}, channels-last {1}")
   @CsvSource({"3, false", "3, true", "1, false", "1, true", "5, true"})
