@@ -4,7 +4,8 @@
 set -u
 D=/usr/share/datasets/fashion-mnist
 JAR=${JAR:-cli/target/rosetta-cli.jar}
-CFGS=("tensorflow resnet-mini" "pytorch resnet-mini" "tensorflow fashion-cnn" "pytorch fashion-cnn")
+# The configurations as arguments ("backend spec" each), by default the four below.
+if [ $# -gt 0 ]; then CFGS=("$@"); else CFGS=("tensorflow resnet-mini" "pytorch resnet-mini" "tensorflow fashion-cnn" "pytorch fashion-cnn"); fi
 for pass in 1 2; do
   for cfg in "${CFGS[@]}"; do
     set -- $cfg

@@ -19,11 +19,11 @@ import java.util.function.IntUnaryOperator;
  * too; resnet-mini (178,000: thirty-one layers, most on 7x7 and 4x4 maps) trains 1.2-1.4x faster
  * on 2; fashion-cnn (296,000) and char-GPT (426,000) faster on 2. (With fully passive workers
  * resnet-mini was 1.2x faster on 1 thread: the threshold was 2^18 then.) TensorFlow, whose pool
- * hands off less cheaply, on a Xeon with AVX-512: resnet-mini trains 1.2x faster on 1 thread,
- * fashion-cnn 1.06x and char-GPT 1.02-1.06x faster on 2, so its threshold is 2^18 there. On an
- * EPYC without AVX-512, where the same kernels take about twice as long, resnet-mini trains 1.16x
- * faster on 2 TensorFlow threads: on such hosts TensorFlow's threshold is PyTorch's, 2^17
- * ({@link #tensorflow(boolean)}).
+ * hands off less cheaply: resnet-mini trains 1.2x faster on 1 thread, fashion-cnn 1.06x and
+ * char-GPT 1.02-1.06x faster on 2, so its threshold is 2^18. (On an EPYC with AVX2, where
+ * TensorFlow had left its oneDNN kernels off, resnet-mini trained 1.16x faster on 2 TensorFlow
+ * threads with Eigen's kernels; with oneDNN's, which the engine now turns on everywhere, 1 and 2
+ * threads tie there, so the threshold holds on both hosts.)
  *
  * <p>Inference calls have their own rule, {@link #inferenceThreads}: a forward pass has none of
  * a training step's many small backward and update ops, so from {@link #parallelInferenceBatch}
@@ -49,17 +49,8 @@ public record ThreadPolicy(long parallelOutputs, int parallelInferenceBatch) {
   /** libtorch's OpenMP pool, with a short spin before its workers sleep. */
   public static final ThreadPolicy PYTORCH = new ThreadPolicy(1L << 17, 16);
 
-  /** TensorFlow's per-session intra-op pool, on this machine's processor ({@link HostCpu}). */
-  public static final ThreadPolicy TENSORFLOW = tensorflow(HostCpu.avx512());
-
-  /**
-   * TensorFlow's rule on a processor with or without AVX-512: its training threshold is 2^18 with
-   * it and 2^17 without (see the class comment); its inference calls use every core from 256
-   * samples on both.
-   */
-  public static ThreadPolicy tensorflow(boolean avx512) {
-    return new ThreadPolicy(avx512 ? 1L << 18 : 1L << 17, 256);
-  }
+  /** TensorFlow's per-session intra-op pool. */
+  public static final ThreadPolicy TENSORFLOW = new ThreadPolicy(1L << 18, 256);
 
   /** The values one sample's forward pass outputs, averaged over the spec's layers: a typical op's size per sample. */
   public static long outputsPerLayer(CheckedSpec spec) {

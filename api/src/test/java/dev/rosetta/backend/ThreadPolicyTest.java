@@ -36,22 +36,11 @@ class ThreadPolicyTest {
     assertEquals(1, torch.trainingThreads(resnet, 32, 2), "half the batch, ops half the size");
     assertEquals(2, torch.trainingThreads(example("fashion-cnn"), 64, 2));
     assertEquals(2, torch.trainingThreads(example("char-gpt"), 64, 2));
-    for (boolean avx512 : new boolean[] {true, false}) {
-      ThreadPolicy tf = ThreadPolicy.tensorflow(avx512);
-      assertEquals(1, tf.trainingThreads(example("seed-mlp"), 64, 2));
-      assertEquals(1, tf.trainingThreads(example("seed-mlp"), 1024, 2));
-      assertEquals(2, tf.trainingThreads(example("fashion-cnn"), 64, 2));
-      assertEquals(2, tf.trainingThreads(example("char-gpt"), 64, 2));
-    }
-    assertEquals(1, ThreadPolicy.tensorflow(true).trainingThreads(resnet, 64, 2),
-        "with AVX-512 resnet-mini trains 1.2x faster on one TensorFlow thread");
-    assertEquals(2, ThreadPolicy.tensorflow(false).trainingThreads(resnet, 64, 2),
-        "without, 1.16x faster on two");
-  }
-
-  @Test
-  void tensorflowsRuleIsTheOneForThisMachinesProcessor() {
-    assertEquals(ThreadPolicy.tensorflow(HostCpu.avx512()), ThreadPolicy.TENSORFLOW);
+    ThreadPolicy tf = ThreadPolicy.TENSORFLOW;
+    assertEquals(1, tf.trainingThreads(example("seed-mlp"), 64, 2));
+    assertEquals(1, tf.trainingThreads(resnet, 64, 2), "resnet-mini trains 1.2x faster on one TensorFlow thread");
+    assertEquals(2, tf.trainingThreads(example("fashion-cnn"), 64, 2));
+    assertEquals(2, tf.trainingThreads(example("char-gpt"), 64, 2));
   }
 
   @Test
@@ -87,14 +76,12 @@ class ThreadPolicyTest {
 
   @Test
   void tensorflowInferenceUsesEveryCoreFrom256Samples() throws IOException {
-    ThreadPolicy tf = ThreadPolicy.tensorflow(true);
+    ThreadPolicy tf = ThreadPolicy.TENSORFLOW;
     CheckedSpec fashion = example("fashion-cnn");
     CheckedSpec resnet = example("resnet-mini");
     assertEquals(1, tf.inferenceThreads(fashion, 1, 2), "fashion-cnn at batch 1: 4-5x slower on two");
     assertEquals(1, tf.inferenceThreads(fashion, 16, 2), "at 16: 1.7x slower");
     assertEquals(1, tf.inferenceThreads(resnet, 64, 2), "resnet-mini at 64: 6 % slower");
-    assertEquals(2, ThreadPolicy.tensorflow(false).inferenceThreads(resnet, 64, 2), "without AVX-512: 1.3-1.4x faster");
-    assertEquals(1, ThreadPolicy.tensorflow(false).inferenceThreads(resnet, 1, 2), "batch 1: 2x slower on two there too");
     assertEquals(2, tf.inferenceThreads(fashion, 256, 2), "at 256: 1.5-1.6x faster");
     assertEquals(2, tf.inferenceThreads(resnet, 256, 2), "1.4x faster");
     assertEquals(1, tf.inferenceThreads(MLP, 16, 2), "the MLP at 16: 7 % slower");
