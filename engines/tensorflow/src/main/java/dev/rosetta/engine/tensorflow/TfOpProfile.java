@@ -3,7 +3,7 @@ package dev.rosetta.engine.tensorflow;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
-import org.tensorflow.proto.DeviceStepStats;
+import java.util.stream.Stream;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
@@ -40,15 +40,18 @@ final class TfOpProfile {
 
   void add(RunMetadata metadata) {
     steps++;
-    for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
-      for (NodeExecStats node : device.getNodeStatsList()) {
-        long micros = node.getAllEndRelMicros();
-        String type = opType(node);
-        total += micros;
-        byType.computeIfAbsent(type, k -> new long[1])[0] += micros;
-        byNode.computeIfAbsent(node.getNodeName() + " [" + type + "]", k -> new long[1])[0] += micros;
-      }
-    }
+    nodes(metadata).forEach(node -> {
+      long micros = node.getAllEndRelMicros();
+      String type = opType(node);
+      total += micros;
+      byType.computeIfAbsent(type, k -> new long[1])[0] += micros;
+      byNode.computeIfAbsent(node.getNodeName() + " [" + type + "]", k -> new long[1])[0] += micros;
+    });
+  }
+
+  /** Every node a traced run executed, on every device. */
+  static Stream<NodeExecStats> nodes(RunMetadata metadata) {
+    return metadata.getStepStats().getDevStatsList().stream().flatMap(d -> d.getNodeStatsList().stream());
   }
 
   /** The kernel's op type, from a timeline label of the form {@code name = Type(inputs)}. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.rosetta.backend.NativeEnvironment;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -14,8 +13,6 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.DeviceStepStats;
-import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -48,12 +45,7 @@ class TfOneDnnTest {
           TFloat32 ws = TFloat32.tensorOf(Shape.of(3, 3, 3, 4));
           Result r = s.runner().feed(x, xs).feed(w, ws).fetch(y)
               .setOptions(TfOpProfile.FULL_TRACE).runAndFetchMetadata()) {
-        List<String> types = new ArrayList<>();
-        for (DeviceStepStats device : r.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
-          for (NodeExecStats node : device.getNodeStatsList()) {
-            types.add(TfOpProfile.opType(node));
-          }
-        }
+        List<String> types = TfOpProfile.nodes(r.getMetadata().orElseThrow()).map(TfOpProfile::opType).toList();
         assertTrue(types.stream().anyMatch(t -> t.startsWith("_Mkl") && t.contains("Conv2D")), types.toString());
       }
     }
